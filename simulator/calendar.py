@@ -1,0 +1,67 @@
+"""Dates as integer days since 1970-01-01, the form every date takes inside the simulator.
+
+Populations hold dates as ``int32`` day numbers so that comparisons and arithmetic are plain
+integer operations. These helpers convert at the edges.
+
+Examples
+--------
+>>> day("2014-11-01")
+16375
+>>> iso(16375)
+'2014-11-01'
+>>> month_label(np.array([16375], dtype=np.int32))[0]
+'2014-11'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+
+EPOCH = np.datetime64("1970-01-01", "D")
+DAYS_PER_MONTH = 365.2425 / 12
+DAYS_PER_YEAR = 365.2425
+#: A date later than every real date: "never" (e.g. the release of a person serving life).
+NEVER = np.iinfo(np.int32).max
+
+
+def day(value: str | _dt.date | np.datetime64) -> int:
+    """Day number of a date given as ISO text, ``datetime.date`` or ``numpy.datetime64``."""
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    return int((np.datetime64(value, "D") - EPOCH).astype(np.int64))
+
+
+def iso(days: int) -> str:
+    """ISO text of a day number."""
+    return str(EPOCH + np.timedelta64(int(days), "D"))
+
+
+def to_datetime64(days: np.ndarray) -> np.ndarray:
+    """Day numbers as ``datetime64[D]`` (``NEVER`` becomes ``NaT``)."""
+    days = np.asarray(days)
+    out = EPOCH + days.astype("timedelta64[D]")
+    return np.where(days == NEVER, np.datetime64("NaT"), out)
+
+
+def month_index(days: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 of each day number (``int32``)."""
+    return (EPOCH + np.asarray(days).astype("timedelta64[D]")).astype("datetime64[M]").astype(
+        np.int32
+    )
+
+
+def month_label(months_or_days: np.ndarray, *, is_month: bool = False) -> np.ndarray:
+    """``YYYY-MM`` labels of day numbers (or of month indices when ``is_month``)."""
+    months = np.asarray(months_or_days) if is_month else month_index(months_or_days)
+    return np.datetime_as_string(months.astype("datetime64[M]"), unit="M")
+
+
+def add_years(days: int, years: int) -> int:
+    """The same calendar day ``years`` later (Feb 29 becomes Feb 28)."""
+    d = _dt.date.fromisoformat(iso(days))
+    try:
+        return day(d.replace(year=d.year + years))
+    except ValueError:
+        return day(d.replace(year=d.year + years, day=28))

@@ -1,0 +1,170 @@
+"""Fit the population generator to published marginals (``simulate calibrate``).
+
+The free parameters in ``data/calibration/population_2014.yaml`` (section ``fitted``) are chosen
+by :func:`scipy.optimize.least_squares` so that the stock in custody on the snapshot date matches
+``data/targets/population_2014.yaml``. Each residual is the miss divided by the figure's stated
+tolerance, so a residual inside ``[-1, 1]`` is a figure within tolerance. The draws use the
+calibration seed throughout (common random numbers), which makes the objective deterministic.
+
+The fit is expensive (hundreds of population builds); its result is data, committed to the
+repository. Tests check that the committed parameters reproduce the figures; they never refit.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from simulator.calendar import DAYS_PER_YEAR
+from simulator.law import DRUGS, data_dir, read_yaml
+from simulator.population import RACES, Population
+from simulator.synthesis import Parameters, default_parameters_path, generate, load_parameters
+
+
+def targets_path() -> Path:
+    """``data/targets/population_2014.yaml``."""
+    return data_dir() / "targets" / "population_2014.yaml"
+
+
+def load_targets(path: Path | None = None) -> list[dict]:
+    """The published marginals the generator is fitted to, with sources and tolerances."""
+    return read_yaml(path or targets_path())["figures"]
+
+
+def stock_statistics(pop: Population, size: float = 1.0) -> dict[str, float]:
+    """The marginals of a stock, keyed as in ``data/targets/population_2014.yaml``.
+
+    ``size`` is the scale the stock was built at; ``size`` in the result is per unit scale.
+    """
+    drug = pop.drug
+    d = {name: drug == i for i, name in enumerate(DRUGS)}
+    meth = d["methamphetamine"] | d["methamphetamine_actual"]
+    race = {name: pop.race == i for i, name in enumerate(RACES)}
+    snapshot = pop.meta.get("snapshot")
+    age_now = pop.age.astype(float)
+    if snapshot:
+        from simulator.calendar import day
+
+        age_now = age_now + (day(snapshot) - pop.sentencing_date) / DAYS_PER_YEAR
+
+    def share(mask: np.ndarray, within: np.ndarray | None = None) -> float:
+        if within is None:
+            return float(mask.mean()) if len(mask) else 0.0
+        return float(mask[within].mean()) if within.any() else 0.0
+
+    return {
+        "size": len(pop) / size,
+        "share.cocaine_all": share(d["cocaine"] | d["cocaine_base"]),
+        "share.cocaine_base": share(d["cocaine_base"]),
+        "share.methamphetamine": share(meth),
+        "share.marijuana": share(d["marijuana"]),
+        "share.heroin": share(d["heroin"]),
+        "share.other": share(d["oxycodone"] | d["fentanyl"]),
+        "race.black": share(race["black"]),
+        "race.hispanic": share(race["hispanic"]),
+        "race.white": share(race["white"]),
+        "race_within.cocaine_base.black": share(race["black"], d["cocaine_base"]),
+        "race_within.cocaine.hispanic": share(race["hispanic"], d["cocaine"]),
+        "race_within.methamphetamine.white": share(race["white"], meth),
+        "race_within.methamphetamine.hispanic": share(race["hispanic"], meth),
+        "noncitizen": share(pop.noncitizen),
+        "male": share(~pop.female),
+        "age_30_plus": share(age_now >= 30),
+        "chc_1": share(pop.category() == 0),
+        "weapon": share(pop.weapon),
+        "weapon_within.cocaine_base": share(pop.weapon, d["cocaine_base"]),
+        "mandatory_minimum": share(pop.mm_charged > 0),
+        "career_offender": share(pop.career),
+        "mean_sentence_months": float(pop.term.mean()) if len(pop) else 0.0,
+        "mean_sentence_months.cocaine_base": float(pop.term[d["cocaine_base"]].mean())
+        if d["cocaine_base"].any() else 0.0,
+    }
+
+
+def _is_share(key: str) -> bool:
+    return not (key == "size" or key.startswith("mean_"))
+
+
+def compare(stats: dict[str, float], targets: list[dict]) -> pd.DataFrame:
+    """Model against published figures: one row per figure with miss, tolerance and pass/fail."""
+    rows = []
+    for t in targets:
+        model, pub, tol = stats[t["key"]], float(t["published"]), float(t["tolerance"])
+        miss = model - pub if _is_share(t["key"]) else model / pub - 1.0
+        rows.append({"figure": t["key"], "model": model, "published": pub,
+                     "tolerance": tol, "relative": not _is_share(t["key"]),
+                     "miss": miss, "ok": abs(miss) <= tol, "source": t["source"]})
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class FitResult:
+    """Outcome of a calibration run."""
+
+    params: Parameters
+    table: pd.DataFrame
+    cost: float
+    evaluations: int
+    size: float
+
+
+def fit(*, size: float = 1.0, max_evals: int = 400, progress: bool = True,
+        start: Parameters | None = None) -> FitResult:
+    """Fit the free generator parameters by least squares (see module docstring)."""
+    from scipy.optimize import least_squares
+
+    params = start or load_parameters()
+    targets = load_targets()
+    names = list(params.fitted)
+    x0 = np.array([params.fitted[k] for k in names])
+    weights = np.sqrt([float(t.get("weight", 1.0)) for t in targets])
+    seed = params.calibration_seed
+    calls = {"n": 0}
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        calls["n"] += 1
+        p = params.with_fitted(dict(zip(names, x, strict=True)))
+        stats = stock_statistics(generate(p, seed=seed, size=size), size)
+        table = compare(stats, targets)
+        r = (table["miss"] / table["tolerance"]).to_numpy() * weights
+        if progress:
+            print(f"\rcalibrate: build {calls['n']}, cost {0.5 * float(r @ r):.3f}   ",
+                  end="", file=sys.stderr, flush=True)
+        return r
+
+    sol = least_squares(residuals, x0, method="trf", diff_step=0.02, x_scale=1.0,
+                        max_nfev=max_evals, xtol=1e-4, ftol=1e-5)
+    if progress:
+        print(file=sys.stderr)
+    best = params.with_fitted({k: round(float(v), 5) for k, v in zip(names, sol.x, strict=True)})
+    table = compare(stock_statistics(generate(best, seed=seed, size=size), size), targets)
+    return FitResult(best, table, float(sol.cost), calls["n"], size)
+
+
+def save(result: FitResult, path: Path | None = None) -> Path:
+    """Write the fitted values into the parameter file (only its ``fitted`` section changes)."""
+    from simulator.report import atomic_write_text
+
+    path = path or result.params.path or default_parameters_path()
+    source = result.params.path or default_parameters_path()
+    lines = Path(source).read_text(encoding="utf-8").splitlines(keepends=True)
+    out, in_fitted = [], False
+    for line in lines:
+        if line.startswith("fitted:"):
+            in_fitted = True
+            out.append(line)
+            out.extend(f"  {k}: {v}\n" for k, v in result.params.fitted.items())
+            continue
+        if in_fitted and (line.startswith("  ") or not line.strip()):
+            continue
+        in_fitted = False
+        out.append(line)
+    text = "".join(out)
+    yaml.safe_load(text)  # never write a file we could not read back
+    atomic_write_text(Path(path), text)
+    return Path(path)

@@ -1,0 +1,314 @@
+"""The law as arrays: sentencing table, Drug Quantity Table editions, statutes, good-conduct time.
+
+Everything here is read from ``data/law/`` (each file names its legal source) once, into numpy
+arrays, and looked up **by date**: a sentence imposed on day *d* is scored with the edition of the
+Drug Quantity Table in force on *d*, the statutory thresholds in force on *d*, and so on. No
+threshold is written in code.
+
+Examples
+--------
+>>> law = load_law()
+>>> lo, hi = law.guideline_range(np.array([32]), np.array([1]))
+>>> int(lo[0]), int(hi[0])
+(121, 151)
+>>> ed = law.edition_index("2014")
+>>> int(law.base_offense_level(np.array([DRUGS.index("cocaine_base")]), np.array([28.0]),
+...                            np.array([ed]))[0])
+24
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from simulator.calendar import DAYS_PER_MONTH, day
+
+#: Drug codes used throughout the simulator (the ``drug`` column holds the index).
+DRUGS: tuple[str, ...] = (
+    "heroin",
+    "cocaine",
+    "cocaine_base",
+    "methamphetamine",
+    "methamphetamine_actual",
+    "marijuana",
+    "oxycodone",
+    "fentanyl",
+)
+#: Reporting groups: the drug types published statistics use.
+DRUG_GROUPS: dict[str, str] = {
+    "heroin": "heroin",
+    "cocaine": "powder cocaine",
+    "cocaine_base": "crack cocaine",
+    "methamphetamine": "methamphetamine",
+    "methamphetamine_actual": "methamphetamine",
+    "marijuana": "marijuana",
+    "oxycodone": "other",
+    "fentanyl": "other",
+}
+CATEGORIES: tuple[str, ...] = ("I", "II", "III", "IV", "V", "VI")
+#: Mandatory-minimum tiers, in years (the ``mm_charged`` column holds 0, 5 or 10).
+TIERS: tuple[int, ...] = (0, 5, 10)
+
+
+def data_dir() -> Path:
+    """The project's ``data/`` directory (``SIMULATOR_DATA`` overrides it)."""
+    env = os.environ.get("SIMULATOR_DATA")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+
+
+def read_yaml(path: Path) -> dict:
+    """Read a YAML data file with the safe loader."""
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _months(value: int | str, life: int) -> int:
+    return life if str(value) == "life" else int(value)
+
+
+@dataclass(frozen=True)
+class Law:
+    """Sentencing law loaded into arrays; pure lookups, no state.
+
+    Attributes hold the tables; the methods are vectorized lookups over arrays of people.
+    """
+
+    life_months: int
+    range_min: np.ndarray  # int16 [44, 6]: level x category -> bottom of range, months
+    range_max: np.ndarray  # int16 [44, 6]
+    chc_points: np.ndarray  # int8 [6]: smallest points of each category
+    editions: tuple[str, ...]
+    dqt_thresholds: np.ndarray  # float64 [n_editions, n_table_drugs, K], ascending, +inf padded
+    dqt_levels: np.ndarray  # int8 [n_editions, n_table_drugs, K]
+    edition_from: np.ndarray  # int32 [n_drugs, n_periods]: day each period starts (NEVER pad)
+    edition_of: np.ndarray  # int8 [n_drugs, n_periods]: edition index of each period
+    table_drug: np.ndarray  # int8 [n_drugs]: whose table scores the drug (own or marijuana)
+    table_factor: np.ndarray  # float64 [n_drugs]: grams of the table drug per gram
+    mm_from: np.ndarray  # int32 [n_drugs, n_periods]
+    mm_grams: np.ndarray  # float64 [n_drugs, n_periods, 2]: 5- and 10-year thresholds (inf: none)
+    penalty_from: np.ndarray  # int32 [n_periods]
+    penalty_floor: np.ndarray  # int16 [n_periods, 3 tiers, 3 priors]
+    penalty_max: np.ndarray  # int16 [n_periods, 3 tiers, 3 priors]
+    career_max_months: np.ndarray  # int16, descending
+    career_levels: np.ndarray  # int8
+    adjustments: dict
+    gct_from: np.ndarray  # int32 [n_rules]
+    gct_days_per_year: np.ndarray  # float64 [n_rules]
+    gct_min_term: int
+    gct_days_lost_per_infraction: int
+    equivalency: dict
+
+    # ----------------------------------------------------------------- lookups
+    def edition_index(self, name: str) -> int:
+        """Index of a Drug Quantity Table edition by name."""
+        return self.editions.index(str(name))
+
+    def category(self, points: np.ndarray) -> np.ndarray:
+        """Criminal history category index (0 = I … 5 = VI) from criminal history points."""
+        return (np.searchsorted(self.chc_points, points, side="right") - 1).astype(np.int8)
+
+    def guideline_range(self, level: np.ndarray, category: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Bottom and top of the guideline range in months (life coded as ``life_months``)."""
+        level = np.clip(level, 1, 43)
+        return self.range_min[level, category], self.range_max[level, category]
+
+    def edition_on(self, drug: np.ndarray, when: np.ndarray) -> np.ndarray:
+        """Edition index of each person's drug table in force on ``when`` (day numbers)."""
+        return self.edition_of[drug, _period(drug, when, self.edition_from)]
+
+    def base_offense_level(
+        self, drug: np.ndarray, grams: np.ndarray, edition: np.ndarray
+    ) -> np.ndarray:
+        """Base offense level from drug, quantity and Drug Quantity Table edition (§2D1.1(c))."""
+        drug, edition = np.asarray(drug), np.asarray(edition)
+        out = np.zeros(drug.shape, dtype=np.int8)
+        for d in range(len(DRUGS)):
+            of_drug = drug == d
+            if not of_drug.any():
+                continue
+            t = self.table_drug[d]
+            for e in np.unique(edition[of_drug]):
+                sel = of_drug & (edition == e)
+                qty = np.asarray(grams)[sel] * self.table_factor[d]
+                k = np.searchsorted(self.dqt_thresholds[e, t], qty, side="right") - 1
+                out[sel] = self.dqt_levels[e, t, np.maximum(k, 0)]
+        return out
+
+    def mandatory_tier(self, drug: np.ndarray, grams: np.ndarray, when: np.ndarray) -> np.ndarray:
+        """Highest statutory tier (0, 5 or 10 years) the quantity reaches under the law of ``when``."""
+        period = _period(drug, when, self.mm_from)
+        five, ten = self.mm_grams[drug, period, 0], self.mm_grams[drug, period, 1]
+        return np.where(grams >= ten, 10, np.where(grams >= five, 5, 0)).astype(np.int8)
+
+    def penalties(
+        self, tier: np.ndarray, priors: np.ndarray, when: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Statutory floor and maximum in months for tier, §851 priors and date of sentencing."""
+        period = np.searchsorted(self.penalty_from, when, side="right") - 1
+        t = np.asarray(tier) // 5
+        p = np.clip(priors, 0, 2)
+        return self.penalty_floor[period, t, p], self.penalty_max[period, t, p]
+
+    def career_level(self, statutory_max: np.ndarray) -> np.ndarray:
+        """Career offender offense level (§4B1.1(b)) from the statutory maximum in months."""
+        idx = np.searchsorted(-self.career_max_months, -np.asarray(statutory_max), side="left")
+        idx = np.minimum(idx, len(self.career_levels) - 1)
+        return self.career_levels[idx]
+
+    def release_day(
+        self, start: np.ndarray, term: np.ndarray, infractions: np.ndarray
+    ) -> np.ndarray:
+        """Projected release day: custody start plus the term less good-conduct time.
+
+        Good-conduct time follows the rule in force: a release that falls on or after a later
+        rule's start date is recomputed under that rule, but not to a day before the rule began
+        (as the Bureau of Prisons did for everyone in custody on 2019-07-19). Terms of
+        ``gct_min_term`` months or less, and life, earn none. Life is served as
+        ``life_months`` (the Commission's convention).
+        """
+        start = np.asarray(start, dtype=np.int64)
+        term_days = np.asarray(term, dtype=np.float64) * DAYS_PER_MONTH
+        earns = (term > self.gct_min_term) & (term < self.life_months)
+        lost = np.asarray(infractions, dtype=np.float64) * self.gct_days_lost_per_infraction
+        out = None
+        for rule_start, per_year in zip(self.gct_from, self.gct_days_per_year, strict=True):
+            credit = np.where(earns, np.maximum(term_days * per_year / 365.0 - lost, 0.0), 0.0)
+            served = start + np.ceil(term_days - credit).astype(np.int64)
+            out = served if out is None else np.where(out >= rule_start,
+                                                      np.maximum(served, rule_start), out)
+        return out.astype(np.int32)
+
+
+@functools.cache
+def load_law(directory: str | None = None) -> Law:
+    """Load the law tables from ``data/law`` (cached: the arrays are built once per process)."""
+    root = Path(directory) if directory else data_dir() / "law"
+    conv = read_yaml(root / "conventions.yaml")
+    life = int(conv["life_months"])
+
+    table = pd.read_csv(root / "sentencing_table.csv", comment="#", dtype=str)
+    rmin = np.zeros((44, 6), dtype=np.int16)
+    rmax = np.zeros((44, 6), dtype=np.int16)
+    for row in table.itertuples(index=False):
+        c = CATEGORIES.index(row.criminal_history_category)
+        rmin[int(row.offense_level), c] = _months(row.min_months, life)
+        rmax[int(row.offense_level), c] = _months(row.max_months, life)
+    chc = np.array([conv["criminal_history_points"][c] for c in CATEGORIES], dtype=np.int8)
+
+    ed_doc = read_yaml(root / "drug_quantity_editions.yaml")["editions"]
+    dqt = pd.read_csv(root / "drug_quantity_tables.csv", comment="#", dtype={"edition": str})
+    editions = tuple(e["name"] for e in ed_doc)
+    width = int(dqt.groupby(["edition", "drug"]).size().max())
+    thr = np.full((len(editions), len(DRUGS), width), np.inf)
+    lev = np.zeros((len(editions), len(DRUGS), width), dtype=np.int8)
+    for (ed, drug), rows in dqt.groupby(["edition", "drug"]):
+        rows = rows.sort_values("min_grams")
+        e, d, n = editions.index(ed), DRUGS.index(drug), len(rows)
+        thr[e, d, :n] = rows["min_grams"].to_numpy(float)
+        lev[e, d, :n] = rows["offense_level"].to_numpy()
+        lev[e, d, n:] = lev[e, d, n - 1]
+
+    equiv = read_yaml(root / "drug_equivalency.yaml")["marijuana_grams_per_gram"]
+    own = set(dqt["drug"])
+    table_drug = np.array([DRUGS.index(d if d in own else "marijuana") for d in DRUGS], np.int8)
+    factor = np.array([1.0 if d in own else float(equiv[d]) for d in DRUGS])
+
+    periods: list[list[tuple[int, int]]] = [[] for _ in DRUGS]
+    for i, e in enumerate(ed_doc):
+        for drug in e["drugs"]:
+            periods[DRUGS.index(drug)].append((day(e["from"]), i))
+    for d, name in enumerate(DRUGS):
+        if not periods[d]:
+            periods[d] = periods[DRUGS.index("marijuana")]
+        periods[d].sort()
+    ed_from, ed_of = _pad_periods(periods)
+
+    mm_doc = read_yaml(root / "mandatory_minimums.yaml")
+    mm_periods: list[list[tuple[int, tuple[float, float]]]] = []
+    for name in DRUGS:
+        rows = mm_doc["thresholds"].get(name, [{"from": "1986-10-27"}])
+        mm_periods.append(
+            sorted(
+                (day(r["from"]), (float(r.get("five_year", np.inf)), float(r.get("ten_year", np.inf))))
+                for r in rows
+            )
+        )
+    mm_from, mm_grams = _pad_periods(mm_periods, fill=(np.inf, np.inf))
+
+    pen = sorted(mm_doc["penalties"], key=lambda p: day(p["from"]))
+    pen_from = np.array([day(p["from"]) for p in pen], dtype=np.int32)
+    tiers = ("none", "five_year", "ten_year")
+    floor = np.array(
+        [[[_months(v, life) for v in p[t]["floor"]] for t in tiers] for p in pen], np.int16
+    )
+    pmax = np.array(
+        [[[_months(v, life) for v in p[t]["maximum"]] for t in tiers] for p in pen], np.int16
+    )
+
+    co = read_yaml(root / "career_offender.yaml")["levels"]
+    co_max = np.array([_months(r["max_months"], life) for r in co], dtype=np.int16)
+    co_lev = np.array([r["level"] for r in co], dtype=np.int8)
+
+    gct = read_yaml(root / "good_conduct_time.yaml")
+    rules = sorted(gct["rules"], key=lambda r: day(r["from"]))
+
+    return Law(
+        life_months=life,
+        range_min=rmin,
+        range_max=rmax,
+        chc_points=chc,
+        editions=editions,
+        dqt_thresholds=thr,
+        dqt_levels=lev,
+        edition_from=ed_from,
+        edition_of=ed_of.astype(np.int8),
+        table_drug=table_drug,
+        table_factor=factor,
+        mm_from=mm_from,
+        mm_grams=mm_grams,
+        penalty_from=pen_from,
+        penalty_floor=floor,
+        penalty_max=pmax,
+        career_max_months=co_max,
+        career_levels=co_lev,
+        adjustments=read_yaml(root / "adjustments.yaml"),
+        gct_from=np.array([day(r["from"]) for r in rules], dtype=np.int32),
+        gct_days_per_year=np.array([float(r["days_per_year"]) for r in rules]),
+        gct_min_term=int(gct["minimum_term_months"]),
+        gct_days_lost_per_infraction=int(gct["days_lost_per_infraction"]),
+        equivalency=equiv,
+    )
+
+
+def _period(drug: np.ndarray, when: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per person, the index of the period of the person's drug in force on ``when``."""
+    drug, when = np.asarray(drug), np.asarray(when)
+    out = np.zeros(drug.shape, dtype=np.int64)
+    for d in range(starts.shape[0]):
+        sel = drug == d
+        if sel.any():
+            out[sel] = np.maximum(np.searchsorted(starts[d], when[sel], side="right") - 1, 0)
+    return out
+
+
+def _pad_periods(periods: list[list[tuple]], fill=0) -> tuple[np.ndarray, np.ndarray]:
+    """Pad per-drug lists of (start day, value) into rectangular arrays."""
+    width = max(len(p) for p in periods)
+    starts = np.full((len(periods), width), np.iinfo(np.int32).max, dtype=np.int32)
+    first = periods[0][0][1]
+    shape = (len(periods), width) + np.shape(first)
+    values = np.zeros(shape, dtype=np.asarray(first).dtype)
+    for i, rows in enumerate(periods):
+        for j, (start, value) in enumerate(rows):
+            starts[i, j] = start
+            values[i, j] = value
+        for j in range(len(rows), width):
+            values[i, j] = rows[-1][1] if rows else fill
+    return starts, values

@@ -1,0 +1,190 @@
+"""What a scenario does, in numbers: headline figures, release waves, breakdowns, per-person rows.
+
+An :class:`Outcome` is computed from the engine's per-person arrays. The summary is a plain dict
+(JSON-ready) so replicates and remote workers move kilobytes, not people.
+
+Definitions (all counted over the population in custody on the snapshot date):
+
+``eligible``
+    the change lowers the person's range and a reduction is possible (see :mod:`simulator.engine`);
+``granted``
+    eligible people whose motion is granted under the scenario's grant model;
+``mean_reduction_months`` / ``mean_reduction_pct``
+    mean cut in the term imposed among granted people, in months and in percent of the term
+    (life counted as 470 months);
+``released_first_day``
+    granted people released on the earliest-release date because their reduced release date has
+    already passed (they would otherwise have been held longer);
+``released_first_year``
+    granted people released earlier than before, after the first day and within the following
+    year;
+``bed_years_saved`` / ``cost_saved_usd``
+    years of imprisonment no longer served, and their cost at ``costs.per_bed_year``.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from simulator.calendar import DAYS_PER_YEAR, add_years, day, iso, month_index, month_label
+from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, Law
+
+if TYPE_CHECKING:
+    from simulator.engine import Reduction
+    from simulator.population import Population
+    from simulator.scenario import Scenario
+
+BREAKDOWNS = ("drug_type", "race", "category", "sex")
+
+
+class Outcome:
+    """Results of applying a scenario to a population.
+
+    Attributes
+    ----------
+    summary : dict
+        Headline figures, provenance (seed, scenario hash, version) and breakdowns.
+    waves : pandas.DataFrame
+        Releases by month: ``month``, ``releases`` (people released earlier than before, by new
+        release month), ``baseline`` and ``scenario`` (all releases from the stock).
+    people : pandas.DataFrame
+        One row per person with old and new ranges, terms and release dates.
+    """
+
+    def __init__(self, population: Population, scenario: Scenario, reduction: Reduction,
+                 law: Law) -> None:
+        self.population = population
+        self.scenario = scenario
+        self.reduction = reduction
+        self.law = law
+        r = scenario.retroactivity
+        self.effective = day(r.effective)
+        self.first_day = max(self.effective, day(r.earliest_release)) if r.earliest_release \
+            else self.effective
+
+    # ------------------------------------------------------------------ per person
+    @cached_property
+    def moved(self) -> np.ndarray:
+        """Mask of people released earlier than they would have been."""
+        return self.reduction.release < self.population.release_date
+
+    @cached_property
+    def people(self) -> pd.DataFrame:
+        """Per-person results (one row per person in the population)."""
+        pop, red = self.population, self.reduction
+        df = pop.to_frame()
+        df["old_level"], df["new_level"] = red.old.level, red.new.level
+        df["old_range_min"], df["old_range_max"] = red.old.range_min, red.old.range_max
+        df["new_range_min"], df["new_range_max"] = red.new.range_min, red.new.range_max
+        df["floor"] = red.old.floor
+        df["eligible"], df["granted"] = red.eligible, red.granted
+        df["full_reduction_term"] = np.where(red.eligible, red.reduced_term, pop.term)
+        df["new_term"] = red.term
+        from simulator.calendar import to_datetime64
+
+        df["new_release_date"] = to_datetime64(red.release)
+        df["days_earlier"] = pop.release_date.astype(np.int64) - red.release
+        return df
+
+    # ------------------------------------------------------------------ headline
+    @cached_property
+    def summary(self) -> dict:
+        """Headline figures as a JSON-ready dict."""
+        from simulator import __version__
+
+        pop, red = self.population, self.reduction
+        g = red.granted
+        cut = (pop.term.astype(np.float64) - red.term)[g]
+        pct = 100.0 * cut / pop.term[g]
+        first = self.moved & (red.release == self.first_day)
+        year_end = add_years(self.first_day, 1)
+        first_year = self.moved & (red.release > self.first_day) & (red.release <= year_end)
+        bed_years = float(np.sum(pop.release_date.astype(np.int64) - red.release) / DAYS_PER_YEAR)
+        out = {
+            "scenario": self.scenario.title,
+            "population": int(len(pop)),
+            "eligible": int(red.eligible.sum()),
+            "granted": int(g.sum()),
+            "mean_reduction_months": round(float(cut.mean()), 2) if g.any() else 0.0,
+            "mean_reduction_pct": round(float(pct.mean()), 2) if g.any() else 0.0,
+            "mean_term_before_months": round(float(pop.term[g].mean()), 1) if g.any() else 0.0,
+            "released_first_day": int(first.sum()),
+            "released_first_year": int(first_year.sum()),
+            "first_release_date": iso(self.first_day),
+            "bed_years_saved": round(bed_years, 1),
+            "cost_saved_usd": round(bed_years * self.scenario.costs.per_bed_year, 0),
+            "seed": pop.meta.get("seed"),
+            "size": pop.meta.get("size"),
+            "snapshot": pop.meta.get("snapshot"),
+            "scenario_sha256": self.scenario.sha256(),
+            "version": __version__,
+            "waves": [{"month": m, "releases": int(n)}
+                      for m, n in zip(self.waves["month"], self.waves["releases"], strict=True)],
+            "breakdowns": {k: self.breakdown(k).reset_index().to_dict(orient="records")
+                           for k in BREAKDOWNS},
+        }
+        return out
+
+    # ------------------------------------------------------------------ waves
+    @cached_property
+    def waves(self) -> pd.DataFrame:
+        """Releases by month from the effective date for ``outputs.wave_years`` years."""
+        start = month_index(np.array([self.effective]))[0]
+        n_months = 12 * self.scenario.outputs.wave_years + (
+            month_index(np.array([self.first_day]))[0] - start)
+        months = np.arange(start, start + n_months)
+
+        def count(mask: np.ndarray, release: np.ndarray) -> np.ndarray:
+            idx = month_index(release[mask]) - start
+            idx = idx[(idx >= 0) & (idx < n_months)]
+            return np.bincount(idx, minlength=n_months)
+
+        everyone = np.ones(len(self.population), dtype=bool)
+        return pd.DataFrame({
+            "month": month_label(months, is_month=True),
+            "releases": count(self.moved, self.reduction.release),
+            "baseline": count(everyone, self.population.release_date),
+            "scenario": count(everyone, self.reduction.release),
+        })
+
+    # ------------------------------------------------------------------ breakdowns
+    def labels(self, by: str) -> pd.Categorical:
+        """Group label of each person for a breakdown (``drug_type, race, category, sex``)."""
+        pop = self.population
+        if by == "drug_type":
+            groups = sorted(set(DRUG_GROUPS.values()))
+            codes = np.array([groups.index(DRUG_GROUPS[d]) for d in DRUGS])[pop.drug]
+            return pd.Categorical.from_codes(codes, groups)
+        if by == "race":
+            from simulator.population import RACES
+
+            return pd.Categorical.from_codes(pop.race, RACES)
+        if by == "category":
+            return pd.Categorical.from_codes(pop.category(), CATEGORIES)
+        if by == "sex":
+            return pd.Categorical.from_codes(pop.female.astype(np.int8), ["male", "female"])
+        raise ValueError(f"unknown breakdown {by!r}; choose from {', '.join(BREAKDOWNS)}")
+
+    def breakdown(self, by: str) -> pd.DataFrame:
+        """Population, eligible, granted, mean reduction and bed-years saved by group."""
+        pop, red = self.population, self.reduction
+        cut = np.where(red.granted, pop.term.astype(np.float64) - red.term, np.nan)
+        frame = pd.DataFrame({
+            by: self.labels(by),
+            "population": 1,
+            "eligible": red.eligible,
+            "granted": red.granted,
+            "mean_reduction_months": cut,
+            "bed_years_saved": (pop.release_date.astype(np.int64) - red.release) / DAYS_PER_YEAR,
+        })
+        out = frame.groupby(by, observed=False).agg(
+            population=("population", "sum"), eligible=("eligible", "sum"),
+            granted=("granted", "sum"), mean_reduction_months=("mean_reduction_months", "mean"),
+            bed_years_saved=("bed_years_saved", "sum"))
+        out["eligible_pct"] = 100.0 * out["eligible"] / out["population"].where(
+            out["population"] > 0)
+        return out.round(2)

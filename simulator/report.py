@@ -1,0 +1,148 @@
+"""Presenting results: terminal tables, JSON, and output files written atomically.
+
+Every file is written to a temporary file in the same directory and renamed into place, so a
+crash or Ctrl-C never leaves a half-written output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from simulator.outcomes import Outcome
+
+HEADLINE = (
+    ("population", "People in custody on the snapshot date", "{:,.0f}"),
+    ("eligible", "Eligible for a reduction", "{:,.0f}"),
+    ("granted", "Granted", "{:,.0f}"),
+    ("mean_reduction_months", "Mean reduction, months", "{:.1f}"),
+    ("mean_reduction_pct", "Mean reduction, % of term", "{:.1f}%"),
+    ("released_first_day", "Released on the first possible day", "{:,.0f}"),
+    ("released_first_year", "Released in the following 12 months", "{:,.0f}"),
+    ("bed_years_saved", "Bed-years saved", "{:,.0f}"),
+    ("cost_saved_usd", "Cost saved", "${:,.0f}"),
+)
+
+
+def _default(obj: object) -> object:
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return None if np.isnan(obj) else float(obj)
+    if isinstance(obj, float) and np.isnan(obj):
+        return None
+    return str(obj)
+
+
+def to_json(summary: dict) -> str:
+    """The summary as one line of JSON (NaN becomes null)."""
+    clean = json.loads(json.dumps(summary, default=_default).replace("NaN", "null"))
+    return json.dumps(clean, separators=(",", ":"))
+
+
+def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write a file through ``write(handle)`` into a temporary file, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write text atomically (UTF-8)."""
+    atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
+
+
+def write_outputs(outcome: Outcome, directory: Path, *, force: bool = False) -> list[Path]:
+    """Write ``summary.json``, ``waves.csv``, ``people.csv.gz`` and breakdown CSVs to a directory.
+
+    Raises ``FileExistsError`` (before writing anything) if a file exists and ``force`` is false.
+    """
+    from simulator.outcomes import BREAKDOWNS
+
+    summary = outcome.summary
+    provenance = (f"# scenario: {outcome.scenario.title}\n# scenario_sha256: "
+                  f"{summary['scenario_sha256']}\n# seed: {summary['seed']}\n"
+                  f"# version: {summary['version']}\n")
+    files: dict[str, Callable[[IO[bytes]], None]] = {
+        "summary.json": lambda fh: fh.write((to_json(summary) + "\n").encode()),
+        "waves.csv": lambda fh: fh.write(
+            (provenance + outcome.waves.to_csv(index=False)).encode()),
+        "people.csv.gz": lambda fh: _write_people(outcome.people, fh, provenance),
+    }
+    for by in BREAKDOWNS:
+        frame = outcome.breakdown(by)
+        files[f"by_{by}.csv"] = lambda fh, f=frame: fh.write((provenance + f.to_csv()).encode())
+    targets = [directory / name for name in files]
+    existing = [str(p) for p in targets if p.exists()]
+    if existing and not force:
+        raise FileExistsError(f"{existing[0]} exists; use --force to overwrite")
+    for (_name, write), path in zip(files.items(), targets, strict=True):
+        atomic_write(path, write)
+    return targets
+
+
+def _write_people(people: pd.DataFrame, fh: IO[bytes], provenance: str) -> None:
+    import gzip
+
+    with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+        gz.write(provenance.encode())
+        gz.write(people.to_csv(index=False).encode())
+
+
+def print_summary(outcome: Outcome) -> None:
+    """Headline table and breakdown by drug type, on the terminal."""
+    from rich.console import Console
+    from rich.table import Table
+
+    s = outcome.summary
+    console = Console()
+    table = Table(title=outcome.scenario.title, show_header=False, title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, label, fmt in HEADLINE:
+        table.add_row(label, fmt.format(s[key]))
+    table.add_row("First possible release", s["first_release_date"])
+    console.print(table)
+    drug = outcome.breakdown("drug_type").reset_index()
+    t2 = Table(title="By drug type", title_justify="left")
+    for col in ("drug_type", "population", "eligible", "granted", "mean_reduction_months"):
+        t2.add_column(col.replace("_", " "), justify="left" if col == "drug_type" else "right")
+    for row in drug.itertuples(index=False):
+        red = "-" if np.isnan(row.mean_reduction_months) else f"{row.mean_reduction_months:.1f}"
+        t2.add_row(str(row.drug_type), f"{row.population:,}", f"{row.eligible:,}",
+                   f"{row.granted:,}", red)
+    console.print(t2)
+    console.print(f"seed {s['seed']} · scenario {s['scenario_sha256'][:12]} · "
+                  f"simulator {s['version']}", style="dim")
+
+
+def print_calibration(table: pd.DataFrame) -> None:
+    """Model against published marginals, on the terminal."""
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title="Calibration: model vs published", title_justify="left")
+    for col in ("figure", "model", "published", "tolerance", "ok"):
+        t.add_column(col, justify="left" if col == "figure" else "right")
+    for row in table.itertuples(index=False):
+        tol = f"±{row.tolerance:.0%}" if row.relative else f"±{row.tolerance:.2f}"
+        t.add_row(row.figure, f"{row.model:,.3f}", f"{row.published:,.3f}", tol,
+                  "yes" if row.ok else "NO")
+    Console().print(t)

@@ -1,0 +1,139 @@
+"""Guideline arithmetic for arrays of cases: offense level, range, statutory floor, sentence.
+
+The same functions sentence the synthetic cohorts (under the law of each sentencing date) and
+re-score people under amended law in the engine, so a baseline and a reform can never disagree
+about anything but the change itself.
+
+Examples
+--------
+>>> import numpy as np
+>>> from simulator.law import load_law, DRUGS
+>>> law = load_law()
+>>> cases = dict(drug=np.array([DRUGS.index("cocaine")], np.int8), grams=np.array([5000.0]),
+...              weapon=np.array([False]), role=np.array([0], np.int8),
+...              obstruction=np.array([False]), acceptance=np.array([True]),
+...              safety_valve=np.array([False]), sub_assist=np.array([False]),
+...              career=np.array([False]), chp=np.array([0], np.int8),
+...              mm_charged=np.array([10], np.int8), priors_851=np.array([0], np.int8))
+>>> g = guideline(law, cases, edition=np.array([law.edition_index("pre2014")]),
+...               statute_day=np.array([16000]))
+>>> int(g.level[0]), int(g.range_min[0]), int(g.range_max[0]), int(g.floor[0])
+(29, 120, 108, 120)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from simulator.law import Law
+
+
+@dataclass(frozen=True)
+class Guideline:
+    """A guideline calculation for each person (arrays of equal length).
+
+    ``range_min``/``range_max`` are the applicable range after the statutory floor and maximum
+    are applied (USSG §5G1.1): a floor above the whole range makes the range the floor itself.
+    ``floor`` is the mandatory minimum that binds the sentence (0 when relief applies).
+    """
+
+    level: np.ndarray
+    category: np.ndarray
+    range_min: np.ndarray
+    range_max: np.ndarray
+    floor: np.ndarray
+    statutory_max: np.ndarray
+    tier: np.ndarray
+
+
+def offense_level(law: Law, cases: Mapping[str, np.ndarray], base: np.ndarray) -> np.ndarray:
+    """Chapter 2 and 3 offense level from the base level and each case's adjustments."""
+    adj = law.adjustments
+    level = (
+        base.astype(np.int16)
+        + adj["weapon"] * cases["weapon"]
+        + cases["role"]
+        + adj["obstruction"] * cases["obstruction"]
+        - adj["safety_valve"] * cases["safety_valve"]
+    )
+    accept = cases["acceptance"] * (
+        adj["acceptance"] + adj["acceptance_extra"] * (level >= adj["acceptance_extra_from_level"])
+    )
+    return level - accept
+
+
+def guideline(
+    law: Law,
+    cases: Mapping[str, np.ndarray],
+    *,
+    edition: np.ndarray,
+    statute_day: np.ndarray,
+    thresholds_day: np.ndarray | None = None,
+    level_shift: np.ndarray | int = 0,
+) -> Guideline:
+    """Guideline range and statutory limits of each case.
+
+    Parameters
+    ----------
+    law : Law
+        The law tables.
+    cases : mapping of str to ndarray
+        Case facts (``drug, grams, weapon, role, obstruction, acceptance, safety_valve,
+        sub_assist, career, chp, mm_charged, priors_851``).
+    edition : ndarray
+        Drug Quantity Table edition index per person.
+    statute_day : ndarray
+        Day whose penalty provisions (§851 terms, maxima) apply.
+    thresholds_day : ndarray, optional
+        Day whose quantity thresholds decide the statutory tier (defaults to ``statute_day``).
+    level_shift : ndarray or int
+        Levels added to the base offense level (a scenario's level shift).
+
+    Returns
+    -------
+    Guideline
+    """
+    base = law.base_offense_level(cases["drug"], cases["grams"], edition) + level_shift
+    level = offense_level(law, cases, base)
+    tday = statute_day if thresholds_day is None else thresholds_day
+    tier = np.minimum(
+        cases["mm_charged"], law.mandatory_tier(cases["drug"], cases["grams"], tday)
+    ).astype(np.int8)
+    floor, smax = law.penalties(tier, cases["priors_851"], statute_day)
+    career = cases["career"]
+    co_level = law.career_level(smax).astype(np.int16) - (
+        cases["acceptance"] * (law.adjustments["acceptance"] + law.adjustments["acceptance_extra"])
+    )
+    level = np.where(career, np.maximum(level, co_level), level)
+    level = np.clip(level, law.adjustments["min_level"], law.adjustments["max_level"]).astype(
+        np.int8
+    )
+    category = np.where(career, 5, law.category(cases["chp"])).astype(np.int8)
+    rmin, rmax = law.guideline_range(level, category)
+    relief = cases["safety_valve"]
+    floor = np.where(relief, 0, floor).astype(np.int16)
+    rmin = np.minimum(np.maximum(rmin, floor), smax)
+    rmax = np.minimum(np.maximum(rmax, floor), smax)
+    return Guideline(level, category, rmin, rmax, floor, smax, tier)
+
+
+def impose(
+    law: Law,
+    g: Guideline,
+    position: np.ndarray,
+    departure: np.ndarray,
+    sub_assist: np.ndarray,
+) -> np.ndarray:
+    """The term imposed: a point in the range, less any departure or variance, within the statute.
+
+    A substantial-assistance motion (18 U.S.C. §3553(e)) lifts the mandatory floor; otherwise the
+    term never goes under it. Terms are whole months; ``life_months`` codes life.
+    """
+    point = g.range_min + position * (g.range_max.astype(np.float64) - g.range_min)
+    term = point * (1.0 - departure)
+    term = np.where(sub_assist, term, np.maximum(term, g.floor))
+    term = np.minimum(np.rint(term), g.statutory_max)
+    return np.clip(term, 1, law.life_months).astype(np.int16)

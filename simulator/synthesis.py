@@ -1,0 +1,293 @@
+"""The synthetic population: yearly admission cohorts, sentenced under their own law, kept if in custody.
+
+For each fiscal year from ``first_cohort`` to the snapshot, a cohort of drug-trafficking cases is
+drawn (drug, quantity, role, weapon, criminal history, charges, relief, departures, dates, and
+the person's traits). Each case is sentenced by :mod:`simulator.sentencing` under the law in force
+on its sentencing date; earlier retroactive amendments (``data/law/retroactive_amendments.yaml``)
+are replayed with the engine on the cohorts they reached. The stock is everyone still in custody
+on the snapshot date.
+
+Randomness comes from one :class:`numpy.random.SeedSequence` per seed; each attribute draws from
+its own child stream (keyed by the attribute's name), so changing how one attribute is drawn
+leaves every other draw as it was.
+
+Examples
+--------
+>>> params = load_parameters()
+>>> pop = generate(params, seed=5, size=0.02)
+>>> bool((pop.release_date > pop.custody_start).all())
+True
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.special import expit, softmax
+
+from simulator.calendar import day, iso
+from simulator.engine import Amendment, reduce
+from simulator.law import DRUGS, Law, data_dir, load_law, read_yaml
+from simulator.population import SCHEMA, Population, in_custody
+from simulator.sentencing import guideline, impose
+
+if TYPE_CHECKING:
+    from simulator.scenario import PopulationSpec
+
+GROUPS = ("heroin", "cocaine", "cocaine_base", "methamphetamine", "marijuana", "other")
+
+
+@dataclass
+class Parameters:
+    """Generator parameters: the fitted free ones and the assumed fixed ones."""
+
+    snapshot: int
+    fitted: dict[str, float]
+    assumed: dict
+    path: Path | None = None
+    calibration_seed: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def with_fitted(self, values: dict[str, float]) -> Parameters:
+        """A copy with some fitted values replaced."""
+        return Parameters(self.snapshot, {**self.fitted, **values}, self.assumed, self.path,
+                          self.calibration_seed)
+
+
+def default_parameters_path() -> Path:
+    """``data/calibration/population_2014.yaml``."""
+    return data_dir() / "calibration" / "population_2014.yaml"
+
+
+def load_parameters(path: str | Path | None = None) -> Parameters:
+    """Read generator parameters from a YAML file (the committed calibration by default)."""
+    path = Path(path) if path else default_parameters_path()
+    doc = read_yaml(path)
+    return Parameters(
+        snapshot=day(doc["snapshot"]),
+        fitted={k: float(v) for k, v in doc["fitted"].items()},
+        assumed=doc["assumed"],
+        path=path,
+        calibration_seed=int(doc.get("calibration_seed", 0)),
+    )
+
+
+class _Streams:
+    """One independent generator per named attribute, all children of one seed."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = int(seed)
+
+    def __call__(self, name: str) -> np.random.Generator:
+        ss = np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()),))
+        return np.random.default_rng(ss)
+
+
+def _cohort_sizes(params: Parameters, last_year: int, size: float) -> tuple[np.ndarray, ...]:
+    a = params.assumed
+    years = np.arange(int(a["first_cohort"]), last_year + 1)
+    known = sorted((int(k), float(v)) for k, v in a["admissions"].items())
+    counts = np.interp(years, [k for k, _ in known], [v for _, v in known])
+    counts = counts * params.fitted["admissions_scale"] * size
+    return years, np.rint(counts).astype(np.int64)
+
+
+def _drug_mix(params: Parameters, years: np.ndarray) -> np.ndarray:
+    """Cumulative shares of the six drug groups for each cohort year ([n_years, 6])."""
+    a, f = params.assumed, params.fitted
+    early = softmax([f.get(f"early_mix.{g}", 0.0) for g in GROUPS])
+    recent = np.array([a["recent_mix"][g] for g in GROUPS])
+    recent = recent / recent.sum()
+    w = np.clip((years - a["early_mix_year"]) / (a["recent_mix_year"] - a["early_mix_year"]), 0, 1)
+    mix = (1 - w)[:, None] * early + w[:, None] * recent
+    return np.cumsum(mix, axis=1)
+
+
+def _race_weights(params: Parameters) -> np.ndarray:
+    w = {d: np.array(v, dtype=float) for d, v in params.assumed["race_weights"].items()}
+    f = params.fitted
+    w["cocaine_base"][1] = f["race.crack_black"]
+    w["cocaine"][2] = f["race.powder_hispanic"]
+    for meth in ("methamphetamine", "methamphetamine_actual"):
+        w[meth][0], w[meth][2] = f["race.meth_white"], f["race.meth_hispanic"]
+    return np.cumsum(softmax(np.array([w[d] for d in DRUGS]), axis=1), axis=1)
+
+
+def _categorical(u: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
+    """Index drawn from rows of cumulative shares by uniforms ``u`` (inverse CDF)."""
+    return np.minimum((u[:, None] > cumulative).sum(axis=1), cumulative.shape[-1] - 1)
+
+
+def draw_cases(params: Parameters, seed: int, size: float, last_day: int) -> dict[str, np.ndarray]:
+    """Draw every admission cohort's cases up to ``last_day`` (not yet sentenced)."""
+    a, f = params.assumed, params.fitted
+    rng = _Streams(seed)
+    last_year = int(str(np.datetime64(last_day, "D"))[:4]) + 1
+    years, counts = _cohort_sizes(params, last_year, size)
+    n = int(counts.sum())
+    year = np.repeat(years, counts)
+    # fiscal year Y runs from Oct 1 of Y-1 to Sep 30 of Y
+    fy_start = np.array([day(f"{y - 1}-10-01") for y in years])
+    start = np.repeat(fy_start, counts)
+    sent = (start + rng("sentencing_date").integers(0, 365, n)).astype(np.int32)
+    keep = sent <= last_day
+    year, sent, n = year[keep], sent[keep], int(keep.sum())
+
+    group = _categorical(rng("drug").random(n), _drug_mix(params, years)[year - years[0]])
+    drug = np.empty(n, dtype=np.int8)
+    for g, name in enumerate(GROUPS):
+        drug[group == g] = DRUGS.index(name) if name != "other" else DRUGS.index("oxycodone")
+    sub = rng("drug_form").random(n)
+    drug[(drug == DRUGS.index("methamphetamine")) & (sub < a["methamphetamine_actual_share"])] = (
+        DRUGS.index("methamphetamine_actual"))
+    drug[(drug == DRUGS.index("oxycodone")) & (sub < a["fentanyl_share_of_other"])] = (
+        DRUGS.index("fentanyl"))
+
+    median = np.array([a["median_grams"][d] for d in DRUGS], dtype=float)
+    shift = f["quantity.shift"] + f["quantity.crack_shift"] * (drug == DRUGS.index("cocaine_base"))
+    log10 = np.log10(median[drug]) + shift + a["quantity_log10_sd"] * rng("grams").standard_normal(n)
+    grams = 10.0**log10
+
+    female = rng("female").random(n) < expit(f["female"])
+    is_crack = drug == DRUGS.index("cocaine_base")
+    weapon = rng("weapon").random(n) < expit(f["weapon.base"] + f["weapon.crack"] * is_crack
+                                              - 1.0 * female)
+    role_cdf = np.cumsum(a["role"]["shares"])
+    role = np.array(a["role"]["levels"], dtype=np.int8)[
+        _categorical(rng("role").random(n), role_cdf[None, :])]
+    obstruction = rng("obstruction").random(n) < a["obstruction"]
+    acceptance = rng("acceptance").random(n) < a["acceptance"]
+
+    hist = rng("history")
+    minimal = hist.random(n) < expit(f["history.minimal"])
+    low = np.where(hist.random(n) < a["history_minimal_zero_share"], 0, 1)
+    mean_hi = a["history_points_mean_above_one"] - 2.0
+    high = 2 + hist.negative_binomial(2, 2.0 / (2.0 + mean_hi), n)
+    chp = np.where(minimal, low, np.minimum(high, 40)).astype(np.int8)
+    career = (chp >= a["career_min_points"]) & (rng("career").random(n) < expit(f["career.rate"]))
+    vio = a["violent"]
+    violent = rng("violent").random(n) < np.where(career, vio["career"], vio["base"])
+
+    law = load_law()
+    supported = law.mandatory_tier(drug, grams, sent)
+    charged = rng("mm_charged").random(n) < expit(f["mandatory.charge"])
+    mm = np.where(charged, supported, 0).astype(np.int8)
+    p851 = a["priors_851"]
+    u851 = rng("priors_851").random(n)
+    priors = np.where((mm > 0) & (chp >= p851["min_points"]) & (u851 < p851["rate"]),
+                      np.where(u851 < p851["rate"] * p851["two_or_more"], 2, 1), 0).astype(np.int8)
+
+    sv = a["safety_valve"]
+    sv_eligible = (chp <= 1) & ~weapon & (role <= 0) & ~career & (sent >= day(sv["from"]))
+    safety_valve = sv_eligible & (rng("safety_valve").random(n) < sv["rate"])
+    sa = a["substantial_assistance"]
+    sub_assist = rng("sub_assist").random(n) < sa["rate"]
+    var = a["variance"]
+    var_rate = np.where(sent >= day(var["booker"]), var["rate_after"], var["rate_before"])
+    dep_rng = rng("departure")
+    varies = ~sub_assist & (dep_rng.random(n) < var_rate)
+    departure = np.where(sub_assist, dep_rng.beta(*sa["beta"], n),
+                         np.where(varies, dep_rng.beta(*var["beta"], n), 0.0))
+    position = rng("position").beta(*a["position_beta"], n)
+
+    age_rng = rng("age")
+    scale = (f["age.mean"] - a["age_min"]) / a["age_shape"]
+    age = np.clip(a["age_min"] + age_rng.gamma(a["age_shape"], scale, n), 18, 90)
+    race = _categorical(rng("race").random(n), _race_weights(params)[drug]).astype(np.int8)
+    noncitizen = rng("noncitizen").random(n) < np.where(
+        race == 2, expit(f["noncitizen.hispanic"]), a["noncitizen_other"])
+    infractions = np.minimum(rng("infractions").poisson(a["infractions_mean"], n), 20)
+
+    pre = a["pretrial_detention"]
+    det_rng = rng("custody_start")
+    detained = det_rng.random(n) < pre["rate"]
+    custody = sent - np.where(detained, det_rng.integers(pre["min_days"], pre["max_days"], n), 0)
+    lag = rng("offense_date").integers(*a["offense_lag_days"], n)
+
+    return dict(
+        drug=drug, grams=grams, weapon=weapon, role=role, obstruction=obstruction,
+        acceptance=acceptance, safety_valve=safety_valve, sub_assist=sub_assist, career=career,
+        chp=chp, mm_charged=mm, priors_851=priors, position=position, departure=departure,
+        offense_date=sent - lag, sentencing_date=sent, custody_start=custody, table_date=sent,
+        age=age, female=female, race=race, noncitizen=noncitizen, infractions=infractions,
+        violent=violent, u_grant=rng("u_grant").random(n),
+    )  # fmt: skip
+
+
+def sentence(law: Law, cases: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Sentence each case under the law in force on its sentencing date; add term and release."""
+    sent = cases["sentencing_date"]
+    g = guideline(law, cases, edition=law.edition_on(cases["drug"], sent), statute_day=sent)
+    term = impose(law, g, cases["position"], cases["departure"], cases["sub_assist"])
+    release = law.release_day(cases["custody_start"], term, cases["infractions"])
+    return {**cases, "term": term, "release_date": release}
+
+
+def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Population:
+    """Apply the earlier retroactive amendments that took effect before ``until``."""
+    doc = read_yaml(data_dir() / "law" / "retroactive_amendments.yaml")["amendments"]
+    rng = _Streams(seed)
+    for am in sorted(doc, key=lambda x: day(x["effective"])):
+        effective = day(am["effective"])
+        if effective > until:
+            continue
+        table = am["drug_table"]
+        change = Amendment({DRUGS.index(d): law.edition_index(table["edition"])
+                            for d in table["drugs"]}, {})
+        u = rng(f"amendment.{am['name']}").random(len(pop))
+        # only people the amendment could reach: its drugs, sentenced before it, in custody on it
+        reach = np.isin(pop.drug, list(change.edition)) & (pop.sentencing_date < effective) & (
+            pop.release_date > effective)
+        sub = pop.take(reach)
+        red = reduce(law, sub, change, effective=effective,
+                     earliest_release=day(am["earliest_release"]),
+                     grant_prob=np.full(len(sub), float(am["grant_rate"])), uniforms=u[reach])
+        term, release, table = pop.term.copy(), pop.release_date.copy(), pop.table_date.copy()
+        term[reach], release[reach] = red.term, red.release
+        table[reach] = np.where(red.granted, effective, sub.table_date)
+        pop = pop.replace(term=term, release_date=release, table_date=table)
+    return pop
+
+
+def generate(
+    params: Parameters, *, seed: int, size: float = 1.0, snapshot: int | None = None
+) -> Population:
+    """Build the stock in custody on ``snapshot`` (the parameters' snapshot by default)."""
+    law = load_law()
+    snap = params.snapshot if snapshot is None else snapshot
+    cases = sentence(law, draw_cases(params, seed, size, snap))
+    cases["id"] = np.zeros(len(cases["drug"]), dtype=np.int32)
+    everyone = Population(**{k: np.asarray(cases[k]) for k in SCHEMA})
+    everyone = replay_amendments(law, everyone, snap, seed)
+    stock = everyone.take(in_custody(everyone, snap))
+    meta = {"seed": int(seed), "size": float(size), "snapshot": iso(snap),
+            "parameters": str(params.path) if params.path else None, "source": "synthetic"}
+    return Population.from_arrays({**stock.arrays(), "id": np.arange(len(stock))}, meta)
+
+
+def synthesize(
+    spec: PopulationSpec | None = None, *, seed: int, size: float | None = None
+) -> Population:
+    """The synthetic stock a scenario's ``population`` section describes.
+
+    Parameters
+    ----------
+    spec : PopulationSpec, optional
+        Snapshot date, size and parameter file (defaults: the committed 2014 calibration).
+    seed : int
+        Seed of every random draw.
+    size : float, optional
+        Scale of the population (1 = the calibrated size); overrides ``spec.size``.
+
+    Returns
+    -------
+    Population
+    """
+    params = load_parameters(spec.parameters if spec and spec.parameters else None)
+    scale = size if size is not None else (spec.size if spec else 1.0)
+    snap = day(spec.snapshot) if spec and spec.snapshot else None
+    return generate(params, seed=seed, size=scale, snapshot=snap)
