@@ -6,8 +6,11 @@ changes them, and returns an :class:`~simulator.outcomes.Outcome`. The rules fol
 
 * only the amended provisions are substituted; every other guideline decision stays as made;
 * a person is eligible when the amendment lowers the applicable range, the sentence was imposed
-  before the effective date, the person is in custody on it, and a reduction is possible (the
-  amended range, or a comparable reduction for substantial assistance, lies under the term);
+  before the effective date, the person is in custody on it and would still be on the first day
+  a release may happen (someone released earlier anyway gains nothing, and the Commission's
+  2014 count of 46,290 leaves such people out once the release delay was adopted), and a
+  reduction is possible (the amended range, or a comparable reduction for substantial
+  assistance, lies under the term);
 * the full reduction keeps the term's relative position in the range; the amended minimum is the
   floor, except a comparably reduced term for substantial-assistance cases; a mandatory minimum
   that bound the sentence still binds; the term is never cut below time already served;
@@ -167,13 +170,15 @@ def reduce(
     new = amended_guideline(law, pop, change)
     lowered = (new.range_max < old.range_max) | (new.range_min < old.range_min)
     reduced = full_reduction(law, pop.term, old, new, pop.sub_assist).astype(np.int16)
-    in_custody = (pop.custody_start <= effective) & (pop.release_date > effective)
+    first = effective if earliest_release is None else max(effective, earliest_release)
+    # in custody on the effective date and still there on the first day a release may happen:
+    # someone released before it anyway cannot benefit (the Commission's count works this way)
+    in_custody = (pop.custody_start <= effective) & (pop.release_date > first)
     eligible = lowered & (pop.sentencing_date < effective) & in_custody & (reduced < pop.term)
     granted = eligible & (uniforms < grant_prob)
     term = np.where(granted, reduced, pop.term).astype(np.int16)
     release = law.release_day(pop.custody_start, term, pop.infractions)
     # never below time already served, never before the earliest release, never later than before
-    first = effective if earliest_release is None else max(effective, earliest_release)
     release = np.where(granted, np.minimum(np.maximum(release, first), pop.release_date),
                        pop.release_date).astype(np.int32)
     return Reduction(old, new, eligible, granted, reduced, term, release, lowered)

@@ -10,8 +10,9 @@ Definitions (all counted over the population in custody on the snapshot date):
 ``granted``
     eligible people whose motion is granted under the scenario's grant model;
 ``mean_reduction_months`` / ``mean_reduction_pct``
-    mean cut in the term imposed among granted people, in months and in percent of the term
-    (life counted as 470 months);
+    mean cut in the term imposed among granted people, in months, and the months cut as a
+    percent of the months imposed (life counted as 470 months). The Commission's 2014 figures
+    follow the same identity: 25 months is 18.8% of 133, leaving 108;
 ``released_first_day``
     granted people released on the earliest-release date because their reduced release date has
     already passed (they would otherwise have been held longer);
@@ -99,7 +100,7 @@ class Outcome:
         pop, red = self.population, self.reduction
         g = red.granted
         cut = (pop.term.astype(np.float64) - red.term)[g]
-        pct = 100.0 * cut / pop.term[g]
+        imposed = pop.term[g].astype(np.float64)
         first = self.moved & (red.release == self.first_day)
         year_end = add_years(self.first_day, 1)
         first_year = self.moved & (red.release > self.first_day) & (red.release <= year_end)
@@ -110,7 +111,7 @@ class Outcome:
             "eligible": int(red.eligible.sum()),
             "granted": int(g.sum()),
             "mean_reduction_months": round(float(cut.mean()), 2) if g.any() else 0.0,
-            "mean_reduction_pct": round(float(pct.mean()), 2) if g.any() else 0.0,
+            "mean_reduction_pct": round(100.0 * cut.sum() / imposed.sum(), 2) if g.any() else 0.0,
             "mean_term_before_months": round(float(pop.term[g].mean()), 1) if g.any() else 0.0,
             "released_first_day": int(first.sum()),
             "released_first_year": int(first_year.sum()),

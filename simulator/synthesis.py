@@ -122,20 +122,28 @@ def _categorical(u: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
     return np.minimum((u[:, None] > cumulative).sum(axis=1), cumulative.shape[-1] - 1)
 
 
-def draw_cases(params: Parameters, seed: int, size: float, last_day: int) -> dict[str, np.ndarray]:
-    """Draw every admission cohort's cases up to ``last_day`` (not yet sentenced)."""
+def fiscal_year(days: int) -> int:
+    """Federal fiscal year of a day (FY2015 runs from 2014-10-01 to 2015-09-30)."""
+    d = np.datetime64(int(days), "D").astype(object)
+    return d.year + (d.month >= 10)
+
+
+def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict[str, np.ndarray]:
+    """Draw every admission cohort's cases through fiscal year ``last_fy`` (not yet sentenced).
+
+    The draws of a cohort depend only on the seed, the parameters and the cohort years, never
+    on the day a caller cuts the series at, so two cut-off days in one fiscal year see the same
+    people.
+    """
     a, f = params.assumed, params.fitted
     rng = _Streams(seed)
-    last_year = int(str(np.datetime64(last_day, "D"))[:4]) + 1
-    years, counts = _cohort_sizes(params, last_year, size)
+    years, counts = _cohort_sizes(params, last_fy, size)
     n = int(counts.sum())
     year = np.repeat(years, counts)
     # fiscal year Y runs from Oct 1 of Y-1 to Sep 30 of Y
     fy_start = np.array([day(f"{y - 1}-10-01") for y in years])
     start = np.repeat(fy_start, counts)
     sent = (start + rng("sentencing_date").integers(0, 365, n)).astype(np.int32)
-    keep = sent <= last_day
-    year, sent, n = year[keep], sent[keep], int(keep.sum())
 
     group = _categorical(rng("drug").random(n), _drug_mix(params, years)[year - years[0]])
     drug = np.empty(n, dtype=np.int8)
@@ -149,7 +157,7 @@ def draw_cases(params: Parameters, seed: int, size: float, last_day: int) -> dic
 
     median = np.array([a["median_grams"][d] for d in DRUGS], dtype=float)
     shift = f["quantity.shift"] + f["quantity.crack_shift"] * (drug == DRUGS.index("cocaine_base"))
-    log10 = np.log10(median[drug]) + shift + a["quantity_log10_sd"] * rng("grams").standard_normal(n)
+    log10 = np.log10(median[drug]) + shift + f["quantity.sd"] * rng("grams").standard_normal(n)
     grams = 10.0**log10
 
     female = rng("female").random(n) < expit(f["female"])
@@ -174,7 +182,9 @@ def draw_cases(params: Parameters, seed: int, size: float, last_day: int) -> dic
 
     law = load_law()
     supported = law.mandatory_tier(drug, grams, sent)
-    charged = rng("mm_charged").random(n) < expit(f["mandatory.charge"])
+    charge_logit = f["mandatory.charge"] + f["mandatory.charge_recent"] * (
+        sent >= day(a["charging_policy_from"]))
+    charged = rng("mm_charged").random(n) < expit(charge_logit)
     mm = np.where(charged, supported, 0).astype(np.int8)
     p851 = a["priors_851"]
     u851 = rng("priors_851").random(n)
@@ -183,9 +193,9 @@ def draw_cases(params: Parameters, seed: int, size: float, last_day: int) -> dic
 
     sv = a["safety_valve"]
     sv_eligible = (chp <= 1) & ~weapon & (role <= 0) & ~career & (sent >= day(sv["from"]))
-    safety_valve = sv_eligible & (rng("safety_valve").random(n) < sv["rate"])
+    safety_valve = sv_eligible & (rng("safety_valve").random(n) < expit(f["relief.safety_valve"]))
     sa = a["substantial_assistance"]
-    sub_assist = rng("sub_assist").random(n) < sa["rate"]
+    sub_assist = rng("sub_assist").random(n) < expit(f["relief.sub_assist"])
     var = a["variance"]
     var_rate = np.where(sent >= day(var["booker"]), var["rate_after"], var["rate_before"])
     dep_rng = rng("departure")
@@ -208,8 +218,13 @@ def draw_cases(params: Parameters, seed: int, size: float, last_day: int) -> dic
     custody = sent - np.where(detained, det_rng.integers(pre["min_days"], pre["max_days"], n), 0)
     lag = rng("offense_date").integers(*a["offense_lag_days"], n)
 
+    ant = a["anticipatory_variance"]
+    law_ed = load_law().edition_index(ant["edition"])
+    window = (sent >= day(ant["from"])) & (sent < day(ant["until"]))
+    anticipates = np.where(window & (rng("anticipates").random(n) < ant["share"]), law_ed, -1)
+
     return dict(
-        drug=drug, grams=grams, weapon=weapon, role=role, obstruction=obstruction,
+        anticipates=anticipates, drug=drug, grams=grams, weapon=weapon, role=role, obstruction=obstruction,
         acceptance=acceptance, safety_valve=safety_valve, sub_assist=sub_assist, career=career,
         chp=chp, mm_charged=mm, priors_851=priors, position=position, departure=departure,
         offense_date=sent - lag, sentencing_date=sent, custody_start=custody, table_date=sent,
@@ -219,9 +234,17 @@ def draw_cases(params: Parameters, seed: int, size: float, last_day: int) -> dic
 
 
 def sentence(law: Law, cases: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Sentence each case under the law in force on its sentencing date; add term and release."""
+    """Sentence each case under the law in force on its sentencing date; add term and release.
+
+    Cases flagged ``anticipates`` (an optional column holding an edition index, -1 for none)
+    are sentenced as if that Drug Quantity Table edition applied, by a variance, while their
+    guideline range stays the one of their date.
+    """
     sent = cases["sentencing_date"]
-    g = guideline(law, cases, edition=law.edition_on(cases["drug"], sent), statute_day=sent)
+    edition = law.edition_on(cases["drug"], sent)
+    if "anticipates" in cases:
+        edition = np.where(cases["anticipates"] >= 0, cases["anticipates"], edition)
+    g = guideline(law, cases, edition=edition, statute_day=sent)
     term = impose(law, g, cases["position"], cases["departure"], cases["sub_assist"])
     release = law.release_day(cases["custody_start"], term, cases["infractions"])
     return {**cases, "term": term, "release_date": release}
@@ -253,16 +276,34 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
     return pop
 
 
-def generate(
-    params: Parameters, *, seed: int, size: float = 1.0, snapshot: int | None = None
+def admissions(
+    params: Parameters, *, seed: int, size: float = 1.0, until: int | None = None
 ) -> Population:
-    """Build the stock in custody on ``snapshot`` (the parameters' snapshot by default)."""
+    """Every case sentenced up to ``until``, with its term as it stands on that day.
+
+    Earlier retroactive amendments that took effect by ``until`` are replayed on the people
+    they reached. The ``id`` column numbers the cases of the whole draw.
+    """
     law = load_law()
-    snap = params.snapshot if snapshot is None else snapshot
-    cases = sentence(law, draw_cases(params, seed, size, snap))
-    cases["id"] = np.zeros(len(cases["drug"]), dtype=np.int32)
+    until = params.snapshot if until is None else until
+    cases = sentence(law, draw_cases(params, seed, size, fiscal_year(until)))
+    cases["id"] = np.arange(len(cases["drug"]), dtype=np.int32)
     everyone = Population(**{k: np.asarray(cases[k]) for k in SCHEMA})
-    everyone = replay_amendments(law, everyone, snap, seed)
+    everyone = replay_amendments(law, everyone, until, seed)
+    return everyone.take(everyone.sentencing_date <= until)
+
+
+def generate(
+    params: Parameters, *, seed: int, size: float = 1.0, snapshot: int | None = None,
+    everyone: Population | None = None,
+) -> Population:
+    """Build the stock in custody on ``snapshot`` (the parameters' snapshot by default).
+
+    ``everyone`` may pass the output of :func:`admissions` for the same arguments, to reuse it.
+    """
+    snap = params.snapshot if snapshot is None else snapshot
+    if everyone is None:
+        everyone = admissions(params, seed=seed, size=size, until=snap)
     stock = everyone.take(in_custody(everyone, snap))
     meta = {"seed": int(seed), "size": float(size), "snapshot": iso(snap),
             "parameters": str(params.path) if params.path else None, "source": "synthetic"}
