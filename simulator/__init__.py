@@ -4,8 +4,8 @@
 >>> scenario = sim.load_scenario("scenarios/2014_guidelines.yaml")
 >>> population = sim.synthesize(scenario.population, seed=7, size=0.05)
 >>> outcome = sim.apply(population, scenario)
->>> sorted(outcome.summary)[:3]
-['bed_years_saved', 'breakdowns', 'cost_saved_usd']
+>>> outcome.summary["eligible"] <= outcome.summary["population"]
+True
 """
 
 from __future__ import annotations

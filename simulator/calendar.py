@@ -9,7 +9,7 @@ Examples
 16375
 >>> iso(16375)
 '2014-11-01'
->>> month_label(np.array([16375], dtype=np.int32))[0]
+>>> str(month_label(np.array([16375], dtype=np.int32))[0])
 '2014-11'
 """
 
@@ -47,8 +47,8 @@ def to_datetime64(days: np.ndarray) -> np.ndarray:
 
 def month_index(days: np.ndarray) -> np.ndarray:
     """Months since 1970-01 of each day number (``int32``)."""
-    return (EPOCH + np.asarray(days).astype("timedelta64[D]")).astype("datetime64[M]").astype(
-        np.int32
+    return (
+        (EPOCH + np.asarray(days).astype("timedelta64[D]")).astype("datetime64[M]").astype(np.int32)
     )
 
 

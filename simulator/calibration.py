@@ -50,11 +50,23 @@ def load_targets(path: Path | None = None) -> list[dict]:
     """
     doc = read_yaml(path or targets_path())
     retro = read_yaml(retroactivity_targets_path())
-    fitted = [{**t, "key": f"retro.{t['key']}", "scenario": retro["scenario"],
-               "tolerance": t.get("tolerance", t.get("tolerance_abs")),
-               "relative": "tolerance" in t}
-              for t in retro["figures"] if t.get("fit")]
+    fitted = [
+        {
+            **t,
+            "key": f"retro.{t['key']}",
+            "scenario": retro["scenario"],
+            "tolerance": t.get("tolerance", t.get("tolerance_abs")),
+            "relative": "tolerance" in t,
+        }
+        for t in retro["figures"]
+        if t.get("fit")
+    ]
     return [*doc["figures"], *doc.get("flows", []), *fitted]
+
+
+def load_priors(path: Path | None = None) -> list[dict]:
+    """Priors on free parameters (``priors`` in the targets file): mean and sd each."""
+    return read_yaml(path or targets_path()).get("priors", [])
 
 
 def retro_statistics(stock: Population, targets: list[dict], size: float) -> dict[str, float]:
@@ -72,10 +84,17 @@ def retro_statistics(stock: Population, targets: list[dict], size: float) -> dic
         if sig not in cache:
             scenario = load_scenario(data_dir().parent / t["scenario"])
             cache[sig] = apply(stock, with_overrides(scenario, overrides)).summary
-        value = float(cache[sig][t["key"][len("retro."):]])
-        counts = ("population", "eligible", "granted", "released_first_day",
-                  "released_first_year", "bed_years_saved", "cost_saved_usd")
-        out[t["key"]] = value / size if t["key"][len("retro."):] in counts else value
+        value = float(cache[sig][t["key"][len("retro.") :]])
+        counts = (
+            "population",
+            "eligible",
+            "granted",
+            "released_first_day",
+            "released_first_year",
+            "bed_years_saved",
+            "cost_saved_usd",
+        )
+        out[t["key"]] = value / size if t["key"][len("retro.") :] in counts else value
     return out
 
 
@@ -98,6 +117,7 @@ def flow_statistics(everyone: Population, targets: list[dict]) -> dict[str, floa
         values = {
             "flow.mean_sentence_months": mean(np.ones(len(c), dtype=bool)),
             "flow.mandatory_minimum": float(mm.mean()) if len(c) else 0.0,
+            "flow.career_offender": float(c.career.mean()) if len(c) else 0.0,
             "flow.relief_within_mm": float(relief[mm].mean()) if mm.any() else 0.0,
             "flow.mean_sentence_months.mm_no_relief": mean(mm & ~relief),
             "flow.mean_sentence_months.mm_relief": mean(mm & relief),
@@ -113,14 +133,19 @@ def last_cohort_day(targets: list[dict], snapshot: int) -> int:
     return max([snapshot, *(day(f"{fy}-09-30") for fy in fys)])
 
 
-def statistics(params: Parameters, *, seed: int, size: float,
-               targets: list[dict]) -> dict[str, float]:
+def statistics(
+    params: Parameters, *, seed: int, size: float, targets: list[dict]
+) -> dict[str, float]:
     """Every calibrated figure (stock and admission cohorts) of one population build."""
-    everyone = admissions(params, seed=seed, size=size,
-                          until=last_cohort_day(targets, params.snapshot))
+    everyone = admissions(
+        params, seed=seed, size=size, until=last_cohort_day(targets, params.snapshot)
+    )
     stock = generate(params, seed=seed, size=size, everyone=everyone)
-    return {**stock_statistics(stock, size), **flow_statistics(everyone, targets),
-            **retro_statistics(stock, targets, size)}
+    return {
+        **stock_statistics(stock, size),
+        **flow_statistics(everyone, targets),
+        **retro_statistics(stock, targets, size),
+    }
 
 
 def stock_statistics(pop: Population, size: float = 1.0) -> dict[str, float]:
@@ -167,7 +192,8 @@ def stock_statistics(pop: Population, size: float = 1.0) -> dict[str, float]:
         "career_offender": share(pop.career),
         "mean_sentence_months": float(pop.term.mean()) if len(pop) else 0.0,
         "mean_sentence_months.cocaine_base": float(pop.term[d["cocaine_base"]].mean())
-        if d["cocaine_base"].any() else 0.0,
+        if d["cocaine_base"].any()
+        else 0.0,
     }
 
 
@@ -182,9 +208,18 @@ def compare(stats: dict[str, float], targets: list[dict]) -> pd.DataFrame:
         model, pub, tol = stats[t["key"]], float(t["published"]), float(t["tolerance"])
         relative = t.get("relative", not _is_share(t["key"]))
         miss = model / pub - 1.0 if relative else model - pub
-        rows.append({"figure": t["key"], "model": model, "published": pub,
-                     "tolerance": tol, "relative": relative,
-                     "miss": miss, "ok": abs(miss) <= tol, "source": t["source"]})
+        rows.append(
+            {
+                "figure": t["key"],
+                "model": model,
+                "published": pub,
+                "tolerance": tol,
+                "relative": relative,
+                "miss": miss,
+                "ok": abs(miss) <= tol,
+                "source": t["source"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -199,8 +234,13 @@ class FitResult:
     size: float
 
 
-def fit(*, size: float = 1.0, max_evals: int = 400, progress: bool = True,
-        start: Parameters | None = None) -> FitResult:
+def fit(
+    *,
+    size: float = 1.0,
+    max_evals: int = 400,
+    progress: bool = True,
+    start: Parameters | None = None,
+) -> FitResult:
     """Fit the free generator parameters by least squares (see module docstring)."""
     from scipy.optimize import least_squares
 
@@ -218,12 +258,32 @@ def fit(*, size: float = 1.0, max_evals: int = 400, progress: bool = True,
         table = compare(statistics(p, seed=seed, size=size, targets=targets), targets)
         r = (table["miss"] / table["tolerance"]).to_numpy() * weights
         if progress:
-            print(f"\rcalibrate: build {calls['n']}, cost {0.5 * float(r @ r):.3f}   ",
-                  end="", file=sys.stderr, flush=True)
+            print(
+                f"\rcalibrate: build {calls['n']}, cost {0.5 * float(r @ r):.3f}   ",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
         return r
 
-    sol = least_squares(residuals, x0, method="trf", diff_step=0.02, x_scale=1.0,
-                        max_nfev=max_evals, xtol=1e-4, ftol=1e-5)
+    priors = [
+        (names.index(p["parameter"]), float(p["mean"]), float(p["sd"])) for p in load_priors()
+    ]
+
+    def objective(x: np.ndarray) -> np.ndarray:
+        prior = np.array([(x[i] - mean) / sd for i, mean, sd in priors])
+        return np.concatenate([residuals(x), prior])
+
+    sol = least_squares(
+        objective,
+        x0,
+        method="trf",
+        diff_step=0.02,
+        x_scale=1.0,
+        max_nfev=max_evals,
+        xtol=1e-4,
+        ftol=1e-5,
+    )
     if progress:
         print(file=sys.stderr)
     best = params.with_fitted({k: round(float(v), 5) for k, v in zip(names, sol.x, strict=True)})

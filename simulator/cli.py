@@ -52,26 +52,48 @@ def main() -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--seed", type=click.IntRange(min=0), help="Seed of every random draw "
-              "(default: the scenario's).")
-@click.option("--size", type=click.FloatRange(min=0, min_open=True, max=200),
-              help="Scale of the synthetic population (1 = calibrated size).")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Override a scenario value, e.g. --set grant.rate=1 (repeatable).")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Seed of every random draw (default: the scenario's).",
+)
+@click.option(
+    "--size",
+    type=click.FloatRange(min=0, min_open=True, max=200),
+    help="Scale of the synthetic population (1 = calibrated size).",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a scenario value, e.g. --set grant.rate=1 (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-@click.option("--out", type=click.Path(file_okay=False), help="Write per-person results, "
-              "monthly waves and the summary to this directory.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Write per-person results, monthly waves and the summary to this directory.",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
-def run(scenario: str, seed: int | None, size: float | None, sets: tuple[str, ...],
-        as_json: bool, out: str | None, force: bool) -> None:
+def run(
+    scenario: str,
+    seed: int | None,
+    size: float | None,
+    sets: tuple[str, ...],
+    as_json: bool,
+    out: str | None,
+    force: bool,
+) -> None:
     """Apply SCENARIO to the population and report who is eligible, by how much, and when."""
     sc = _load(scenario, sets)
     import simulator as sim
     from simulator import report
 
     try:
-        population = sim.synthesize(sc.population, seed=sc.seed if seed is None else seed,
-                                    size=size)
+        population = sim.synthesize(
+            sc.population, seed=sc.seed if seed is None else seed, size=size
+        )
         outcome = sim.apply(population, sc)
         if out:
             report.write_outputs(outcome, Path(out), force=force)
@@ -86,12 +108,25 @@ def run(scenario: str, seed: int | None, size: float | None, sets: tuple[str, ..
 
 
 @main.command()
-@click.option("--size", type=click.FloatRange(min=0, min_open=True), default=1.0,
-              show_default=True, help="Scale of the population the fit runs on.")
-@click.option("--output", type=click.Path(dir_okay=False), help="Where to write the fitted "
-              "parameters (default: the committed data/calibration file).")
-@click.option("--max-evals", type=click.IntRange(min=1), default=400, show_default=True,
-              help="Budget of population builds for the optimizer.")
+@click.option(
+    "--size",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Scale of the population the fit runs on.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Where to write the fitted parameters (default: the committed data/calibration file).",
+)
+@click.option(
+    "--max-evals",
+    type=click.IntRange(min=1),
+    default=400,
+    show_default=True,
+    help="Budget of population builds for the optimizer.",
+)
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 def calibrate(size: float, output: str | None, max_evals: int, quiet: bool) -> None:
     """Fit the population generator to the published 2014 marginals and save the parameters."""

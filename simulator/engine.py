@@ -10,7 +10,8 @@ changes them, and returns an :class:`~simulator.outcomes.Outcome`. The rules fol
   a release may happen (someone released earlier anyway gains nothing, and the Commission's
   2014 count of 46,290 leaves such people out once the release delay was adopted), and a
   reduction is possible (the amended range, or a comparable reduction for substantial
-  assistance, lies under the term);
+  assistance, lies under the term); for substantial-assistance cases the ranges are taken
+  before the mandatory minimum cuts them off (§1B1.10(c));
 * the full reduction keeps the term's relative position in the range; the amended minimum is the
   floor, except a comparably reduced term for substantial-assistance cases; a mandatory minimum
   that bound the sentence still binds; the term is never cut below time already served;
@@ -74,6 +75,7 @@ class Reduction:
     term: np.ndarray  # int16 months after the grant decisions
     release: np.ndarray  # int32 day of release after the change
     lowered: np.ndarray  # range lowered by the change
+    release_undelayed: np.ndarray  # int32 release had there been no earliest-release date
 
 
 def current_guideline(law: Law, pop: Population) -> Guideline:
@@ -98,6 +100,18 @@ def amended_guideline(law: Law, pop: Population, change: Amendment) -> Guideline
     )
 
 
+def range_lowered(old: Guideline, new: Guideline, sub_assist: np.ndarray) -> np.ndarray:
+    """Whether the change lowers the applicable range.
+
+    For substantial-assistance cases the ranges are compared before the mandatory minimum cuts
+    them off (USSG §1B1.10(c)), so such a person held at a floor the court could go under
+    still benefits from a lower table.
+    """
+    cut = (new.range_max < old.range_max) | (new.range_min < old.range_min)
+    uncut = (new.table_max < old.table_max) | (new.table_min < old.table_min)
+    return np.where(sub_assist, uncut, cut)
+
+
 def full_reduction(
     law: Law, term: np.ndarray, old: Guideline, new: Guideline, sub_assist: np.ndarray
 ) -> np.ndarray:
@@ -106,7 +120,8 @@ def full_reduction(
     * within the old range: the same relative position in the amended range;
     * above it: the same ratio to the top of the range;
     * below it without a substantial-assistance motion: no lower than the amended minimum;
-    * below it with one: a comparably reduced term (same ratio to the amended minimum);
+    * below it with one: a comparably reduced term (same ratio to the amended minimum, which
+      for these cases disregards the mandatory minimum, USSG §1B1.10(c));
     * a mandatory minimum that bound the sentence still binds (it is in ``new.floor``);
     * never longer than the term imposed.
     """
@@ -117,7 +132,8 @@ def full_reduction(
     pos = np.divide(t - omin, width, out=np.ones_like(t), where=width > 0)
     within = nmin + np.clip(pos, 0.0, 1.0) * (nmax - nmin)
     above = t * np.divide(nmax, omax, out=np.ones_like(t), where=omax > 0)
-    comparable = t * np.divide(nmin, omin, out=np.ones_like(t), where=omin > 0)
+    tmin = new.table_min.astype(np.float64)
+    comparable = t * np.divide(tmin, omin, out=np.ones_like(t), where=omin > 0)
     reduced = np.where(t > omax, above, within)
     reduced = np.where(t < omin, np.where(sub_assist, comparable, np.minimum(t, nmin)), reduced)
     reduced = np.where(sub_assist, reduced, np.maximum(reduced, new.floor))
@@ -168,20 +184,24 @@ def reduce(
     """
     old = current_guideline(law, pop)
     new = amended_guideline(law, pop, change)
-    lowered = (new.range_max < old.range_max) | (new.range_min < old.range_min)
+    lowered = range_lowered(old, new, pop.sub_assist)
     reduced = full_reduction(law, pop.term, old, new, pop.sub_assist).astype(np.int16)
     first = effective if earliest_release is None else max(effective, earliest_release)
     # in custody on the effective date and still there on the first day a release may happen:
     # someone released before it anyway cannot benefit (the Commission's count works this way)
     in_custody = (pop.custody_start <= effective) & (pop.release_date > first)
     eligible = lowered & (pop.sentencing_date < effective) & in_custody & (reduced < pop.term)
-    granted = eligible & (uniforms < grant_prob)
+    granted = eligible & ((uniforms < grant_prob) | (grant_prob >= 1.0))
     term = np.where(granted, reduced, pop.term).astype(np.int16)
     release = law.release_day(pop.custody_start, term, pop.infractions)
     # never below time already served, never before the earliest release, never later than before
-    release = np.where(granted, np.minimum(np.maximum(release, first), pop.release_date),
-                       pop.release_date).astype(np.int32)
-    return Reduction(old, new, eligible, granted, reduced, term, release, lowered)
+    undelayed = np.where(
+        granted, np.minimum(np.maximum(release, effective), pop.release_date), pop.release_date
+    ).astype(np.int32)
+    release = np.where(
+        granted, np.minimum(np.maximum(release, first), pop.release_date), pop.release_date
+    ).astype(np.int32)
+    return Reduction(old, new, eligible, granted, reduced, term, release, lowered, undelayed)
 
 
 def resolve(law: Law, changes: list) -> Amendment:

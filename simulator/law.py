@@ -8,7 +8,7 @@ threshold is written in code.
 Examples
 --------
 >>> law = load_law()
->>> lo, hi = law.guideline_range(np.array([32]), np.array([1]))
+>>> lo, hi = law.guideline_range(np.array([32]), np.array([0]))   # level 32, category I
 >>> int(lo[0]), int(hi[0])
 (121, 151)
 >>> ed = law.edition_index("2014")
@@ -63,10 +63,13 @@ def data_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parent.parent / "data"
 
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> dict:
-    """Read a YAML data file with the safe loader."""
+    """Read a YAML data file with the safe loader (libyaml's when available)."""
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=_SafeLoader)  # noqa: S506 - a safe loader
 
 
 def _months(value: int | str, life: int) -> int:
@@ -110,6 +113,11 @@ class Law:
         """Index of a Drug Quantity Table edition by name."""
         return self.editions.index(str(name))
 
+    def has_table(self, edition: str, drug: str) -> bool:
+        """Whether an edition scores a drug (directly, or through marijuana equivalents)."""
+        e, d = self.edition_index(edition), DRUGS.index(drug)
+        return bool(np.isfinite(self.dqt_thresholds[e, self.table_drug[d]]).any())
+
     def category(self, points: np.ndarray) -> np.ndarray:
         """Criminal history category index (0 = I … 5 = VI) from criminal history points."""
         return (np.searchsorted(self.chc_points, points, side="right") - 1).astype(np.int8)
@@ -142,7 +150,7 @@ class Law:
         return out
 
     def mandatory_tier(self, drug: np.ndarray, grams: np.ndarray, when: np.ndarray) -> np.ndarray:
-        """Highest statutory tier (0, 5 or 10 years) the quantity reaches under the law of ``when``."""
+        """Highest statutory tier (0, 5 or 10 years) the quantity reaches on day ``when``."""
         period = _period(drug, when, self.mm_from)
         five, ten = self.mm_grams[drug, period, 0], self.mm_grams[drug, period, 1]
         return np.where(grams >= ten, 10, np.where(grams >= five, 5, 0)).astype(np.int8)
@@ -157,10 +165,19 @@ class Law:
         return self.penalty_floor[period, t, p], self.penalty_max[period, t, p]
 
     def career_level(self, statutory_max: np.ndarray) -> np.ndarray:
-        """Career offender offense level (§4B1.1(b)) from the statutory maximum in months."""
-        idx = np.searchsorted(-self.career_max_months, -np.asarray(statutory_max), side="left")
-        idx = np.minimum(idx, len(self.career_levels) - 1)
-        return self.career_levels[idx]
+        """Career offender offense level (§4B1.1(b)) from the statutory maximum in months.
+
+        Life (coded ``life_months``) ranks above every term of years, 40 years (480) included.
+        """
+        smax = np.asarray(statutory_max, dtype=np.float64)
+        smax = np.where(smax == self.life_months, np.inf, smax)
+        table = np.where(
+            self.career_max_months == self.life_months,
+            np.inf,
+            self.career_max_months.astype(np.float64),
+        )
+        idx = np.searchsorted(-table, -smax, side="left")
+        return self.career_levels[np.minimum(idx, len(self.career_levels) - 1)]
 
     def release_day(
         self, start: np.ndarray, term: np.ndarray, infractions: np.ndarray
@@ -181,8 +198,11 @@ class Law:
         for rule_start, per_year in zip(self.gct_from, self.gct_days_per_year, strict=True):
             credit = np.where(earns, np.maximum(term_days * per_year / 365.0 - lost, 0.0), 0.0)
             served = start + np.ceil(term_days - credit).astype(np.int64)
-            out = served if out is None else np.where(out >= rule_start,
-                                                      np.maximum(served, rule_start), out)
+            out = (
+                served
+                if out is None
+                else np.where(out >= rule_start, np.maximum(served, rule_start), out)
+            )
         return out.astype(np.int32)
 
 
@@ -224,7 +244,7 @@ def load_law(directory: str | None = None) -> Law:
     for i, e in enumerate(ed_doc):
         for drug in e["drugs"]:
             periods[DRUGS.index(drug)].append((day(e["from"]), i))
-    for d, name in enumerate(DRUGS):
+    for d in range(len(DRUGS)):
         if not periods[d]:
             periods[d] = periods[DRUGS.index("marijuana")]
         periods[d].sort()
@@ -236,7 +256,10 @@ def load_law(directory: str | None = None) -> Law:
         rows = mm_doc["thresholds"].get(name, [{"from": "1986-10-27"}])
         mm_periods.append(
             sorted(
-                (day(r["from"]), (float(r.get("five_year", np.inf)), float(r.get("ten_year", np.inf))))
+                (
+                    day(r["from"]),
+                    (float(r.get("five_year", np.inf)), float(r.get("ten_year", np.inf))),
+                )
                 for r in rows
             )
         )
@@ -303,7 +326,7 @@ def _pad_periods(periods: list[list[tuple]], fill=0) -> tuple[np.ndarray, np.nda
     width = max(len(p) for p in periods)
     starts = np.full((len(periods), width), np.iinfo(np.int32).max, dtype=np.int32)
     first = periods[0][0][1]
-    shape = (len(periods), width) + np.shape(first)
+    shape = (len(periods), width, *np.shape(first))
     values = np.zeros(shape, dtype=np.asarray(first).dtype)
     for i, rows in enumerate(periods):
         for j, (start, value) in enumerate(rows):

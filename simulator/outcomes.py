@@ -20,7 +20,10 @@ Definitions (all counted over the population in custody on the snapshot date):
     granted people released earlier than before, after the first day and within the following
     year;
 ``bed_years_saved`` / ``cost_saved_usd``
-    years of imprisonment no longer served, and their cost at ``costs.per_bed_year``.
+    years of imprisonment no longer served, and their cost at ``costs.per_bed_year``;
+``bed_years_saved_undelayed``
+    the same had there been no earliest-release date: the potential of the full reductions
+    before the delay holds back the people whose reduced date has already passed.
 """
 
 from __future__ import annotations
@@ -56,16 +59,18 @@ class Outcome:
         One row per person with old and new ranges, terms and release dates.
     """
 
-    def __init__(self, population: Population, scenario: Scenario, reduction: Reduction,
-                 law: Law) -> None:
+    def __init__(
+        self, population: Population, scenario: Scenario, reduction: Reduction, law: Law
+    ) -> None:
         self.population = population
         self.scenario = scenario
         self.reduction = reduction
         self.law = law
         r = scenario.retroactivity
         self.effective = day(r.effective)
-        self.first_day = max(self.effective, day(r.earliest_release)) if r.earliest_release \
-            else self.effective
+        self.first_day = (
+            max(self.effective, day(r.earliest_release)) if r.earliest_release else self.effective
+        )
 
     # ------------------------------------------------------------------ per person
     @cached_property
@@ -105,9 +110,12 @@ class Outcome:
         year_end = add_years(self.first_day, 1)
         first_year = self.moved & (red.release > self.first_day) & (red.release <= year_end)
         bed_years = float(np.sum(pop.release_date.astype(np.int64) - red.release) / DAYS_PER_YEAR)
+        undelayed = float(
+            np.sum(pop.release_date.astype(np.int64) - red.release_undelayed) / DAYS_PER_YEAR
+        )
         out = {
             "scenario": self.scenario.title,
-            "population": int(len(pop)),
+            "population": len(pop),
             "eligible": int(red.eligible.sum()),
             "granted": int(g.sum()),
             "mean_reduction_months": round(float(cut.mean()), 2) if g.any() else 0.0,
@@ -118,15 +126,19 @@ class Outcome:
             "first_release_date": iso(self.first_day),
             "bed_years_saved": round(bed_years, 1),
             "cost_saved_usd": round(bed_years * self.scenario.costs.per_bed_year, 0),
+            "bed_years_saved_undelayed": round(undelayed, 1),
             "seed": pop.meta.get("seed"),
             "size": pop.meta.get("size"),
             "snapshot": pop.meta.get("snapshot"),
             "scenario_sha256": self.scenario.sha256(),
             "version": __version__,
-            "waves": [{"month": m, "releases": int(n)}
-                      for m, n in zip(self.waves["month"], self.waves["releases"], strict=True)],
-            "breakdowns": {k: self.breakdown(k).reset_index().to_dict(orient="records")
-                           for k in BREAKDOWNS},
+            "waves": [
+                {"month": m, "releases": int(n)}
+                for m, n in zip(self.waves["month"], self.waves["releases"], strict=True)
+            ],
+            "breakdowns": {
+                k: self.breakdown(k).reset_index().to_dict(orient="records") for k in BREAKDOWNS
+            },
         }
         return out
 
@@ -136,7 +148,8 @@ class Outcome:
         """Releases by month from the effective date for ``outputs.wave_years`` years."""
         start = month_index(np.array([self.effective]))[0]
         n_months = 12 * self.scenario.outputs.wave_years + (
-            month_index(np.array([self.first_day]))[0] - start)
+            month_index(np.array([self.first_day]))[0] - start
+        )
         months = np.arange(start, start + n_months)
 
         def count(mask: np.ndarray, release: np.ndarray) -> np.ndarray:
@@ -145,12 +158,14 @@ class Outcome:
             return np.bincount(idx, minlength=n_months)
 
         everyone = np.ones(len(self.population), dtype=bool)
-        return pd.DataFrame({
-            "month": month_label(months, is_month=True),
-            "releases": count(self.moved, self.reduction.release),
-            "baseline": count(everyone, self.population.release_date),
-            "scenario": count(everyone, self.reduction.release),
-        })
+        return pd.DataFrame(
+            {
+                "month": month_label(months, is_month=True),
+                "releases": count(self.moved, self.reduction.release),
+                "baseline": count(everyone, self.population.release_date),
+                "scenario": count(everyone, self.reduction.release),
+            }
+        )
 
     # ------------------------------------------------------------------ breakdowns
     def labels(self, by: str) -> pd.Categorical:
@@ -174,18 +189,25 @@ class Outcome:
         """Population, eligible, granted, mean reduction and bed-years saved by group."""
         pop, red = self.population, self.reduction
         cut = np.where(red.granted, pop.term.astype(np.float64) - red.term, np.nan)
-        frame = pd.DataFrame({
-            by: self.labels(by),
-            "population": 1,
-            "eligible": red.eligible,
-            "granted": red.granted,
-            "mean_reduction_months": cut,
-            "bed_years_saved": (pop.release_date.astype(np.int64) - red.release) / DAYS_PER_YEAR,
-        })
+        frame = pd.DataFrame(
+            {
+                by: self.labels(by),
+                "population": 1,
+                "eligible": red.eligible,
+                "granted": red.granted,
+                "mean_reduction_months": cut,
+                "bed_years_saved": (pop.release_date.astype(np.int64) - red.release)
+                / DAYS_PER_YEAR,
+            }
+        )
         out = frame.groupby(by, observed=False).agg(
-            population=("population", "sum"), eligible=("eligible", "sum"),
-            granted=("granted", "sum"), mean_reduction_months=("mean_reduction_months", "mean"),
-            bed_years_saved=("bed_years_saved", "sum"))
-        out["eligible_pct"] = 100.0 * out["eligible"] / out["population"].where(
-            out["population"] > 0)
+            population=("population", "sum"),
+            eligible=("eligible", "sum"),
+            granted=("granted", "sum"),
+            mean_reduction_months=("mean_reduction_months", "mean"),
+            bed_years_saved=("bed_years_saved", "sum"),
+        )
+        out["eligible_pct"] = (
+            100.0 * out["eligible"] / out["population"].where(out["population"] > 0)
+        )
         return out.round(2)

@@ -126,7 +126,10 @@ class Population:
 
     def take(self, index: np.ndarray) -> Population:
         """The people selected by a boolean mask or an index array."""
-        return Population(**{k: v[index] for k, v in self.arrays().items()}, meta=self.meta)
+        index = np.asarray(index)
+        if index.dtype == bool:
+            index = np.flatnonzero(index)
+        return Population(**{k: v.take(index) for k, v in self.arrays().items()}, meta=self.meta)
 
     def replace(self, **columns: np.ndarray) -> Population:
         """A copy with some columns replaced."""
@@ -148,8 +151,13 @@ class Population:
             df["drug_type"] = df["drug"].map(DRUG_GROUPS).astype("category")
             df["race"] = pd.Categorical.from_codes(self.race, RACES)
             df["category"] = pd.Categorical.from_codes(self.category(), CATEGORIES)
-            for col in ("offense_date", "sentencing_date", "custody_start", "table_date",
-                        "release_date"):
+            for col in (
+                "offense_date",
+                "sentencing_date",
+                "custody_start",
+                "table_date",
+                "release_date",
+            ):
                 df[col] = to_datetime64(getattr(self, col))
         return df
 

@@ -77,13 +77,14 @@ def write_outputs(outcome: Outcome, directory: Path, *, force: bool = False) -> 
     from simulator.outcomes import BREAKDOWNS
 
     summary = outcome.summary
-    provenance = (f"# scenario: {outcome.scenario.title}\n# scenario_sha256: "
-                  f"{summary['scenario_sha256']}\n# seed: {summary['seed']}\n"
-                  f"# version: {summary['version']}\n")
+    provenance = (
+        f"# scenario: {outcome.scenario.title}\n# scenario_sha256: "
+        f"{summary['scenario_sha256']}\n# seed: {summary['seed']}\n"
+        f"# version: {summary['version']}\n"
+    )
     files: dict[str, Callable[[IO[bytes]], None]] = {
         "summary.json": lambda fh: fh.write((to_json(summary) + "\n").encode()),
-        "waves.csv": lambda fh: fh.write(
-            (provenance + outcome.waves.to_csv(index=False)).encode()),
+        "waves.csv": lambda fh: fh.write((provenance + outcome.waves.to_csv(index=False)).encode()),
         "people.csv.gz": lambda fh: _write_people(outcome.people, fh, provenance),
     }
     for by in BREAKDOWNS:
@@ -126,11 +127,14 @@ def print_summary(outcome: Outcome) -> None:
         t2.add_column(col.replace("_", " "), justify="left" if col == "drug_type" else "right")
     for row in drug.itertuples(index=False):
         red = "-" if np.isnan(row.mean_reduction_months) else f"{row.mean_reduction_months:.1f}"
-        t2.add_row(str(row.drug_type), f"{row.population:,}", f"{row.eligible:,}",
-                   f"{row.granted:,}", red)
+        t2.add_row(
+            str(row.drug_type), f"{row.population:,}", f"{row.eligible:,}", f"{row.granted:,}", red
+        )
     console.print(t2)
-    console.print(f"seed {s['seed']} · scenario {s['scenario_sha256'][:12]} · "
-                  f"simulator {s['version']}", style="dim")
+    console.print(
+        f"seed {s['seed']} · scenario {s['scenario_sha256'][:12]} · simulator {s['version']}",
+        style="dim",
+    )
 
 
 def print_calibration(table: pd.DataFrame) -> None:
@@ -143,6 +147,7 @@ def print_calibration(table: pd.DataFrame) -> None:
         t.add_column(col, justify="left" if col == "figure" else "right")
     for row in table.itertuples(index=False):
         tol = f"±{row.tolerance:.0%}" if row.relative else f"±{row.tolerance:.2f}"
-        t.add_row(row.figure, f"{row.model:,.3f}", f"{row.published:,.3f}", tol,
-                  "yes" if row.ok else "NO")
+        t.add_row(
+            row.figure, f"{row.model:,.3f}", f"{row.published:,.3f}", tol, "yes" if row.ok else "NO"
+        )
     Console().print(t)

@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from simulator.law import DRUGS
 
@@ -56,6 +63,16 @@ class DrugTableChange(_Strict):
         if str(v) not in editions:
             raise ValueError(f"unknown edition {v!r}; known: {', '.join(editions)}")
         return str(v)
+
+    @model_validator(mode="after")
+    def _edition_has_tables(self) -> DrugTableChange:
+        from simulator.law import load_law
+
+        law = load_law()
+        missing = [d for d in self.drugs if not law.has_table(self.edition, d)]
+        if missing:
+            raise ValueError(f"edition {self.edition!r} has no table for {', '.join(missing)}")
+        return self
 
 
 class LevelShiftChange(_Strict):
@@ -139,7 +156,8 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
         seen[key] = key_node
     return loader.construct_mapping(node, deep=deep)
 
@@ -158,8 +176,9 @@ def _locate(root: yaml.Node | None, loc: tuple) -> tuple[int, int] | None:
                     break
             else:
                 break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(
-                node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
             node = node.value[part]
             where = node.start_mark
         else:
@@ -195,8 +214,11 @@ def _message(err: dict) -> str:
         known = list(model.model_fields) if model else []
         known = [k for k in known if k not in ("source_path", "source_text")]
         close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else (
-            f"; known keys: {', '.join(known)}" if known else "")
+        hint = (
+            f"; did you mean {close[0]!r}?"
+            if close
+            else (f"; known keys: {', '.join(known)}" if known else "")
+        )
         return f"unknown key{hint}"
     return err["msg"]
 
@@ -206,8 +228,9 @@ def _dotted(loc: tuple) -> str:
     return ".".join(parts) if parts else "(top)"
 
 
-def validate(doc: Any, *, path: str = "<scenario>", root: yaml.Node | None = None,
-             text: str = "") -> Scenario:
+def validate(
+    doc: Any, *, path: str = "<scenario>", root: yaml.Node | None = None, text: str = ""
+) -> Scenario:
     """Validate a scenario document (a dict); raise :class:`ScenarioError` listing every problem."""
     if not isinstance(doc, dict):
         raise ScenarioError(f"{path}:1:1: (top): a scenario must be a mapping of keys to values")
@@ -237,7 +260,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"{path}: cannot read scenario: {exc.strerror}") from None
     try:
         root = yaml.compose(text, Loader=_LineLoader)
-        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        doc = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
@@ -257,15 +280,22 @@ def with_overrides(scenario: Scenario, overrides: dict[str, str]) -> Scenario:
         parts = key.split(".")
         node = doc
         for i, part in enumerate(parts[:-1]):
-            nxt = node.get(part) if isinstance(node, dict) else None
-            if not isinstance(nxt, dict):
-                if nxt is None and isinstance(node, dict) and part not in node:
-                    break
-                raise ScenarioError(f"--set {key}: {'.'.join(parts[:i + 1])} is not a mapping")
-            node = nxt
+            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+                continue
+            if not isinstance(node, dict):
+                raise ScenarioError(f"--set {key}: {'.'.join(parts[:i])} is not a mapping")
+            # a missing key becomes a mapping, so validation names it as unknown
+            node = node.setdefault(part, {})
+        if isinstance(node, list) and parts[-1].isdigit() and int(parts[-1]) < len(node):
+            node[int(parts[-1])] = value
+            continue
+        if not isinstance(node, dict):
+            raise ScenarioError(f"--set {key}: {'.'.join(parts[:-1])} is not a mapping")
         node[parts[-1]] = value
     try:
         return validate(doc, path="--set", text=scenario.source_text).model_copy(
-            update={"source_path": scenario.source_path, "source_text": scenario.source_text})
+            update={"source_path": scenario.source_path, "source_text": scenario.source_text}
+        )
     except ScenarioError as exc:
         raise ScenarioError(str(exc).replace("--set: ", "--set ")) from None

@@ -18,13 +18,13 @@ Examples
 >>> g = guideline(law, cases, edition=np.array([law.edition_index("pre2014")]),
 ...               statute_day=np.array([16000]))
 >>> int(g.level[0]), int(g.range_min[0]), int(g.range_max[0]), int(g.floor[0])
-(29, 120, 108, 120)
+(29, 120, 120, 120)
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 
@@ -37,7 +37,9 @@ class Guideline:
 
     ``range_min``/``range_max`` are the applicable range after the statutory floor and maximum
     are applied (USSG §5G1.1): a floor above the whole range makes the range the floor itself.
-    ``floor`` is the mandatory minimum that binds the sentence (0 when relief applies).
+    ``table_min``/``table_max`` are the range before the floor (but within the maximum), which
+    USSG §1B1.10(c) uses for substantial-assistance cases. ``floor`` is the mandatory minimum
+    that binds the sentence (0 when relief applies).
     """
 
     level: np.ndarray
@@ -47,6 +49,8 @@ class Guideline:
     floor: np.ndarray
     statutory_max: np.ndarray
     tier: np.ndarray
+    table_min: np.ndarray
+    table_max: np.ndarray
 
 
 def offense_level(law: Law, cases: Mapping[str, np.ndarray], base: np.ndarray) -> np.ndarray:
@@ -115,9 +119,10 @@ def guideline(
     rmin, rmax = law.guideline_range(level, category)
     relief = cases["safety_valve"]
     floor = np.where(relief, 0, floor).astype(np.int16)
-    rmin = np.minimum(np.maximum(rmin, floor), smax)
-    rmax = np.minimum(np.maximum(rmax, floor), smax)
-    return Guideline(level, category, rmin, rmax, floor, smax, tier)
+    tmin, tmax = np.minimum(rmin, smax), np.minimum(rmax, smax)
+    binding = np.minimum(floor, smax)
+    rmin, rmax = np.maximum(tmin, binding), np.maximum(tmax, binding)
+    return Guideline(level, category, rmin, rmax, floor, smax, tier, tmin, tmax)
 
 
 def impose(

@@ -1,4 +1,4 @@
-"""The synthetic population: yearly admission cohorts, sentenced under their own law, kept if in custody.
+"""The synthetic population: yearly admission cohorts sentenced under their own law.
 
 For each fiscal year from ``first_cohort`` to the snapshot, a cohort of drug-trafficking cases is
 drawn (drug, quantity, role, weapon, criminal history, charges, relief, departures, dates, and
@@ -54,8 +54,9 @@ class Parameters:
 
     def with_fitted(self, values: dict[str, float]) -> Parameters:
         """A copy with some fitted values replaced."""
-        return Parameters(self.snapshot, {**self.fitted, **values}, self.assumed, self.path,
-                          self.calibration_seed)
+        return Parameters(
+            self.snapshot, {**self.fitted, **values}, self.assumed, self.path, self.calibration_seed
+        )
 
 
 def default_parameters_path() -> Path:
@@ -151,9 +152,11 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
         drug[group == g] = DRUGS.index(name) if name != "other" else DRUGS.index("oxycodone")
     sub = rng("drug_form").random(n)
     drug[(drug == DRUGS.index("methamphetamine")) & (sub < a["methamphetamine_actual_share"])] = (
-        DRUGS.index("methamphetamine_actual"))
-    drug[(drug == DRUGS.index("oxycodone")) & (sub < a["fentanyl_share_of_other"])] = (
-        DRUGS.index("fentanyl"))
+        DRUGS.index("methamphetamine_actual")
+    )
+    drug[(drug == DRUGS.index("oxycodone")) & (sub < a["fentanyl_share_of_other"])] = DRUGS.index(
+        "fentanyl"
+    )
 
     median = np.array([a["median_grams"][d] for d in DRUGS], dtype=float)
     shift = f["quantity.shift"] + f["quantity.crack_shift"] * (drug == DRUGS.index("cocaine_base"))
@@ -162,11 +165,13 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
 
     female = rng("female").random(n) < expit(f["female"])
     is_crack = drug == DRUGS.index("cocaine_base")
-    weapon = rng("weapon").random(n) < expit(f["weapon.base"] + f["weapon.crack"] * is_crack
-                                              - 1.0 * female)
+    weapon = rng("weapon").random(n) < expit(
+        f["weapon.base"] + f["weapon.crack"] * is_crack - 1.0 * female
+    )
     role_cdf = np.cumsum(a["role"]["shares"])
     role = np.array(a["role"]["levels"], dtype=np.int8)[
-        _categorical(rng("role").random(n), role_cdf[None, :])]
+        _categorical(rng("role").random(n), role_cdf[None, :])
+    ]
     obstruction = rng("obstruction").random(n) < a["obstruction"]
     acceptance = rng("acceptance").random(n) < a["acceptance"]
 
@@ -183,13 +188,17 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
     law = load_law()
     supported = law.mandatory_tier(drug, grams, sent)
     charge_logit = f["mandatory.charge"] + f["mandatory.charge_recent"] * (
-        sent >= day(a["charging_policy_from"]))
+        sent >= day(a["charging_policy_from"])
+    )
     charged = rng("mm_charged").random(n) < expit(charge_logit)
     mm = np.where(charged, supported, 0).astype(np.int8)
     p851 = a["priors_851"]
     u851 = rng("priors_851").random(n)
-    priors = np.where((mm > 0) & (chp >= p851["min_points"]) & (u851 < p851["rate"]),
-                      np.where(u851 < p851["rate"] * p851["two_or_more"], 2, 1), 0).astype(np.int8)
+    priors = np.where(
+        (mm > 0) & (chp >= p851["min_points"]) & (u851 < p851["rate"]),
+        np.where(u851 < p851["rate"] * p851["two_or_more"], 2, 1),
+        0,
+    ).astype(np.int8)
 
     sv = a["safety_valve"]
     sv_eligible = (chp <= 1) & ~weapon & (role <= 0) & ~career & (sent >= day(sv["from"]))
@@ -200,8 +209,11 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
     var_rate = np.where(sent >= day(var["booker"]), var["rate_after"], var["rate_before"])
     dep_rng = rng("departure")
     varies = ~sub_assist & (dep_rng.random(n) < var_rate)
-    departure = np.where(sub_assist, dep_rng.beta(*sa["beta"], n),
-                         np.where(varies, dep_rng.beta(*var["beta"], n), 0.0))
+    departure = np.where(
+        sub_assist,
+        dep_rng.beta(*sa["beta"], n),
+        np.where(varies, dep_rng.beta(*var["beta"], n), 0.0),
+    )
     position = rng("position").beta(*a["position_beta"], n)
 
     age_rng = rng("age")
@@ -209,7 +221,8 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
     age = np.clip(a["age_min"] + age_rng.gamma(a["age_shape"], scale, n), 18, 90)
     race = _categorical(rng("race").random(n), _race_weights(params)[drug]).astype(np.int8)
     noncitizen = rng("noncitizen").random(n) < np.where(
-        race == 2, expit(f["noncitizen.hispanic"]), a["noncitizen_other"])
+        race == 2, expit(f["noncitizen.hispanic"]), a["noncitizen_other"]
+    )
     infractions = np.minimum(rng("infractions").poisson(a["infractions_mean"], n), 20)
 
     pre = a["pretrial_detention"]
@@ -224,7 +237,8 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
     anticipates = np.where(window & (rng("anticipates").random(n) < ant["share"]), law_ed, -1)
 
     return dict(
-        anticipates=anticipates, drug=drug, grams=grams, weapon=weapon, role=role, obstruction=obstruction,
+        anticipates=anticipates, drug=drug, grams=grams, weapon=weapon, role=role,
+        obstruction=obstruction,
         acceptance=acceptance, safety_valve=safety_valve, sub_assist=sub_assist, career=career,
         chp=chp, mm_charged=mm, priors_851=priors, position=position, departure=departure,
         offense_date=sent - lag, sentencing_date=sent, custody_start=custody, table_date=sent,
@@ -259,16 +273,26 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
         if effective > until:
             continue
         table = am["drug_table"]
-        change = Amendment({DRUGS.index(d): law.edition_index(table["edition"])
-                            for d in table["drugs"]}, {})
+        change = Amendment(
+            {DRUGS.index(d): law.edition_index(table["edition"]) for d in table["drugs"]}, {}
+        )
         u = rng(f"amendment.{am['name']}").random(len(pop))
         # only people the amendment could reach: its drugs, sentenced before it, in custody on it
-        reach = np.isin(pop.drug, list(change.edition)) & (pop.sentencing_date < effective) & (
-            pop.release_date > effective)
+        reach = (
+            np.isin(pop.drug, list(change.edition))
+            & (pop.sentencing_date < effective)
+            & (pop.release_date > effective)
+        )
         sub = pop.take(reach)
-        red = reduce(law, sub, change, effective=effective,
-                     earliest_release=day(am["earliest_release"]),
-                     grant_prob=np.full(len(sub), float(am["grant_rate"])), uniforms=u[reach])
+        red = reduce(
+            law,
+            sub,
+            change,
+            effective=effective,
+            earliest_release=day(am["earliest_release"]),
+            grant_prob=np.full(len(sub), float(am["grant_rate"])),
+            uniforms=u[reach],
+        )
         term, release, table = pop.term.copy(), pop.release_date.copy(), pop.table_date.copy()
         term[reach], release[reach] = red.term, red.release
         table[reach] = np.where(red.granted, effective, sub.table_date)
@@ -294,7 +318,11 @@ def admissions(
 
 
 def generate(
-    params: Parameters, *, seed: int, size: float = 1.0, snapshot: int | None = None,
+    params: Parameters,
+    *,
+    seed: int,
+    size: float = 1.0,
+    snapshot: int | None = None,
     everyone: Population | None = None,
 ) -> Population:
     """Build the stock in custody on ``snapshot`` (the parameters' snapshot by default).
@@ -305,8 +333,13 @@ def generate(
     if everyone is None:
         everyone = admissions(params, seed=seed, size=size, until=snap)
     stock = everyone.take(in_custody(everyone, snap))
-    meta = {"seed": int(seed), "size": float(size), "snapshot": iso(snap),
-            "parameters": str(params.path) if params.path else None, "source": "synthetic"}
+    meta = {
+        "seed": int(seed),
+        "size": float(size),
+        "snapshot": iso(snap),
+        "parameters": str(params.path) if params.path else None,
+        "source": "synthetic",
+    }
     return Population.from_arrays({**stock.arrays(), "id": np.arange(len(stock))}, meta)
 
 

@@ -1,0 +1,127 @@
+"""Hypothesis strategies: small populations built directly, sentenced under the law of their date.
+
+Every person's facts are drawn column by column within the ranges real cases take; the term and
+projected release come from :func:`simulator.synthesis.sentence`, so each person's sentence is the
+one the law of the sentencing date gives for the drawn facts (no replayed earlier amendments).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from simulator.calendar import day
+from simulator.engine import Amendment
+from simulator.law import DRUGS, load_law
+from simulator.population import SCHEMA, Population
+from simulator.synthesis import sentence
+
+EFFECTIVE = day("2014-11-01")
+FIRST_SENTENCED = day("1996-01-01")
+LAST_SENTENCED = day("2016-12-31")
+RECENT = day("2007-01-01")
+
+# log10 grams ranges, by drug: from well under the smallest bound to past the table's top
+_LOG10_GRAMS = {
+    "heroin": (-1.0, 5.5),
+    "cocaine": (-1.0, 6.0),
+    "cocaine_base": (-1.5, 4.5),
+    "methamphetamine": (-1.0, 5.0),
+    "methamphetamine_actual": (-1.5, 4.0),
+    "marijuana": (1.0, 8.5),
+    "oxycodone": (-1.0, 4.0),
+    "fentanyl": (-1.0, 4.0),
+}
+ROLES = (-4, -3, -2, 0, 0, 0, 2, 3, 4)
+
+
+@st.composite
+def person(
+    draw,
+    *,
+    drugs: tuple[str, ...] = DRUGS,
+    first: int = FIRST_SENTENCED,
+    last: int = LAST_SENTENCED,
+) -> dict:
+    """One person's facts (everything but ``id``, ``term`` and ``release_date``)."""
+    law = load_law()
+    drug = draw(st.sampled_from(drugs))
+    lo, hi = _LOG10_GRAMS[drug]
+    grams = 10.0 ** draw(st.floats(lo, hi, allow_nan=False, allow_infinity=False))
+    # half the people are sentenced in the years before 2014-11-01, so that many are still in
+    # custody on the effective dates the tests use
+    recent = st.integers(max(first, RECENT), max(first, min(last, EFFECTIVE - 1)))
+    sent = draw(st.one_of(recent, st.integers(first, last)))
+    weapon = draw(st.booleans())
+    role = draw(st.sampled_from(ROLES))
+    chp = draw(st.integers(0, 25))
+    career = chp >= 4 and draw(st.booleans())
+    relief_possible = chp <= 1 and not weapon and role <= 0 and not career
+    safety_valve = relief_possible and draw(st.booleans())
+    sub_assist = draw(st.booleans())
+    supported = int(
+        law.mandatory_tier(np.array([DRUGS.index(drug)]), np.array([grams]), np.array([sent]))[0]
+    )
+    mm = supported if draw(st.booleans()) else 0
+    priors = draw(st.integers(0, 2)) if mm > 0 else 0
+    if sub_assist:
+        departure = draw(st.floats(0.05, 0.7))
+    else:
+        departure = draw(st.one_of(st.just(0.0), st.floats(0.0, 0.5)))
+    return dict(
+        drug=DRUGS.index(drug), grams=grams, weapon=weapon, role=role,
+        obstruction=draw(st.booleans()), acceptance=draw(st.booleans()),
+        safety_valve=safety_valve, sub_assist=sub_assist, career=career, chp=chp,
+        mm_charged=mm, priors_851=priors, position=draw(st.floats(0.0, 1.0)),
+        departure=departure, offense_date=sent - draw(st.integers(0, 900)), sentencing_date=sent,
+        custody_start=sent - draw(st.integers(0, 500)), table_date=sent,
+        age=draw(st.integers(18, 80)), female=draw(st.booleans()), race=draw(st.integers(0, 3)),
+        noncitizen=draw(st.booleans()), infractions=draw(st.integers(0, 6)),
+        violent=draw(st.booleans()),
+        u_grant=draw(st.floats(0.0, 1.0, exclude_max=True, width=32)),
+    )  # fmt: skip
+
+
+def to_population(rows: list[dict]) -> Population:
+    """Sentence the drawn people under the law of their date and build a :class:`Population`."""
+    cases = {
+        name: np.array([r[name] for r in rows], dtype=SCHEMA[name][0])
+        for name in SCHEMA
+        if name not in ("id", "term", "release_date")
+    }
+    out = sentence(load_law(), cases)
+    out["id"] = np.arange(len(rows), dtype=np.int32)
+    return Population.from_arrays(out, meta={"seed": None, "source": "hypothesis"})
+
+
+@st.composite
+def populations(draw, *, min_size: int = 1, max_size: int = 30, **person_kwargs) -> Population:
+    """A small population of people with consistent sentences."""
+    rows = draw(st.lists(person(**person_kwargs), min_size=min_size, max_size=max_size))
+    return to_population(rows)
+
+
+def level_shift(drugs: list[int], levels: int, lo: int = 1, hi: int = 43) -> Amendment:
+    """An amendment adding ``levels`` to the base level of ``drugs`` (base level in lo..hi)."""
+    return Amendment({}, {d: (levels, lo, hi) for d in drugs})
+
+
+@st.composite
+def amendments(draw) -> Amendment:
+    """A guideline change: a Drug Quantity Table edition and/or a level shift for some drugs."""
+    law = load_law()
+    codes = st.lists(st.integers(0, len(DRUGS) - 1), min_size=1, max_size=len(DRUGS), unique=True)
+    edition = {}
+    if draw(st.booleans()):
+        ed = draw(st.sampled_from(law.editions))
+        edition = {d: law.edition_index(ed) for d in draw(codes)}
+    shift = {}
+    if draw(st.booleans()) or not edition:
+        lo = draw(st.integers(1, 43))
+        hi = draw(st.integers(lo, 43))
+        levels = draw(st.integers(-6, 2))
+        shift = {d: (levels, lo, hi) for d in draw(codes)}
+    return Amendment(edition, shift)
+
+
+effective_days = st.integers(day("2005-01-01"), day("2016-12-31"))

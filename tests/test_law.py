@@ -1,0 +1,347 @@
+"""The law tables, checked cell by cell against the Guidelines Manual and the statutes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from simulator.calendar import DAYS_PER_MONTH, day
+from simulator.law import CATEGORIES, DRUGS
+
+LIFE = 470
+GCT_RULE_2019 = day("2019-07-19")
+
+
+def _one(x) -> int:
+    return int(np.asarray(x)[0])
+
+
+def base_level(law, drug: str, grams: float, edition: str) -> int:
+    return _one(
+        law.base_offense_level(
+            np.array([DRUGS.index(drug)], np.int8),
+            np.array([grams]),
+            np.array([law.edition_index(edition)]),
+        )
+    )
+
+
+def edition_on(law, drug: str, when: str) -> str:
+    idx = law.edition_on(np.array([DRUGS.index(drug)], np.int8), np.array([day(when)], np.int32))
+    return law.editions[_one(idx)]
+
+
+def tier(law, drug: str, grams: float, when: str) -> int:
+    return _one(
+        law.mandatory_tier(
+            np.array([DRUGS.index(drug)], np.int8), np.array([grams]), np.array([day(when)])
+        )
+    )
+
+
+def penalties(law, tier_years: int, priors: int, when: str) -> tuple[int, int]:
+    floor, smax = law.penalties(np.array([tier_years]), np.array([priors]), np.array([day(when)]))
+    return _one(floor), _one(smax)
+
+
+def release_after(law, start: int, term: int, infractions: int = 0) -> int:
+    out = law.release_day(np.array([start]), np.array([term]), np.array([infractions]))
+    return _one(out) - start
+
+
+# ------------------------------------------------------------------------ sentencing table
+@pytest.mark.parametrize(
+    ("level", "category", "lo", "hi"),
+    [
+        (32, "I", 121, 151),
+        (30, "III", 121, 151),
+        (38, "VI", 360, LIFE),
+        (1, "I", 0, 6),
+        (24, "IV", 77, 96),
+        (34, "VI", 262, 327),
+        (37, "VI", 360, LIFE),
+    ]
+    + [(43, c, LIFE, LIFE) for c in CATEGORIES],
+)
+def test_sentencing_table_cells(law, level, category, lo, hi):
+    rmin, rmax = law.guideline_range(np.array([level]), np.array([CATEGORIES.index(category)]))
+    assert (_one(rmin), _one(rmax)) == (lo, hi)
+
+
+def test_sentencing_table_is_complete_and_monotone(law):
+    levels = slice(1, 44)
+    assert (law.range_min[levels] <= law.range_max[levels]).all()
+    # a higher level or a higher category never lowers either end of the range
+    assert (np.diff(law.range_min[levels].astype(int), axis=0) >= 0).all()
+    assert (np.diff(law.range_max[levels].astype(int), axis=0) >= 0).all()
+    assert (np.diff(law.range_min[levels].astype(int), axis=1) >= 0).all()
+    assert (np.diff(law.range_max[levels].astype(int), axis=1) >= 0).all()
+    # every cell above level 8 has a positive top
+    assert (law.range_max[9:44] > 0).all()
+
+
+def test_guideline_range_clips_out_of_table_levels(law):
+    rmin, rmax = law.guideline_range(np.array([0, 50]), np.array([0, 0]))
+    assert (int(rmin[0]), int(rmax[0])) == (0, 6)
+    assert (int(rmin[1]), int(rmax[1])) == (LIFE, LIFE)
+
+
+# ------------------------------------------------------------------------ criminal history
+@pytest.mark.parametrize(
+    ("points", "category"),
+    [
+        (0, "I"),
+        (1, "I"),
+        (2, "II"),
+        (3, "II"),
+        (4, "III"),
+        (5, "III"),
+        (6, "III"),
+        (7, "IV"),
+        (8, "IV"),
+        (9, "IV"),
+        (10, "V"),
+        (11, "V"),
+        (12, "V"),
+        (13, "VI"),
+        (14, "VI"),
+        (40, "VI"),
+    ],
+)
+def test_category_from_points(law, points, category):
+    assert CATEGORIES[_one(law.category(np.array([points], np.int8)))] == category
+
+
+# ------------------------------------------------------------------------ drug quantity table
+@pytest.mark.parametrize(
+    ("drug", "grams", "edition", "level"),
+    [
+        ("cocaine_base", 28, "2014", 24),
+        ("cocaine_base", 28, "2011", 26),
+        ("cocaine_base", 27.9, "2011", 24),
+        ("cocaine_base", 5, "1987", 26),
+        ("cocaine_base", 5, "2007", 24),
+        ("cocaine_base", 4.99, "1987", 24),
+        ("heroin", 1000, "pre2014", 32),
+        ("heroin", 1000, "2014", 30),
+        ("heroin", 999, "pre2014", 30),
+        ("cocaine", 150_000, "pre2014", 38),
+        ("cocaine", 150_000, "2014", 36),
+        ("cocaine", 449_999, "2014", 36),
+        ("cocaine", 450_000, "2014", 38),
+        ("cocaine", 10_000_000, "2014", 38),
+        ("cocaine", 0.1, "pre2014", 12),
+        ("cocaine", 0.1, "2014", 12),
+        ("heroin", 0.01, "2014", 12),
+        ("marijuana", 100, "pre2014", 6),
+        ("marijuana", 100, "2014", 6),
+        ("methamphetamine_actual", 50, "pre2014", 32),
+        ("methamphetamine_actual", 50, "2014", 30),
+        ("methamphetamine", 500, "pre2014", 32),
+        ("methamphetamine", 500, "2014", 30),
+    ],
+)
+def test_drug_quantity_table(law, drug, grams, edition, level):
+    assert base_level(law, drug, grams, edition) == level
+
+
+def test_oxycodone_converts_to_marijuana(law):
+    assert law.equivalency["oxycodone"] == 6700
+    # 150 g oxycodone = 1,005 kg marijuana: at least 1,000 kg
+    assert base_level(law, "oxycodone", 150, "pre2014") == 32
+    assert base_level(law, "oxycodone", 150, "2014") == 30
+    # 149 g = 998.3 kg marijuana: the level below
+    assert base_level(law, "oxycodone", 149, "pre2014") == 30
+    assert base_level(law, "oxycodone", 149, "2014") == 28
+    # scored exactly like its marijuana equivalent
+    grams = np.array([0.01, 1, 10, 100, 1e3, 1e4])
+    for edition in ("pre2014", "2014"):
+        e = np.full(grams.shape, law.edition_index(edition))
+        oxy = law.base_offense_level(np.full(grams.shape, DRUGS.index("oxycodone")), grams, e)
+        mj = law.base_offense_level(np.full(grams.shape, DRUGS.index("marijuana")), grams * 6700, e)
+        assert (oxy == mj).all()
+
+
+@pytest.mark.parametrize("drug", ["heroin", "cocaine", "methamphetamine", "marijuana"])
+def test_amendment_782_is_minus_two_between_floor_and_ceiling(law, drug):
+    grams = np.geomspace(1e-2, 1e9, 400)
+    d = np.full(grams.shape, DRUGS.index(drug), np.int8)
+    old = law.base_offense_level(d, grams, np.full(grams.shape, law.edition_index("pre2014")))
+    new = law.base_offense_level(d, grams, np.full(grams.shape, law.edition_index("2014")))
+    floor = 6 if drug == "marijuana" else 12
+    assert (new <= old).all()
+    assert (old - new <= 2).all()
+    # strictly inside the table (old 16..36) every level falls by exactly two
+    inside = (old >= floor + 2) & (old <= 36)
+    assert inside.any()
+    assert ((old - new)[inside] == 2).all()
+    assert (new >= floor).all()
+    assert new.max() == 38
+
+
+def test_base_level_is_monotone_in_quantity(law):
+    grams = np.geomspace(1e-3, 1e10, 300)
+    for e, edition in enumerate(law.editions):
+        for d, _drug in enumerate(DRUGS):
+            lv = law.base_offense_level(
+                np.full(grams.shape, d, np.int8), grams, np.full(grams.shape, e)
+            )
+            assert (np.diff(lv.astype(int)) >= 0).all(), (edition, _drug)
+
+
+# ------------------------------------------------------------------------ editions by date
+@pytest.mark.parametrize(
+    ("drug", "when", "edition"),
+    [
+        ("cocaine_base", "1995-01-01", "1987"),
+        ("cocaine_base", "2007-10-31", "1987"),
+        ("cocaine_base", "2007-11-01", "2007"),
+        ("cocaine_base", "2010-10-31", "2007"),
+        ("cocaine_base", "2010-11-01", "2011"),
+        ("cocaine_base", "2014-10-31", "2011"),
+        ("cocaine_base", "2014-11-01", "2014"),
+        ("heroin", "2014-10-31", "pre2014"),
+        ("heroin", "2014-11-01", "2014"),
+        ("cocaine", "2000-06-15", "pre2014"),
+        ("marijuana", "2016-01-01", "2014"),
+        ("oxycodone", "2014-10-31", "pre2014"),
+        ("oxycodone", "2014-11-01", "2014"),
+        ("fentanyl", "2020-01-01", "2014"),
+    ],
+)
+def test_edition_on(law, drug, when, edition):
+    assert edition_on(law, drug, when) == edition
+
+
+# ------------------------------------------------------------------------ statutes
+@pytest.mark.parametrize(
+    ("drug", "grams", "when", "expected"),
+    [
+        ("cocaine_base", 50, "2010-08-02", 10),
+        ("cocaine_base", 50, "2010-08-03", 5),
+        ("cocaine_base", 5, "2010-08-02", 5),
+        ("cocaine_base", 27, "2010-08-03", 0),
+        ("cocaine_base", 28, "2010-08-03", 5),
+        ("cocaine_base", 279, "2012-01-01", 5),
+        ("cocaine_base", 280, "2010-08-03", 10),
+        ("heroin", 99, "2005-01-01", 0),
+        ("heroin", 100, "2005-01-01", 5),
+        ("heroin", 1000, "2005-01-01", 10),
+        ("cocaine", 5000, "2005-01-01", 10),
+        ("methamphetamine_actual", 50, "2005-01-01", 10),
+        ("marijuana", 1_000_000, "2005-01-01", 10),
+        ("fentanyl", 40, "2005-01-01", 5),
+        ("oxycodone", 1e9, "2005-01-01", 0),
+        ("oxycodone", 1e9, "2020-01-01", 0),
+    ],
+)
+def test_mandatory_tier(law, drug, grams, when, expected):
+    assert tier(law, drug, grams, when) == expected
+
+
+@pytest.mark.parametrize(
+    ("tier_years", "priors", "when", "floor", "smax"),
+    [
+        (10, 0, "2010-01-01", 120, LIFE),
+        (10, 1, "2010-01-01", 240, LIFE),
+        (10, 2, "2010-01-01", LIFE, LIFE),
+        (10, 1, "2018-12-20", 240, LIFE),
+        (10, 2, "2018-12-20", LIFE, LIFE),
+        (10, 1, "2018-12-21", 180, LIFE),
+        (10, 2, "2018-12-21", 300, LIFE),
+        (10, 0, "2018-12-21", 120, LIFE),
+        (5, 0, "2010-01-01", 60, 480),
+        (5, 1, "2010-01-01", 120, LIFE),
+        (5, 0, "2020-01-01", 60, 480),
+        (0, 0, "2010-01-01", 0, 240),
+        (0, 1, "2010-01-01", 0, 360),
+    ],
+)
+def test_penalties(law, tier_years, priors, when, floor, smax):
+    assert penalties(law, tier_years, priors, when) == (floor, smax)
+
+
+def test_priors_above_two_count_as_two(law):
+    assert penalties(law, 10, 5, "2010-01-01") == penalties(law, 10, 2, "2010-01-01")
+
+
+@pytest.mark.parametrize(
+    ("statutory_max", "level"),
+    [
+        (LIFE, 37),
+        (480, 34),
+        (360, 34),
+        (300, 34),
+        (240, 32),
+        (200, 29),
+        (180, 29),
+        (120, 24),
+        (60, 17),
+    ],
+)
+def test_career_offender_level(law, statutory_max, level):
+    assert _one(law.career_level(np.array([statutory_max]))) == level
+
+
+# ------------------------------------------------------------------------ good conduct time
+def test_good_conduct_time_47_days(law):
+    start = day("2000-01-01")
+    expected = 120 * DAYS_PER_MONTH * (1 - 47 / 365)
+    served = release_after(law, start, 120)
+    assert abs(served - expected) <= 2
+    assert 0.865 < served / (120 * DAYS_PER_MONTH) < 0.875
+
+
+def test_good_conduct_time_54_days_after_first_step_act(law):
+    term = 120
+    served47 = release_after(law, day("2000-01-01"), term)
+    served54 = term * DAYS_PER_MONTH * (1 - 54 / 365)
+    # a 47-day release well after 2019-07-19 is recomputed at 54 days
+    start = GCT_RULE_2019 + 400 - served47
+    assert abs(release_after(law, start, term) - served54) <= 2
+    # ... but never to a day before the rule began
+    start = GCT_RULE_2019 + 10 - served47
+    assert _one(law.release_day(np.array([start]), np.array([term]), np.array([0]))) == (
+        GCT_RULE_2019
+    )
+    # a release before 2019-07-19 stays at 47 days
+    start = GCT_RULE_2019 - 1 - served47
+    assert release_after(law, start, term) == served47
+
+
+def test_life_and_short_terms_earn_no_good_conduct_time(law):
+    start = day("2005-03-01")
+    assert abs(release_after(law, start, LIFE) - LIFE * DAYS_PER_MONTH) <= 1
+    assert abs(release_after(law, start, 12) - 12 * DAYS_PER_MONTH) <= 1
+    assert abs(release_after(law, start, 6) - 6 * DAYS_PER_MONTH) <= 1
+    # 13 months earns credit
+    assert release_after(law, start, 13) < 13 * DAYS_PER_MONTH - 40
+
+
+@pytest.mark.parametrize("infractions", [1, 2, 3])
+def test_infractions_delay_release_27_days_each(law, infractions):
+    start = day("2003-05-05")
+    clean = release_after(law, start, 120)
+    assert release_after(law, start, 120, infractions) - clean == 27 * infractions
+
+
+def test_infractions_never_make_release_later_than_no_credit(law):
+    start = day("2003-05-05")
+    assert abs(release_after(law, start, 24, 20) - 24 * DAYS_PER_MONTH) <= 1
+
+
+def test_release_is_monotone_in_term(law):
+    # a longer term is never released earlier (12 -> 13 months is the exception the law makes:
+    # terms of a year and a day earn credit)
+    terms = np.arange(13, LIFE + 1)
+    for start in (day("1995-01-01"), day("2012-06-30"), day("2016-01-01")):
+        rel = law.release_day(np.full(terms.shape, start), terms, np.zeros(terms.shape, int))
+        assert (np.diff(rel.astype(np.int64)) >= 0).all()
+
+
+# ------------------------------------------------------------------------ provenance
+@pytest.mark.parametrize("path", sorted((ROOT / "data" / "law").iterdir()), ids=lambda p: p.name)
+def test_every_law_file_names_its_source(path):
+    text = path.read_text(encoding="utf-8")
+    assert any("source:" in line for line in text.splitlines()), path.name
