@@ -1,11 +1,12 @@
 """The ``simulate`` command line.
 
-Exit codes: 0 success; 1 a run failed (message on stderr); 2 bad input (scenario, override or
-option; every problem listed, one per line).
+Exit codes: 0 success; 1 a run failed (one line on stderr); 2 bad input (scenario, override,
+option or an output that exists; every problem listed, one per line).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,23 @@ def _load(path: str, sets: tuple[str, ...]):
         raise _Fail(str(exc), 2) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns an unexpected error into one line on stderr (SIMULATOR_DEBUG=1 shows the traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("SIMULATOR_DEBUG"):
+                raise
+            raise _Fail(
+                f"error: {type(exc).__name__}: {exc} (SIMULATOR_DEBUG=1 for details)"
+            ) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="simulator")
 def main() -> None:
     """Simulate retroactive federal drug-sentencing changes on a synthetic prison population."""

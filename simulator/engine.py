@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import expit, logit
 
 from simulator.calendar import DAYS_PER_YEAR, day
 from simulator.law import DRUGS, Law, load_law
+from simulator.numeric import expit, logit
 from simulator.sentencing import Guideline, guideline
 
 if TYPE_CHECKING:

@@ -19,13 +19,14 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import functools
 import os
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import yaml
 
 from simulator.calendar import DAYS_PER_MONTH, day
@@ -69,7 +70,13 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def read_yaml(path: Path) -> dict:
     """Read a YAML data file with the safe loader (libyaml's when available)."""
     with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_SafeLoader)  # noqa: S506 - a safe loader
+        return yaml.load(fh, Loader=_SafeLoader)  # a safe loader: no arbitrary objects
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV data file as dicts, skipping ``#`` comment lines."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
 def _months(value: int | str, life: int) -> int:
@@ -213,30 +220,33 @@ def load_law(directory: str | None = None) -> Law:
     conv = read_yaml(root / "conventions.yaml")
     life = int(conv["life_months"])
 
-    table = pd.read_csv(root / "sentencing_table.csv", comment="#", dtype=str)
     rmin = np.zeros((44, 6), dtype=np.int16)
     rmax = np.zeros((44, 6), dtype=np.int16)
-    for row in table.itertuples(index=False):
-        c = CATEGORIES.index(row.criminal_history_category)
-        rmin[int(row.offense_level), c] = _months(row.min_months, life)
-        rmax[int(row.offense_level), c] = _months(row.max_months, life)
+    for row in read_csv(root / "sentencing_table.csv"):
+        c = CATEGORIES.index(row["criminal_history_category"])
+        rmin[int(row["offense_level"]), c] = _months(row["min_months"], life)
+        rmax[int(row["offense_level"]), c] = _months(row["max_months"], life)
     chc = np.array([conv["criminal_history_points"][c] for c in CATEGORIES], dtype=np.int8)
 
     ed_doc = read_yaml(root / "drug_quantity_editions.yaml")["editions"]
-    dqt = pd.read_csv(root / "drug_quantity_tables.csv", comment="#", dtype={"edition": str})
+    groups: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
+    for row in read_csv(root / "drug_quantity_tables.csv"):
+        groups[row["edition"], row["drug"]].append(
+            (float(row["min_grams"]), int(row["offense_level"]))
+        )
     editions = tuple(e["name"] for e in ed_doc)
-    width = int(dqt.groupby(["edition", "drug"]).size().max())
+    width = max(len(rows) for rows in groups.values())
     thr = np.full((len(editions), len(DRUGS), width), np.inf)
     lev = np.zeros((len(editions), len(DRUGS), width), dtype=np.int8)
-    for (ed, drug), rows in dqt.groupby(["edition", "drug"]):
-        rows = rows.sort_values("min_grams")
+    for (ed, drug), rows in groups.items():
+        rows.sort()
         e, d, n = editions.index(ed), DRUGS.index(drug), len(rows)
-        thr[e, d, :n] = rows["min_grams"].to_numpy(float)
-        lev[e, d, :n] = rows["offense_level"].to_numpy()
+        thr[e, d, :n] = [g for g, _ in rows]
+        lev[e, d, :n] = [lvl for _, lvl in rows]
         lev[e, d, n:] = lev[e, d, n - 1]
 
     equiv = read_yaml(root / "drug_equivalency.yaml")["marijuana_grams_per_gram"]
-    own = set(dqt["drug"])
+    own = {drug for _, drug in groups}
     table_drug = np.array([DRUGS.index(d if d in own else "marijuana") for d in DRUGS], np.int8)
     factor = np.array([1.0 if d in own else float(equiv[d]) for d in DRUGS])
 

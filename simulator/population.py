@@ -16,12 +16,15 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from simulator.calendar import NEVER, to_datetime64
 from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, load_law
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RACES: tuple[str, ...] = ("white", "black", "hispanic", "other")
 
@@ -145,6 +148,8 @@ class Population:
 
     def to_frame(self, *, labels: bool = True) -> pd.DataFrame:
         """The people as a DataFrame; with ``labels`` codes become names and days become dates."""
+        import pandas as pd
+
         df = pd.DataFrame(self.arrays())
         if labels:
             df["drug"] = pd.Categorical.from_codes(self.drug, DRUGS)

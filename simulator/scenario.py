@@ -220,7 +220,7 @@ def _message(err: dict) -> str:
             else (f"; known keys: {', '.join(known)}" if known else "")
         )
         return f"unknown key{hint}"
-    return err["msg"]
+    return err["msg"].removeprefix("Value error, ")
 
 
 def _dotted(loc: tuple) -> str:

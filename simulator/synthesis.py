@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import expit, softmax
 
 from simulator.calendar import day, iso
 from simulator.engine import Amendment, reduce
 from simulator.law import DRUGS, Law, data_dir, load_law, read_yaml
+from simulator.numeric import expit, softmax
 from simulator.population import SCHEMA, Population, in_custody
 from simulator.sentencing import guideline, impose
 

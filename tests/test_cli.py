@@ -253,3 +253,17 @@ def test_path_argument_accepts_relative_path(monkeypatch):
     monkeypatch.chdir(Path(SCENARIO_2014).parents[1])
     result = invoke("run", "scenarios/2014_guidelines.yaml", "--size", "0.02", "--json")
     assert result.exit_code == 0, result.output
+
+
+def test_an_unexpected_error_is_one_line_without_traceback(monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("simulator.engine.apply", boom)
+    monkeypatch.delenv("SIMULATOR_DEBUG", raising=False)
+    result = CliRunner().invoke(main, ["run", str(SCENARIO_2014), "--size", "0.01"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "error: RuntimeError: boom (SIMULATOR_DEBUG=1 for details)"
+    ]
+    assert "Traceback" not in result.output
