@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulator.calendar import DAYS_PER_YEAR, day
+from simulator.calendar import day
 from simulator.law import DRUGS, Law, load_law
 from simulator.numeric import expit, logit
 from simulator.sentencing import Guideline, guideline
@@ -260,8 +260,3 @@ def apply(population: Population, scenario: Scenario, *, law: Law | None = None)
         uniforms=population.u_grant,
     )
     return Outcome(population, scenario, red, law)
-
-
-def bed_years(old_release: np.ndarray, new_release: np.ndarray) -> float:
-    """Bed-years saved by moving releases earlier."""
-    return float(np.sum(old_release.astype(np.int64) - new_release) / DAYS_PER_YEAR)

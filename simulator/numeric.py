@@ -14,8 +14,10 @@ import numpy as np
 
 
 def expit(x: np.ndarray | float) -> np.ndarray:
-    """Logistic function ``1 / (1 + exp(-x))``."""
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
+    """Logistic function ``1 / (1 + exp(-x))``, without overflow for large ``|x|``."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
 
 
 def logit(p: np.ndarray | float) -> np.ndarray:

@@ -34,7 +34,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from simulator.calendar import DAYS_PER_YEAR, add_years, day, iso, month_index, month_label
+from simulator.calendar import (
+    DAYS_PER_YEAR,
+    add_years,
+    day,
+    iso,
+    month_index,
+    month_label,
+    to_datetime64,
+)
 from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, Law
 
 if TYPE_CHECKING:
@@ -43,6 +51,11 @@ if TYPE_CHECKING:
     from simulator.scenario import Scenario
 
 BREAKDOWNS = ("drug_type", "race", "category", "sex")
+
+
+def years_between(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Years from ``start`` to ``end`` (day numbers), per person: bed-years when summed."""
+    return (end.astype(np.int64) - start) / DAYS_PER_YEAR
 
 
 class Outcome:
@@ -90,8 +103,6 @@ class Outcome:
         df["eligible"], df["granted"] = red.eligible, red.granted
         df["full_reduction_term"] = np.where(red.eligible, red.reduced_term, pop.term)
         df["new_term"] = red.term
-        from simulator.calendar import to_datetime64
-
         df["new_release_date"] = to_datetime64(red.release)
         df["days_earlier"] = pop.release_date.astype(np.int64) - red.release
         return df
@@ -109,10 +120,8 @@ class Outcome:
         first = self.moved & (red.release == self.first_day)
         year_end = add_years(self.first_day, 1)
         first_year = self.moved & (red.release > self.first_day) & (red.release <= year_end)
-        bed_years = float(np.sum(pop.release_date.astype(np.int64) - red.release) / DAYS_PER_YEAR)
-        undelayed = float(
-            np.sum(pop.release_date.astype(np.int64) - red.release_undelayed) / DAYS_PER_YEAR
-        )
+        bed_years = float(years_between(red.release, pop.release_date).sum())
+        undelayed = float(years_between(red.release_undelayed, pop.release_date).sum())
         out = {
             "scenario": self.scenario.title,
             "population": len(pop),

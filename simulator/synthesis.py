@@ -22,7 +22,7 @@ True
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +50,6 @@ class Parameters:
     assumed: dict
     path: Path | None = None
     calibration_seed: int = 0
-    extra: dict = field(default_factory=dict)
 
     def with_fitted(self, values: dict[str, float]) -> Parameters:
         """A copy with some fitted values replaced."""

@@ -111,9 +111,10 @@ def test_floors_hold(law, pop, change, effective):
     # a guideline change never changes the statute: the floor is the one that bound before
     assert (red.new.floor == red.old.floor).all()
     assert (red.new.statutory_max == red.old.statutory_max).all()
-    # a substantial-assistance term below the old range gets at most the comparable reduction
+    # a substantial-assistance term below the old range gets at most the comparable reduction,
+    # measured against the amended range before the mandatory minimum cuts it (§1B1.10(c))
     s = red.granted & pop.sub_assist & (pop.term < red.old.range_min)
-    comparable = pop.term[s] * red.new.range_min[s] / red.old.range_min[s].astype(float)
+    comparable = pop.term[s] * red.new.table_min[s] / red.old.range_min[s].astype(float)
     assert (red.term[s] >= np.floor(comparable)).all()
 
 

@@ -1,0 +1,452 @@
+"""An independent, per-person reference calculator for the retroactivity engine.
+
+Written from ``/work/shared/reference/law.md`` and the data files in ``data/law/`` (read here with
+``csv`` and ``yaml``), one person at a time, with plain ``if``/``else``. Nothing is imported from
+``simulator``: the differential test (``test_reference_calculator.py``) compares this against
+:func:`simulator.engine.reduce`.
+
+Where the engine's convention is a modeling choice that law.md does not settle, this module
+follows the engine's documented convention and says so in a comment marked ``CONVENTION``.
+
+Dates are integer day numbers since 1970-01-01 (as in the population), quantities are grams.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+
+LAW_DIR = Path(__file__).resolve().parents[1] / "data" / "law"
+
+#: Drug codes of the population's ``drug`` column (order of the population schema).
+DRUG_NAMES = (
+    "heroin",
+    "cocaine",
+    "cocaine_base",
+    "methamphetamine",
+    "methamphetamine_actual",
+    "marijuana",
+    "oxycodone",
+    "fentanyl",
+)
+CATEGORY_NAMES = ("I", "II", "III", "IV", "V", "VI")
+
+
+def day_number(value: str | dt.date) -> int:
+    """Days since 1970-01-01 of an ISO date (or a ``datetime.date``)."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return (value - dt.date(1970, 1, 1)).days
+
+
+# --------------------------------------------------------------------------- the law as data
+def _read_yaml(name: str) -> dict:
+    with open(LAW_DIR / name, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with open(LAW_DIR / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+@dataclass(frozen=True)
+class LawData:
+    """The data files as plain Python dicts and lists."""
+
+    life: int
+    days_per_month: float
+    chc_points: dict[str, int]
+    sentencing_table: dict[tuple[int, str], tuple[int, int]]
+    # edition name -> drug -> [(min_grams, level)] sorted by min_grams
+    dqt: dict[str, dict[str, list[tuple[float, int]]]]
+    # drug -> [(from day, edition name)] sorted
+    edition_periods: dict[str, list[tuple[int, str]]]
+    equivalency: dict[str, float]
+    mm_thresholds: dict[str, list[tuple[int, float, float]]]
+    penalties: list[tuple[int, dict]]
+    career_levels: list[tuple[int, int]]
+    career_category: str
+    adjustments: dict
+    gct_min_term: int
+    gct_rules: list[tuple[int, float]]
+    gct_lost_per_infraction: int
+
+
+def _months(value: object, life: int) -> int:
+    return life if str(value) == "life" else int(value)
+
+
+@functools.cache
+def law_data() -> LawData:
+    """Read ``data/law`` once."""
+    conv = _read_yaml("conventions.yaml")
+    life = int(conv["life_months"])
+
+    table = {}
+    for row in _read_csv("sentencing_table.csv"):
+        key = (int(row["offense_level"]), row["criminal_history_category"])
+        table[key] = (_months(row["min_months"], life), _months(row["max_months"], life))
+
+    dqt: dict[str, dict[str, list[tuple[float, int]]]] = {}
+    for row in _read_csv("drug_quantity_tables.csv"):
+        rows = dqt.setdefault(row["edition"], {}).setdefault(row["drug"], [])
+        rows.append((float(row["min_grams"]), int(row["offense_level"])))
+    for drugs in dqt.values():
+        for rows in drugs.values():
+            rows.sort()
+
+    periods: dict[str, list[tuple[int, str]]] = {}
+    for ed in _read_yaml("drug_quantity_editions.yaml")["editions"]:
+        for drug in ed["drugs"]:
+            periods.setdefault(drug, []).append((day_number(ed["from"]), str(ed["name"])))
+    for rows in periods.values():
+        rows.sort()
+
+    mm = _read_yaml("mandatory_minimums.yaml")
+    thresholds = {
+        drug: sorted(
+            (day_number(r["from"]), float(r["five_year"]), float(r["ten_year"])) for r in rows
+        )
+        for drug, rows in mm["thresholds"].items()
+    }
+    penalties = sorted((day_number(p["from"]), p) for p in mm["penalties"])
+
+    co = _read_yaml("career_offender.yaml")
+    career = [(_months(r["max_months"], life), int(r["level"])) for r in co["levels"]]
+    gct = _read_yaml("good_conduct_time.yaml")
+    return LawData(
+        life=life,
+        days_per_month=float(conv["days_per_month"]),
+        chc_points={k: int(v) for k, v in conv["criminal_history_points"].items()},
+        sentencing_table=table,
+        dqt=dqt,
+        edition_periods=periods,
+        equivalency={
+            k: float(v)
+            for k, v in _read_yaml("drug_equivalency.yaml")["marijuana_grams_per_gram"].items()
+        },
+        mm_thresholds=thresholds,
+        penalties=penalties,
+        career_levels=career,
+        career_category=str(co["criminal_history_category"]),
+        adjustments=_read_yaml("adjustments.yaml"),
+        gct_min_term=int(gct["minimum_term_months"]),
+        gct_rules=sorted((day_number(r["from"]), float(r["days_per_year"])) for r in gct["rules"]),
+        gct_lost_per_infraction=int(gct["days_lost_per_infraction"]),
+    )
+
+
+# --------------------------------------------------------------------------- Chapter 2: quantity
+def has_own_table(drug: str) -> bool:
+    """Whether some edition of the Drug Quantity Table lists the drug itself."""
+    return any(drug in drugs for drugs in law_data().dqt.values())
+
+
+def table_drug_and_grams(drug: str, grams: float) -> tuple[str, float]:
+    """The table that scores a drug, and the quantity to look up in it.
+
+    Drugs without a table of their own (oxycodone, fentanyl) are converted to marijuana
+    equivalents (USSG §2D1.1 Application Note 8(D)) and scored on the marijuana table.
+    """
+    if has_own_table(drug):
+        return drug, grams
+    return "marijuana", grams * law_data().equivalency[drug]
+
+
+def edition_in_force(drug: str, when: int) -> str:
+    """Edition of the drug's table in force for a sentence imposed on day ``when``."""
+    scored_on, _ = table_drug_and_grams(drug, 1.0)
+    periods = law_data().edition_periods[scored_on]
+    current = periods[0][1]  # dates before the first edition: the first one
+    for start, name in periods:
+        if start <= when:
+            current = name
+    return current
+
+
+def edition_scores(edition: str, drug: str) -> bool:
+    """Whether an edition can score a drug (directly or through marijuana equivalents)."""
+    scored_on, _ = table_drug_and_grams(drug, 1.0)
+    return scored_on in law_data().dqt.get(edition, {})
+
+
+def base_offense_level(drug: str, grams: float, edition: str) -> int:
+    """§2D1.1(c): the highest level whose smallest quantity the amount reaches."""
+    scored_on, qty = table_drug_and_grams(drug, grams)
+    rows = law_data().dqt[edition][scored_on]  # KeyError: this edition can't score the drug
+    level = rows[0][1]  # the row with min_grams 0: the table's floor (12; marijuana 6)
+    for min_grams, row_level in rows:
+        if qty >= min_grams:
+            level = row_level
+    return level
+
+
+# --------------------------------------------------------------------------- statute
+def mandatory_tier_reached(drug: str, grams: float, when: int) -> int:
+    """Highest tier (0, 5, 10 years) of 21 U.S.C. §841(b) the quantity reaches on day ``when``."""
+    periods = law_data().mm_thresholds.get(drug)
+    if not periods:
+        return 0  # no quantity-based minimum (oxycodone)
+    five, ten = periods[0][1], periods[0][2]
+    for start, f, t in periods:
+        if start <= when:
+            five, ten = f, t
+    if grams >= ten:
+        return 10
+    if grams >= five:
+        return 5
+    return 0
+
+
+def statutory_penalties(tier: int, priors: int, when: int) -> tuple[int, int]:
+    """Mandatory floor and statutory maximum (months) by tier, §851 priors and sentencing day."""
+    law = law_data()
+    rules = law.penalties[0][1]
+    for start, p in law.penalties:
+        if start <= when:
+            rules = p
+    key = {0: "none", 5: "five_year", 10: "ten_year"}[tier]
+    k = min(max(priors, 0), 2)
+    return _months(rules[key]["floor"][k], law.life), _months(rules[key]["maximum"][k], law.life)
+
+
+# --------------------------------------------------------------------------- Chapters 3-5
+def acceptance_levels(level_before: int) -> int:
+    """§3E1.1: 2 levels, 3 when the level before acceptance is 16 or more."""
+    adj = law_data().adjustments
+    extra = adj["acceptance_extra"] if level_before >= adj["acceptance_extra_from_level"] else 0
+    return adj["acceptance"] + extra
+
+
+def career_offender_level(statutory_max: int) -> int:
+    """§4B1.1(b): offense level from the statutory maximum (life above every term of years)."""
+    life = law_data().life
+
+    def rank(months: int) -> float:
+        return math.inf if months == life else months
+
+    rows = sorted(law_data().career_levels, key=lambda r: rank(r[0]), reverse=True)
+    for max_months, level in rows:
+        if rank(statutory_max) >= rank(max_months):
+            return level
+    return rows[-1][1]
+
+
+def category_from_points(points: int) -> str:
+    """Criminal history category from criminal-history points (I 0-1, ..., VI 13+)."""
+    category = "I"
+    for name in CATEGORY_NAMES:
+        if points >= law_data().chc_points[name]:
+            category = name
+    return category
+
+
+@dataclass(frozen=True)
+class Case:
+    """One person's facts (population columns)."""
+
+    drug: str
+    grams: float
+    weapon: bool
+    role: int
+    obstruction: bool
+    acceptance: bool
+    safety_valve: bool
+    sub_assist: bool
+    career: bool
+    chp: int
+    mm_charged: int
+    priors_851: int
+    sentencing_date: int
+    custody_start: int
+    table_date: int
+    term: int
+    release_date: int
+    infractions: int
+
+
+@dataclass(frozen=True)
+class Range:
+    """A guideline calculation for one person."""
+
+    level: int
+    category: str
+    range_min: int  # after §5G1.1
+    range_max: int
+    table_min: int  # before the floor cuts it off (within the statutory maximum)
+    table_max: int
+    floor: int  # binding mandatory minimum (0 with safety valve)
+    statutory_max: int
+    tier: int
+
+
+def guideline_range(case: Case, edition: str, level_shift: int = 0) -> Range:
+    """The applicable range of ``case`` scored with ``edition`` of its drug's table."""
+    law = law_data()
+    adj = law.adjustments
+    base = base_offense_level(case.drug, case.grams, edition) + level_shift
+    level = base
+    if case.weapon:
+        level += adj["weapon"]
+    level += case.role
+    if case.obstruction:
+        level += adj["obstruction"]
+    if case.safety_valve:
+        level -= adj["safety_valve"]
+    if case.acceptance:
+        level -= acceptance_levels(level)
+
+    # statute: quantity thresholds and penalties of the sentencing date (Dorsey: the FSA governs
+    # everyone sentenced from 2010-08-03; First Step Act penalties only prospectively)
+    reached = mandatory_tier_reached(case.drug, case.grams, case.sentencing_date)
+    tier = min(case.mm_charged, reached)
+    floor, smax = statutory_penalties(tier, case.priors_851, case.sentencing_date)
+
+    category = category_from_points(case.chp)
+    if case.career:
+        co = career_offender_level(smax)
+        if case.acceptance:
+            co -= acceptance_levels(co)
+        level = max(level, co)
+        category = law.career_category
+    # CONVENTION (engine): the final offense level is kept within the table, 1..43
+    level = min(max(level, adj["min_level"]), adj["max_level"])
+    rmin, rmax = law.sentencing_table[(level, category)]
+
+    if case.safety_valve:
+        floor = 0  # 18 U.S.C. §3553(f): the floor no longer binds
+    # §5G1.1: the statutory maximum caps the range, a floor above it lifts it
+    tmin, tmax = min(rmin, smax), min(rmax, smax)
+    binding = min(floor, smax)
+    return Range(
+        level=level,
+        category=category,
+        range_min=max(tmin, binding),
+        range_max=max(tmax, binding),
+        table_min=tmin,
+        table_max=tmax,
+        floor=floor,
+        statutory_max=smax,
+        tier=tier,
+    )
+
+
+# --------------------------------------------------------------------------- §3624(b)
+def release_day(start: int, term: int, infractions: int) -> int:
+    """Custody start plus the term less good-conduct time (engine convention, see below).
+
+    CONVENTION (engine, ``Law.release_day``): a month is ``days_per_month`` days; the credit is
+    ``term_days * days_per_year / 365 - 27 * infractions`` (not below 0), the time served is
+    rounded up to whole days; terms of 12 months or less and life (470) earn none; a release
+    that falls on or after a later rule's start day is recomputed under that rule, but not to a
+    day before the rule began.
+    """
+    law = law_data()
+    term_days = term * law.days_per_month
+    earns = law.gct_min_term < term < law.life
+    lost = infractions * law.gct_lost_per_infraction
+    out = None
+    for rule_start, per_year in law.gct_rules:
+        credit = max(term_days * per_year / 365.0 - lost, 0.0) if earns else 0.0
+        served = start + math.ceil(term_days - credit)
+        if out is None:
+            out = served
+        elif out >= rule_start:
+            out = max(served, rule_start)
+    return out
+
+
+# --------------------------------------------------------------------------- §1B1.10
+@dataclass(frozen=True)
+class Change:
+    """A guideline change: replacement editions and base-level shifts, by drug name."""
+
+    edition: dict[str, str]
+    level_shift: dict[str, tuple[int, int, int]]  # drug -> (levels, from level, to level)
+
+
+@dataclass(frozen=True)
+class Result:
+    """The reference's answer for one person."""
+
+    old: Range
+    new: Range
+    lowered: bool
+    eligible: bool
+    reduced_term: int
+    term: int
+    release: int
+
+
+def full_reduction(case: Case, old: Range, new: Range) -> int:
+    """The reduced term of §1B1.10(b) with the full reduction (whole months)."""
+    term = case.term
+    if old.range_min <= term <= old.range_max:
+        # same relative position in the amended range (a one-point range: position 1)
+        if old.range_max > old.range_min:
+            pos = (term - old.range_min) / (old.range_max - old.range_min)
+        else:
+            pos = 1.0
+        reduced = new.range_min + pos * (new.range_max - new.range_min)
+    elif term > old.range_max:
+        reduced = term * new.range_max / old.range_max if old.range_max > 0 else float(term)
+    elif case.sub_assist:
+        # §1B1.10(b)(2)(B), (c): comparably below the amended range taken before §5G1.1
+        reduced = term * new.table_min / old.range_min if old.range_min > 0 else float(term)
+    else:
+        reduced = min(float(term), float(new.range_min))
+    if not case.sub_assist:
+        reduced = max(reduced, float(new.floor))  # a floor that bound the sentence still binds
+    # CONVENTION (engine): whole months, halves to even (numpy rint; Python round does the same)
+    return min(round(reduced), term)
+
+
+def reference_reduce(
+    case: Case, change: Change, *, effective: int, earliest_release: int | None
+) -> Result:
+    """Apply a retroactive change to one person, granting every eligible motion."""
+    edition = edition_in_force(case.drug, case.table_date)
+    old = guideline_range(case, edition)
+
+    new_edition = change.edition.get(case.drug, edition)
+    shift = 0
+    if case.drug in change.level_shift:
+        levels, lo, hi = change.level_shift[case.drug]
+        if lo <= base_offense_level(case.drug, case.grams, new_edition) <= hi:
+            shift = levels
+    new = guideline_range(case, new_edition, shift)
+
+    if case.sub_assist:  # §1B1.10(c): ranges before §5G1.1
+        lowered = new.table_min < old.table_min or new.table_max < old.table_max
+    else:
+        lowered = new.range_min < old.range_min or new.range_max < old.range_max
+
+    reduced = full_reduction(case, old, new)
+    first = effective if earliest_release is None else max(effective, earliest_release)
+    eligible = (
+        lowered
+        and case.sentencing_date < effective
+        and case.custody_start <= effective
+        and case.release_date > first
+        and reduced < case.term
+    )
+    if not eligible:
+        return Result(old, new, lowered, False, reduced, case.term, case.release_date)
+    release = release_day(case.custody_start, reduced, case.infractions)
+    # not before time served / the first release day, never later than before
+    release = min(max(release, first), case.release_date)
+    return Result(old, new, lowered, True, reduced, reduced, release)
+
+
+def with_term(case: Case, term: int) -> Case:
+    """The case serving another term (release recomputed)."""
+    return replace(
+        case, term=term, release_date=release_day(case.custody_start, term, case.infractions)
+    )

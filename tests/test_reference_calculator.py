@@ -1,0 +1,283 @@
+"""Differential test: the vectorized engine against the per-person reference calculator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from reference_calculator import (
+    DRUG_NAMES,
+    Case,
+    Change,
+    day_number,
+    edition_scores,
+    law_data,
+    reference_reduce,
+)
+from strategies import EFFECTIVE, populations, to_population
+
+from simulator.calendar import day
+from simulator.engine import Amendment, reduce
+from simulator.law import DRUGS, load_law
+
+EDITIONS = sorted(law_data().dqt)
+
+
+# ------------------------------------------------------------------------ conversions
+def cases_of(pop) -> list[Case]:
+    out = []
+    for i in range(len(pop)):
+        out.append(
+            Case(
+                drug=DRUG_NAMES[int(pop.drug[i])],
+                grams=float(pop.grams[i]),  # the stored float32 value, exactly
+                weapon=bool(pop.weapon[i]),
+                role=int(pop.role[i]),
+                obstruction=bool(pop.obstruction[i]),
+                acceptance=bool(pop.acceptance[i]),
+                safety_valve=bool(pop.safety_valve[i]),
+                sub_assist=bool(pop.sub_assist[i]),
+                career=bool(pop.career[i]),
+                chp=int(pop.chp[i]),
+                mm_charged=int(pop.mm_charged[i]),
+                priors_851=int(pop.priors_851[i]),
+                sentencing_date=int(pop.sentencing_date[i]),
+                custody_start=int(pop.custody_start[i]),
+                table_date=int(pop.table_date[i]),
+                term=int(pop.term[i]),
+                release_date=int(pop.release_date[i]),
+                infractions=int(pop.infractions[i]),
+            )
+        )
+    return out
+
+
+def engine_amendment(change: Change) -> Amendment:
+    law = load_law()
+    return Amendment(
+        {DRUGS.index(d): law.edition_index(e) for d, e in change.edition.items()},
+        {DRUGS.index(d): shift for d, shift in change.level_shift.items()},
+    )
+
+
+def disagreements(pop, change: Change, effective: int, earliest: int | None) -> list[str]:
+    """Every field on which engine and reference differ, person by person."""
+    law = load_law()
+    red = reduce(
+        law,
+        pop,
+        engine_amendment(change),
+        effective=effective,
+        earliest_release=earliest,
+        grant_prob=np.ones(len(pop)),
+        uniforms=pop.u_grant,
+    )
+    out = []
+    for i, case in enumerate(cases_of(pop)):
+        ref = reference_reduce(case, change, effective=effective, earliest_release=earliest)
+        pairs = {
+            "old.level": (int(red.old.level[i]), ref.old.level),
+            "old.range": (
+                (int(red.old.range_min[i]), int(red.old.range_max[i])),
+                (ref.old.range_min, ref.old.range_max),
+            ),
+            "new.level": (int(red.new.level[i]), ref.new.level),
+            "new.range": (
+                (int(red.new.range_min[i]), int(red.new.range_max[i])),
+                (ref.new.range_min, ref.new.range_max),
+            ),
+            "new.table": (
+                (int(red.new.table_min[i]), int(red.new.table_max[i])),
+                (ref.new.table_min, ref.new.table_max),
+            ),
+            "floor": (int(red.new.floor[i]), ref.new.floor),
+            "lowered": (bool(red.lowered[i]), ref.lowered),
+            "eligible": (bool(red.eligible[i]), ref.eligible),
+            "reduced_term": (int(red.reduced_term[i]), ref.reduced_term),
+            "term": (int(red.term[i]), ref.term),
+            "release": (int(red.release[i]), ref.release),
+        }
+        for name, (eng, exp) in pairs.items():
+            if eng != exp:
+                out.append(f"person {i} {case}: {name} engine={eng} reference={exp}")
+    return out
+
+
+def check(pop, change: Change, effective: int = EFFECTIVE, earliest: int | None = None) -> None:
+    bad = disagreements(pop, change, effective, earliest)
+    assert not bad, "\n".join(bad[:10])
+
+
+# ------------------------------------------------------------------------ strategies
+A782 = Change({d: "2014" for d in DRUG_NAMES}, {})
+A706 = Change({"cocaine_base": "2007"}, {})
+A750 = Change({"cocaine_base": "2011"}, {})
+NO_CHANGE = Change({}, {})
+
+
+@st.composite
+def changes(draw) -> Change:
+    """An edition switch for drugs the edition can score and/or a base-level shift."""
+    edition = {}
+    if draw(st.booleans()):
+        name = draw(st.sampled_from(EDITIONS))
+        valid = [d for d in DRUG_NAMES if edition_scores(name, d)]
+        drugs = draw(st.lists(st.sampled_from(valid), min_size=1, unique=True))
+        edition = dict.fromkeys(drugs, name)
+    shift = {}
+    if draw(st.booleans()) or not edition:
+        lo = draw(st.integers(1, 43))
+        hi = draw(st.integers(lo, 43))
+        levels = draw(st.integers(-6, 2))
+        drugs = draw(st.lists(st.sampled_from(DRUG_NAMES), min_size=1, unique=True))
+        shift = dict.fromkeys(drugs, (levels, lo, hi))
+    return Change(edition, shift)
+
+
+all_changes = st.one_of(st.sampled_from([A782, A706, A750, NO_CHANGE]), changes())
+effective_days = st.one_of(
+    st.sampled_from([day(d) for d in ("2008-03-03", "2011-11-01", "2014-11-01")]),
+    st.integers(day("2005-01-01"), day("2016-12-31")),
+)
+earliest_offsets = st.one_of(st.none(), st.integers(0, 500))
+
+
+# ------------------------------------------------------------------------ the differential test
+@given(pop=populations(), change=all_changes, effective=effective_days, offset=earliest_offsets)
+def test_engine_agrees_with_reference(pop, change, effective, offset):
+    earliest = None if offset is None else effective + offset
+    check(pop, change, effective, earliest)
+
+
+@given(pop=populations(drugs=("cocaine_base",)), change=st.sampled_from([A706, A750, A782]))
+def test_engine_agrees_with_reference_on_crack_amendments(pop, change):
+    effective = {"2007": day("2008-03-03"), "2011": day("2011-11-01")}.get(
+        change.edition["cocaine_base"], EFFECTIVE
+    )
+    check(pop, change, effective, effective)
+
+
+# ------------------------------------------------------------------------ targeted cases
+def one(**facts):
+    """A person: 1 kg heroin, acceptance, CHC I, no tier, mid-range, sentenced 2012."""
+    row = {
+        "drug": DRUGS.index("heroin"), "grams": 1000.0, "weapon": False, "role": 0,
+        "obstruction": False, "acceptance": True, "safety_valve": False, "sub_assist": False,
+        "career": False, "chp": 0, "mm_charged": 0, "priors_851": 0, "position": 0.5,
+        "departure": 0.0, "offense_date": day("2011-01-01"), "sentencing_date": day("2012-01-01"),
+        "custody_start": day("2011-06-01"), "table_date": day("2012-01-01"), "age": 30,
+        "female": False, "race": 0, "noncitizen": False, "infractions": 0, "violent": False,
+        "u_grant": 0.5,
+    }  # fmt: skip
+    if "drug" in facts and isinstance(facts["drug"], str):
+        facts["drug"] = DRUGS.index(facts["drug"])
+    for key in ("sentencing_date", "custody_start"):
+        if isinstance(facts.get(key), str):
+            facts[key] = day(facts[key])
+    if "sentencing_date" in facts:
+        facts.setdefault("table_date", facts["sentencing_date"])
+        facts.setdefault("custody_start", facts["sentencing_date"] - 100)
+        facts.setdefault("offense_date", facts["sentencing_date"] - 300)
+    row.update(facts)
+    return row
+
+
+EDGE_CASES = {
+    # level caps: the table's floor (12) and ceiling (38), the top of the range (43)
+    "floor_12": one(grams=1.0, acceptance=False),
+    "marijuana_floor_6": one(drug="marijuana", grams=50.0, acceptance=False),
+    "ceiling_38": one(grams=200_000.0, acceptance=False),
+    "max_43": one(grams=200_000.0, acceptance=False, weapon=True, role=4, obstruction=True),
+    "over_43_career": one(
+        grams=200_000.0, weapon=True, role=4, obstruction=True, career=True, chp=20,
+        acceptance=False, mm_charged=10, priors_851=2,
+    ),  # fmt: skip
+    # life: mandatory life (two priors, ten-year tier, before 2018) and level 43
+    "mandatory_life": one(grams=5000.0, mm_charged=10, priors_851=2, acceptance=False),
+    "mandatory_life_sa": one(
+        grams=5000.0, mm_charged=10, priors_851=2, sub_assist=True, departure=0.5
+    ),
+    # quantity exactly at a mandatory-minimum threshold
+    "heroin_at_100g": one(grams=100.0, mm_charged=5),
+    "heroin_at_1kg": one(grams=1000.0, mm_charged=10),
+    "crack_at_28g_fsa": one(drug="cocaine_base", grams=28.0, mm_charged=5, sentencing_date="2012-01-01"),
+    "crack_at_280g_fsa": one(drug="cocaine_base", grams=280.0, mm_charged=10, sentencing_date="2012-01-01"),
+    "crack_at_5g_pre_fsa": one(drug="cocaine_base", grams=5.0, mm_charged=5, sentencing_date="2009-01-01"),
+    "crack_at_50g_pre_fsa": one(drug="cocaine_base", grams=50.0, mm_charged=10, sentencing_date="2009-01-01"),
+    "meth_actual_at_50g": one(drug="methamphetamine_actual", grams=50.0, mm_charged=10),
+    "safety_valve_at_floor": one(grams=1000.0, mm_charged=10, safety_valve=True),
+    # substantial assistance below the range, with and without a binding floor
+    "sa_below_range": one(sub_assist=True, departure=0.5),
+    "sa_below_floor": one(drug="cocaine", grams=5000.0, mm_charged=10, sub_assist=True, departure=0.4),
+    "variance_below_range": one(departure=0.3),
+    # time served exceeds the new term: custody from 2006, release just after 2014-11-01
+    "time_served": one(grams=3000.0, custody_start="2006-01-01", sentencing_date="2007-01-01"),
+    "time_served_crack": one(
+        drug="cocaine_base", grams=60.0, custody_start="2003-01-01", sentencing_date="2004-01-01",
+        position=0.0,
+    ),  # fmt: skip
+    # sentencing dates exactly on the edition and statute boundaries, and the day before
+    "crack_2007_11_01": one(drug="cocaine_base", grams=30.0, sentencing_date="2007-11-01"),
+    "crack_2007_10_31": one(drug="cocaine_base", grams=30.0, sentencing_date="2007-10-31"),
+    "crack_2010_11_01": one(drug="cocaine_base", grams=30.0, sentencing_date="2010-11-01"),
+    "crack_2010_10_31": one(drug="cocaine_base", grams=30.0, sentencing_date="2010-10-31"),
+    "crack_2010_08_03": one(drug="cocaine_base", grams=30.0, mm_charged=5, sentencing_date="2010-08-03"),
+    "crack_2010_08_02": one(drug="cocaine_base", grams=30.0, mm_charged=5, sentencing_date="2010-08-02"),
+    "heroin_2014_11_01": one(grams=1000.0, sentencing_date="2014-11-01"),
+    "heroin_2014_10_31": one(grams=1000.0, sentencing_date="2014-10-31"),
+    "crack_2014_11_01": one(drug="cocaine_base", grams=30.0, sentencing_date="2014-11-01"),
+    "oxycodone": one(drug="oxycodone", grams=300.0),
+    "fentanyl_at_400g": one(drug="fentanyl", grams=400.0, mm_charged=10),
+    "career_wins": one(career=True, chp=6, mm_charged=10, grams=1000.0),
+    "career_loses": one(career=True, chp=6, grams=30_000.0, weapon=True, role=4),
+    "infractions_2019_rule": one(grams=3000.0, infractions=5, sentencing_date="2013-01-01"),
+    "short_term": one(grams=6.0, acceptance=True, departure=0.4),
+}  # fmt: skip
+
+EDGE_RUNS = [
+    ("A782", A782, day("2014-11-01"), day("2015-11-01")),
+    ("A782-undelayed", A782, day("2014-11-01"), None),
+    ("A706", A706, day("2008-03-03"), day("2008-03-03")),
+    ("A750", A750, day("2011-11-01"), day("2011-11-01")),
+    ("minus-two", Change({}, dict.fromkeys(DRUG_NAMES, (-2, 13, 43))), EFFECTIVE, None),
+    ("minus-six", Change({}, dict.fromkeys(DRUG_NAMES, (-6, 1, 43))), EFFECTIVE, None),
+    ("plus-two", Change({}, dict.fromkeys(DRUG_NAMES, (2, 1, 43))), EFFECTIVE, None),
+    ("2011-crack-1987", Change({"cocaine_base": "1987"}, {}), day("2016-01-01"), None),
+]
+
+
+@pytest.mark.parametrize("name", list(EDGE_CASES))
+@pytest.mark.parametrize(("label", "change", "effective", "earliest"), EDGE_RUNS)
+def test_edge_cases(name, label, change, effective, earliest):
+    check(to_population([EDGE_CASES[name]]), change, effective, earliest)
+
+
+def test_edge_case_population_is_what_the_names_say():
+    pop = to_population(list(EDGE_CASES.values()))
+    idx = {name: i for i, name in enumerate(EDGE_CASES)}
+    level = reference_levels(pop)
+    assert level[idx["floor_12"]] == 12
+    assert level[idx["marijuana_floor_6"]] == 6
+    assert level[idx["ceiling_38"]] == 38
+    assert level[idx["max_43"]] == 43
+    assert int(pop.term[idx["mandatory_life"]]) == law_data().life
+    assert int(pop.term[idx["sa_below_floor"]]) < 120
+
+
+def reference_levels(pop) -> list[int]:
+    return [
+        reference_reduce(c, NO_CHANGE, effective=EFFECTIVE, earliest_release=None).old.level
+        for c in cases_of(pop)
+    ]
+
+
+def test_day_numbers_agree_with_the_simulator_calendar():
+    for iso in ("1970-01-01", "2007-11-01", "2010-08-03", "2014-11-01", "2019-07-19"):
+        assert day_number(iso) == day(iso)
+
+
+@given(pop=populations(max_size=5), change=all_changes, effective=effective_days)
+@example(pop=to_population(list(EDGE_CASES.values())), change=A782, effective=EFFECTIVE)
+def test_engine_agrees_with_reference_small(pop, change, effective):
+    check(pop, change, effective, None)
