@@ -113,7 +113,7 @@ def range_lowered(old: Guideline, new: Guideline, sub_assist: np.ndarray) -> np.
 
 
 def full_reduction(
-    law: Law, term: np.ndarray, old: Guideline, new: Guideline, sub_assist: np.ndarray
+    term: np.ndarray, old: Guideline, new: Guideline, sub_assist: np.ndarray
 ) -> np.ndarray:
     """The reduced term of USSG §1B1.10(b) if the full reduction is granted (months, float).
 
@@ -185,7 +185,7 @@ def reduce(
     old = current_guideline(law, pop)
     new = amended_guideline(law, pop, change)
     lowered = range_lowered(old, new, pop.sub_assist)
-    reduced = full_reduction(law, pop.term, old, new, pop.sub_assist).astype(np.int16)
+    reduced = full_reduction(pop.term, old, new, pop.sub_assist).astype(np.int16)
     first = effective if earliest_release is None else max(effective, earliest_release)
     # in custody on the effective date and still there on the first day a release may happen:
     # someone released before it anyway cannot benefit (the Commission's count works this way)

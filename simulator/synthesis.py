@@ -165,7 +165,7 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
     female = rng("female").random(n) < expit(f["female"])
     is_crack = drug == DRUGS.index("cocaine_base")
     weapon = rng("weapon").random(n) < expit(
-        f["weapon.base"] + f["weapon.crack"] * is_crack - 1.0 * female
+        f["weapon.base"] + f["weapon.crack"] * is_crack + a["weapon_female_logodds"] * female
     )
     role_cdf = np.cumsum(a["role"]["shares"])
     role = np.array(a["role"]["levels"], dtype=np.int8)[
@@ -231,7 +231,7 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
     lag = rng("offense_date").integers(*a["offense_lag_days"], n)
 
     ant = a["anticipatory_variance"]
-    law_ed = load_law().edition_index(ant["edition"])
+    law_ed = law.edition_index(ant["edition"])
     window = (sent >= day(ant["from"])) & (sent < day(ant["until"]))
     anticipates = np.where(window & (rng("anticipates").random(n) < ant["share"]), law_ed, -1)
 
