@@ -128,12 +128,13 @@ def full_reduction(
     t = term.astype(np.float64)
     omin, omax = old.range_min.astype(np.float64), old.range_max.astype(np.float64)
     nmin, nmax = new.range_min.astype(np.float64), new.range_max.astype(np.float64)
+    # products before quotients: whole-month ties (e.g. 31.5) come out exact and round to even
     width = omax - omin
-    pos = np.divide(t - omin, width, out=np.ones_like(t), where=width > 0)
-    within = nmin + np.clip(pos, 0.0, 1.0) * (nmax - nmin)
-    above = t * np.divide(nmax, omax, out=np.ones_like(t), where=omax > 0)
+    shift = np.clip(t - omin, 0.0, width) * (nmax - nmin)
+    within = nmin + np.divide(shift, width, out=nmax - nmin, where=width > 0)
+    above = np.divide(t * nmax, omax, out=t.copy(), where=omax > 0)
     tmin = new.table_min.astype(np.float64)
-    comparable = t * np.divide(tmin, omin, out=np.ones_like(t), where=omin > 0)
+    comparable = np.divide(t * tmin, omin, out=t.copy(), where=omin > 0)
     reduced = np.where(t > omax, above, within)
     reduced = np.where(t < omin, np.where(sub_assist, comparable, np.minimum(t, nmin)), reduced)
     reduced = np.where(sub_assist, reduced, np.maximum(reduced, new.floor))

