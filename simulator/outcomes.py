@@ -32,7 +32,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from simulator.calendar import (
     DAYS_PER_YEAR,
@@ -46,6 +45,8 @@ from simulator.calendar import (
 from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, Law
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from simulator.engine import Reduction
     from simulator.population import Population
     from simulator.scenario import Scenario
@@ -142,81 +143,102 @@ class Outcome:
             "scenario_sha256": self.scenario.sha256(),
             "version": __version__,
             "waves": [
-                {"month": m, "releases": int(n)}
-                for m, n in zip(self.waves["month"], self.waves["releases"], strict=True)
+                {"month": str(m), "releases": int(n)}
+                for m, n in zip(
+                    self.wave_counts["month"], self.wave_counts["releases"], strict=True
+                )
             ],
-            "breakdowns": {
-                k: self.breakdown(k).reset_index().to_dict(orient="records") for k in BREAKDOWNS
-            },
+            "breakdowns": {k: self.breakdown_records(k) for k in BREAKDOWNS},
         }
         return out
 
     # ------------------------------------------------------------------ waves
     @cached_property
-    def waves(self) -> pd.DataFrame:
-        """Releases by month from the effective date for ``outputs.wave_years`` years."""
+    def wave_counts(self) -> dict[str, np.ndarray]:
+        """Releases by month (see :attr:`waves`) as numpy arrays."""
         start = month_index(np.array([self.effective]))[0]
         n_months = 12 * self.scenario.outputs.wave_years + (
             month_index(np.array([self.first_day]))[0] - start
         )
         months = np.arange(start, start + n_months)
 
-        def count(mask: np.ndarray, release: np.ndarray) -> np.ndarray:
-            idx = month_index(release[mask]) - start
+        def count(release: np.ndarray) -> np.ndarray:
+            idx = month_index(release) - start
             idx = idx[(idx >= 0) & (idx < n_months)]
             return np.bincount(idx, minlength=n_months)
 
-        everyone = np.ones(len(self.population), dtype=bool)
-        return pd.DataFrame(
-            {
-                "month": month_label(months, is_month=True),
-                "releases": count(self.moved, self.reduction.release),
-                "baseline": count(everyone, self.population.release_date),
-                "scenario": count(everyone, self.reduction.release),
-            }
-        )
+        return {
+            "month": month_label(months, is_month=True),
+            "releases": count(self.reduction.release[self.moved]),
+            "baseline": count(self.population.release_date),
+            "scenario": count(self.reduction.release),
+        }
+
+    @property
+    def waves(self) -> pd.DataFrame:
+        """Releases by month from the effective date for ``outputs.wave_years`` years."""
+        import pandas as pd
+
+        return pd.DataFrame(self.wave_counts)
 
     # ------------------------------------------------------------------ breakdowns
-    def labels(self, by: str) -> pd.Categorical:
-        """Group label of each person for a breakdown (``drug_type, race, category, sex``)."""
+    def groups(self, by: str) -> tuple[np.ndarray, list[str]]:
+        """Group code of each person and the group names, for a breakdown.
+
+        ``by`` is one of ``drug_type, race, category, sex``.
+        """
         pop = self.population
         if by == "drug_type":
-            groups = sorted(set(DRUG_GROUPS.values()))
-            codes = np.array([groups.index(DRUG_GROUPS[d]) for d in DRUGS])[pop.drug]
-            return pd.Categorical.from_codes(codes, groups)
+            names = sorted(set(DRUG_GROUPS.values()))
+            codes = np.array([names.index(DRUG_GROUPS[d]) for d in DRUGS])[pop.drug]
+            return codes, names
         if by == "race":
             from simulator.population import RACES
 
-            return pd.Categorical.from_codes(pop.race, RACES)
+            return pop.race, list(RACES)
         if by == "category":
-            return pd.Categorical.from_codes(pop.category(), CATEGORIES)
+            return pop.category(), list(CATEGORIES)
         if by == "sex":
-            return pd.Categorical.from_codes(pop.female.astype(np.int8), ["male", "female"])
+            return pop.female.astype(np.int8), ["male", "female"]
         raise ValueError(f"unknown breakdown {by!r}; choose from {', '.join(BREAKDOWNS)}")
 
-    def breakdown(self, by: str) -> pd.DataFrame:
+    def breakdown_columns(self, by: str) -> dict[str, np.ndarray | list[str]]:
         """Population, eligible, granted, mean reduction and bed-years saved by group."""
         pop, red = self.population, self.reduction
-        cut = np.where(red.granted, pop.term.astype(np.float64) - red.term, np.nan)
-        frame = pd.DataFrame(
-            {
-                by: self.labels(by),
-                "population": 1,
-                "eligible": red.eligible,
-                "granted": red.granted,
-                "mean_reduction_months": cut,
-                "bed_years_saved": (pop.release_date.astype(np.int64) - red.release)
-                / DAYS_PER_YEAR,
+        codes, names = self.groups(by)
+        k = len(names)
+
+        def total(weights: np.ndarray | None = None) -> np.ndarray:
+            return np.bincount(codes, weights=weights, minlength=k)
+
+        people, granted = total(), total(red.granted)
+        cut = total(np.where(red.granted, pop.term.astype(np.float64) - red.term, 0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return {
+                by: names,
+                "population": people.astype(np.int64),
+                "eligible": total(red.eligible).astype(np.int64),
+                "granted": granted.astype(np.int64),
+                "mean_reduction_months": np.round(cut / granted, 2),
+                "bed_years_saved": np.round(total(years_between(red.release, pop.release_date)), 2),
+                "eligible_pct": np.round(100.0 * total(red.eligible) / people, 2),
             }
-        )
-        out = frame.groupby(by, observed=False).agg(
-            population=("population", "sum"),
-            eligible=("eligible", "sum"),
-            granted=("granted", "sum"),
-            mean_reduction_months=("mean_reduction_months", "mean"),
-            bed_years_saved=("bed_years_saved", "sum"),
-        )
-        out["eligible_pct"] = (
-            100.0 * out["eligible"] / out["population"].where(out["population"] > 0)
-        )
-        return out.round(2)
+
+    def breakdown_records(self, by: str) -> list[dict]:
+        """A breakdown as JSON-ready records (``None`` where a group has nobody to average)."""
+        cols = self.breakdown_columns(by)
+
+        def plain(v: object) -> object:
+            if isinstance(v, np.integer):
+                return int(v)
+            if isinstance(v, np.floating):
+                return None if np.isnan(v) else float(v)
+            return v
+
+        return [{c: plain(cols[c][i]) for c in cols} for i in range(len(cols[by]))]
+
+    def breakdown(self, by: str) -> pd.DataFrame:
+        """A breakdown as a DataFrame indexed by group."""
+        import pandas as pd
+
+        return pd.DataFrame(self.breakdown_columns(by)).set_index(by)

@@ -128,14 +128,19 @@ def print_summary(outcome: Outcome) -> None:
         table.add_row(label, fmt.format(s[key]))
     table.add_row("First possible release", s["first_release_date"])
     console.print(table)
-    drug = outcome.breakdown("drug_type").reset_index()
+    cols = outcome.breakdown_columns("drug_type")
     t2 = Table(title="By drug type", title_justify="left")
-    for col in ("drug_type", "population", "eligible", "granted", "mean_reduction_months"):
+    names = ("drug_type", "population", "eligible", "granted", "mean_reduction_months")
+    for col in names:
         t2.add_column(col.replace("_", " "), justify="left" if col == "drug_type" else "right")
-    for row in drug.itertuples(index=False):
-        red = "-" if np.isnan(row.mean_reduction_months) else f"{row.mean_reduction_months:.1f}"
+    for i, group in enumerate(cols["drug_type"]):
+        red = cols["mean_reduction_months"][i]
         t2.add_row(
-            str(row.drug_type), f"{row.population:,}", f"{row.eligible:,}", f"{row.granted:,}", red
+            str(group),
+            f"{cols['population'][i]:,}",
+            f"{cols['eligible'][i]:,}",
+            f"{cols['granted'][i]:,}",
+            "-" if np.isnan(red) else f"{red:.1f}",
         )
     console.print(t2)
     console.print(
