@@ -125,3 +125,31 @@ def amendments(draw) -> Amendment:
 
 
 effective_days = st.integers(day("2005-01-01"), day("2016-12-31"))
+
+
+def person_row(**facts) -> dict:
+    """One person's facts: 1 kg heroin, acceptance, CHC I, no tier, mid-range, sentenced 2012.
+
+    Keyword arguments replace facts; a drug may be named and dates given as ISO text. A new
+    sentencing date moves the table date, custody start and offense date with it.
+    """
+    row = {
+        "drug": DRUGS.index("heroin"), "grams": 1000.0, "weapon": False, "role": 0,
+        "obstruction": False, "acceptance": True, "safety_valve": False, "sub_assist": False,
+        "career": False, "chp": 0, "mm_charged": 0, "priors_851": 0, "position": 0.5,
+        "departure": 0.0, "offense_date": day("2011-01-01"), "sentencing_date": day("2012-01-01"),
+        "custody_start": day("2011-06-01"), "table_date": day("2012-01-01"), "age": 30,
+        "female": False, "race": 0, "noncitizen": False, "infractions": 0, "violent": False,
+        "u_grant": 0.5,
+    }  # fmt: skip
+    if "drug" in facts and isinstance(facts["drug"], str):
+        facts["drug"] = DRUGS.index(facts["drug"])
+    for key in ("sentencing_date", "custody_start"):
+        if isinstance(facts.get(key), str):
+            facts[key] = day(facts[key])
+    if "sentencing_date" in facts:
+        facts.setdefault("table_date", facts["sentencing_date"])
+        facts.setdefault("custody_start", facts["sentencing_date"] - 100)
+        facts.setdefault("offense_date", facts["sentencing_date"] - 300)
+    row.update(facts)
+    return row

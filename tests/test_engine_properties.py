@@ -13,6 +13,7 @@ from strategies import (
     effective_days,
     level_shift,
     person,
+    person_row,
     populations,
     to_population,
 )
@@ -375,18 +376,8 @@ def test_different_seed_different_population(small_population, scenario_2014):
 
 # ------------------------------------------------------------------------ worked examples
 def one(**facts):
-    """A person: 1 kg heroin, acceptance, CHC I, no tier, mid-range, sentenced 2012."""
-    rows = {
-        "drug": DRUGS.index("heroin"), "grams": 1000.0, "weapon": False, "role": 0,
-        "obstruction": False, "acceptance": True, "safety_valve": False, "sub_assist": False,
-        "career": False, "chp": 0, "mm_charged": 0, "priors_851": 0, "position": 0.5,
-        "departure": 0.0, "offense_date": day("2011-01-01"), "sentencing_date": day("2012-01-01"),
-        "custody_start": day("2011-06-01"), "table_date": day("2012-01-01"), "age": 30,
-        "female": False, "race": 0, "noncitizen": False, "infractions": 0, "violent": False,
-        "u_grant": 0.5,
-    }  # fmt: skip
-    rows.update(facts)
-    return to_population([rows])
+    """A one-person population (see ``strategies.person_row`` for the defaults)."""
+    return to_population([person_row(**facts)])
 
 
 def test_full_reduction_keeps_the_position_in_the_range(law):

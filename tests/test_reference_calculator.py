@@ -19,6 +19,7 @@ from reference_calculator import (
     reference_reduce,
 )
 from strategies import EFFECTIVE, populations, to_population
+from strategies import person_row as one
 
 from simulator.calendar import day
 from simulator.engine import Amendment, reduce
@@ -208,30 +209,6 @@ def test_engine_agrees_with_reference_first_step_act_era(pop, change, effective,
 
 
 # ------------------------------------------------------------------------ targeted cases
-def one(**facts):
-    """A person: 1 kg heroin, acceptance, CHC I, no tier, mid-range, sentenced 2012."""
-    row = {
-        "drug": DRUGS.index("heroin"), "grams": 1000.0, "weapon": False, "role": 0,
-        "obstruction": False, "acceptance": True, "safety_valve": False, "sub_assist": False,
-        "career": False, "chp": 0, "mm_charged": 0, "priors_851": 0, "position": 0.5,
-        "departure": 0.0, "offense_date": day("2011-01-01"), "sentencing_date": day("2012-01-01"),
-        "custody_start": day("2011-06-01"), "table_date": day("2012-01-01"), "age": 30,
-        "female": False, "race": 0, "noncitizen": False, "infractions": 0, "violent": False,
-        "u_grant": 0.5,
-    }  # fmt: skip
-    if "drug" in facts and isinstance(facts["drug"], str):
-        facts["drug"] = DRUGS.index(facts["drug"])
-    for key in ("sentencing_date", "custody_start"):
-        if isinstance(facts.get(key), str):
-            facts[key] = day(facts[key])
-    if "sentencing_date" in facts:
-        facts.setdefault("table_date", facts["sentencing_date"])
-        facts.setdefault("custody_start", facts["sentencing_date"] - 100)
-        facts.setdefault("offense_date", facts["sentencing_date"] - 300)
-    row.update(facts)
-    return row
-
-
 EDGE_CASES = {
     # level caps: the table's floor (12) and ceiling (38), the top of the range (43)
     "floor_12": one(grams=1.0, acceptance=False),
