@@ -281,11 +281,11 @@ def fit(
         diff_step=0.02,
         x_scale=1.0,
         max_nfev=max_evals,
-        xtol=1e-4,
-        ftol=1e-5,
+        xtol=1e-6,
+        ftol=1e-6,
     )
     if progress:
-        print(file=sys.stderr)
+        print(f"\ncalibrate: {sol.message}", file=sys.stderr)
     best = params.with_fitted({k: round(float(v), 5) for k, v in zip(names, sol.x, strict=True)})
     table = compare(statistics(best, seed=seed, size=size, targets=targets), targets)
     return FitResult(best, table, float(sol.cost), calls["n"], size)

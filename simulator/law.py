@@ -156,10 +156,16 @@ class Law:
                 out[sel] = self.dqt_levels[e, t, np.maximum(k, 0)]
         return out
 
+    def mandatory_thresholds(
+        self, drug: np.ndarray, when: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Grams that reach the 5- and 10-year tiers on day ``when`` (inf: no such tier)."""
+        period = _period(drug, when, self.mm_from)
+        return self.mm_grams[drug, period, 0], self.mm_grams[drug, period, 1]
+
     def mandatory_tier(self, drug: np.ndarray, grams: np.ndarray, when: np.ndarray) -> np.ndarray:
         """Highest statutory tier (0, 5 or 10 years) the quantity reaches on day ``when``."""
-        period = _period(drug, when, self.mm_from)
-        five, ten = self.mm_grams[drug, period, 0], self.mm_grams[drug, period, 1]
+        five, ten = self.mandatory_thresholds(drug, when)
         return np.where(grams >= ten, 10, np.where(grams >= five, 5, 0)).astype(np.int8)
 
     def penalties(
