@@ -121,7 +121,8 @@ def print_summary(outcome: Outcome) -> None:
 
     s = outcome.summary
     console = Console()
-    table = Table(title=outcome.scenario.title, show_header=False, title_justify="left")
+    console.print(outcome.scenario.title, style="bold", markup=False)
+    table = Table(show_header=False)
     table.add_column("figure")
     table.add_column("value", justify="right")
     for key, label, fmt in HEADLINE:
