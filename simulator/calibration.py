@@ -84,47 +84,47 @@ def retro_statistics(stock: Population, targets: list[dict], size: float) -> dic
         if sig not in cache:
             scenario = load_scenario(data_dir().parent / t["scenario"])
             cache[sig] = apply(stock, with_overrides(scenario, overrides)).summary
-        value = float(cache[sig][t["key"][len("retro.") :]])
-        counts = (
-            "population",
-            "eligible",
-            "granted",
-            "released_first_day",
-            "released_first_year",
-            "bed_years_saved",
-            "cost_saved_usd",
-        )
-        out[t["key"]] = value / size if t["key"][len("retro.") :] in counts else value
+        key = t["key"][len("retro.") :]
+        # counts scale with the population's size; means and percentages do not
+        value = float(cache[sig][key])
+        out[t["key"]] = value if key.startswith("mean_") else value / size
     return out
 
 
 def flow_statistics(everyone: Population, targets: list[dict]) -> dict[str, float]:
     """Figures of admission cohorts (``flow.*`` keys), each over its target's fiscal year."""
+    cohorts: dict[int, dict[str, float]] = {}
     out = {}
     for t in targets:
         if not t["key"].startswith("flow."):
             continue
         fy = int(t["cohort"])
-        sent = everyone.sentencing_date
-        c = everyone.take((sent >= day(f"{fy - 1}-10-01")) & (sent <= day(f"{fy}-09-30")))
-        mm = c.mm_charged > 0
-        relief = c.safety_valve | c.sub_assist
-        term = c.term.astype(np.float64)
-
-        def mean(mask: np.ndarray, term: np.ndarray = term) -> float:
-            return float(term[mask].mean()) if mask.any() else 0.0
-
-        values = {
-            "flow.mean_sentence_months": mean(np.ones(len(c), dtype=bool)),
-            "flow.mandatory_minimum": float(mm.mean()) if len(c) else 0.0,
-            "flow.career_offender": float(c.career.mean()) if len(c) else 0.0,
-            "flow.relief_within_mm": float(relief[mm].mean()) if mm.any() else 0.0,
-            "flow.mean_sentence_months.mm_no_relief": mean(mm & ~relief),
-            "flow.mean_sentence_months.mm_relief": mean(mm & relief),
-            "flow.mean_sentence_months.no_mm": mean(~mm),
-        }
-        out[t["key"]] = values[t["key"]]
+        if fy not in cohorts:
+            cohorts[fy] = _cohort_figures(everyone, fy)
+        out[t["key"]] = cohorts[fy][t["key"]]
     return out
+
+
+def _cohort_figures(everyone: Population, fy: int) -> dict[str, float]:
+    """The ``flow.*`` figures of the cases sentenced in fiscal year ``fy``."""
+    sent = everyone.sentencing_date
+    c = everyone.take((sent >= day(f"{fy - 1}-10-01")) & (sent <= day(f"{fy}-09-30")))
+    mm = c.mm_charged > 0
+    relief = c.safety_valve | c.sub_assist
+    term = c.term.astype(np.float64)
+
+    def mean(mask: np.ndarray) -> float:
+        return float(term[mask].mean()) if mask.any() else 0.0
+
+    return {
+        "flow.mean_sentence_months": mean(np.ones(len(c), dtype=bool)),
+        "flow.mandatory_minimum": float(mm.mean()) if len(c) else 0.0,
+        "flow.career_offender": float(c.career.mean()) if len(c) else 0.0,
+        "flow.relief_within_mm": float(relief[mm].mean()) if mm.any() else 0.0,
+        "flow.mean_sentence_months.mm_no_relief": mean(mm & ~relief),
+        "flow.mean_sentence_months.mm_relief": mean(mm & relief),
+        "flow.mean_sentence_months.no_mm": mean(~mm),
+    }
 
 
 def last_cohort_day(targets: list[dict], snapshot: int) -> int:

@@ -78,15 +78,25 @@ class Reduction:
     release_undelayed: np.ndarray  # int32 release had there been no earliest-release date
 
 
-def current_guideline(law: Law, pop: Population) -> Guideline:
-    """Each person's applicable guideline range as it stands (the law of ``table_date``)."""
-    edition = law.edition_on(pop.drug, pop.table_date)
+def current_guideline(law: Law, pop: Population, edition: np.ndarray | None = None) -> Guideline:
+    """Each person's applicable guideline range as it stands (the law of ``table_date``).
+
+    ``edition`` may pass ``law.edition_on(pop.drug, pop.table_date)`` when already computed.
+    """
+    if edition is None:
+        edition = law.edition_on(pop.drug, pop.table_date)
     return guideline(law, pop.cases(), edition=edition, statute_day=pop.sentencing_date)
 
 
-def amended_guideline(law: Law, pop: Population, change: Amendment) -> Guideline:
-    """Each person's guideline range with only the amended provisions substituted."""
-    edition = law.edition_on(pop.drug, pop.table_date)
+def amended_guideline(
+    law: Law, pop: Population, change: Amendment, edition: np.ndarray | None = None
+) -> Guideline:
+    """Each person's guideline range with only the amended provisions substituted.
+
+    ``edition`` is as for :func:`current_guideline`.
+    """
+    if edition is None:
+        edition = law.edition_on(pop.drug, pop.table_date)
     for drug, ed in change.edition.items():
         edition = np.where(pop.drug == drug, ed, edition)
     shift = np.zeros(len(pop), dtype=np.int16)
@@ -183,8 +193,9 @@ def reduce(
         Grant probability per person and the person's own uniform draw: a motion is granted when
         ``uniform < grant_prob`` (common random numbers: a higher rate only adds grants).
     """
-    old = current_guideline(law, pop)
-    new = amended_guideline(law, pop, change)
+    edition = law.edition_on(pop.drug, pop.table_date)
+    old = current_guideline(law, pop, edition)
+    new = amended_guideline(law, pop, change, edition)
     lowered = range_lowered(old, new, pop.sub_assist)
     reduced = full_reduction(pop.term, old, new, pop.sub_assist).astype(np.int16)
     first = effective if earliest_release is None else max(effective, earliest_release)
