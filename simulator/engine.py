@@ -29,7 +29,8 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -51,11 +52,13 @@ class Amendment:
 
     ``edition`` maps drug codes to the Drug Quantity Table edition that replaces theirs;
     ``level_shift`` is added to the base offense level of the listed drugs whose base level lies
-    in ``[shift_from, shift_to]``.
+    in ``[shift_from, shift_to]``. ``rescore``, when given, computes the amended guideline
+    itself (``rescore(law, pop, edition)``; the change types of :mod:`simulator.changes`).
     """
 
     edition: dict[int, int]
     level_shift: dict[int, tuple[int, int, int]]
+    rescore: Callable[[Law, Population, np.ndarray], Guideline] | None = None
 
     @classmethod
     def none(cls) -> Amendment:
@@ -76,6 +79,7 @@ class Reduction:
     release: np.ndarray  # int32 day of release after the change
     lowered: np.ndarray  # range lowered by the change
     release_undelayed: np.ndarray  # int32 release had there been no earliest-release date
+    details: dict = field(default_factory=dict)  # extra summary figures of some change types
 
 
 def current_guideline(law: Law, pop: Population, edition: np.ndarray | None = None) -> Guideline:
@@ -97,6 +101,8 @@ def amended_guideline(
     """
     if edition is None:
         edition = law.edition_on(pop.drug, pop.table_date)
+    if change.rescore is not None:
+        return change.rescore(law, pop, edition)
     for drug, ed in change.edition.items():
         edition = np.where(pop.drug == drug, ed, edition)
     shift = np.zeros(len(pop), dtype=np.int16)
@@ -262,10 +268,12 @@ def apply(population: Population, scenario: Scenario, *, law: Law | None = None)
     prob = grant_probability(
         scenario.grant.rate, scenario.grant.modifiers, covariates, len(population)
     )
-    red = reduce(
+    from simulator.changes import reduce_scenario
+
+    red = reduce_scenario(
         law,
         population,
-        resolve(law, scenario.changes),
+        scenario,
         effective=effective,
         earliest_release=earliest,
         grant_prob=prob,

@@ -149,6 +149,7 @@ class Outcome:
                 )
             ],
             "breakdowns": {k: self.breakdown_records(k) for k in BREAKDOWNS},
+            **self.reduction.details,  # figures particular to some change types
         }
         return out
 

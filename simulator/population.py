@@ -58,7 +58,11 @@ SCHEMA: dict[str, tuple[str, str]] = {
     "infractions": ("int8", "serious disciplinary infractions in prison"),
     "violent": ("bool", "history of violence"),
     "u_grant": ("float32", "the person's uniform draw for grant decisions (common random numbers)"),
+    "status_points": ("int8", "criminal history points for offending under a sentence (in chp)"),
+    "zp_excluded": ("bool", "an exclusion of USSG §4C1.1 other than weapon and aggravating role"),
 }
+#: Columns a population may lack (files written before they existed): filled with zeros.
+OPTIONAL_COLUMNS: tuple[str, ...] = ("status_points", "zp_excluded")
 
 CASE_FIELDS = (
     "drug", "grams", "weapon", "role", "obstruction", "acceptance", "safety_valve",
@@ -100,11 +104,14 @@ class Population:
     u_grant: np.ndarray
     #: Where the people came from (seed, generator parameters, source file); not per person.
     meta: dict = field(default_factory=dict, compare=False, repr=False)
+    status_points: np.ndarray | None = None
+    zp_excluded: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.id)
         for name, (dtype, _) in SCHEMA.items():
-            arr = np.asarray(getattr(self, name))
+            value = getattr(self, name)
+            arr = np.zeros(n, dtype=dtype) if value is None else np.asarray(value)
             if arr.dtype != np.dtype(dtype):
                 arr = arr.astype(dtype)
             object.__setattr__(self, name, arr)
@@ -117,7 +124,11 @@ class Population:
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict | None = None) -> Population:
         """Build from a mapping of column name to array (extra keys are ignored)."""
-        return cls(**{name: np.asarray(arrays[name]) for name in SCHEMA}, meta=dict(meta or {}))
+        return cls(
+            **{name: np.asarray(arrays[name]) for name in SCHEMA if name in arrays},
+            **{name: None for name in OPTIONAL_COLUMNS if name not in arrays},
+            meta=dict(meta or {}),
+        )
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The columns as a dict (views, not copies)."""
@@ -172,4 +183,4 @@ def in_custody(pop: Population, on: int) -> np.ndarray:
     return (pop.sentencing_date <= on) & (pop.custody_start <= on) & (pop.release_date > on)
 
 
-__all__ = ["NEVER", "RACES", "SCHEMA", "Population", "in_custody"]
+__all__ = ["NEVER", "OPTIONAL_COLUMNS", "RACES", "SCHEMA", "Population", "in_custody"]

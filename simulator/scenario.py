@@ -47,7 +47,22 @@ Drug = Literal[DRUGS]  # type: ignore[valid-type]
 GRANT_MODIFIERS = ("weapon", "infractions", "violent", "career")
 
 
-class DrugTableChange(_Strict):
+class _ChangeBase(_Strict):
+    """What every change type shares: a label, and whom it reaches.
+
+    ``retroactive`` false makes the change prospective: it reaches only people sentenced on or
+    after its ``effective`` day (default: the scenario's ``retroactivity.effective``), so in a
+    stock it never touches anyone sentenced before it. ``offenses_before`` limits it to offenses
+    committed before a day (the "covered offenses" of First Step Act §404).
+    """
+
+    label: str | None = None
+    retroactive: bool = True
+    effective: dt.date | None = None
+    offenses_before: dt.date | None = None
+
+
+class DrugTableChange(_ChangeBase):
     """Score the listed drugs with another Drug Quantity Table edition."""
 
     type: Literal["drug_table"]
@@ -57,12 +72,7 @@ class DrugTableChange(_Strict):
     @field_validator("edition", mode="before")
     @classmethod
     def _edition_known(cls, v: Any) -> str:
-        from simulator.law import load_law
-
-        editions = load_law().editions
-        if str(v) not in editions:
-            raise ValueError(f"unknown edition {v!r}; known: {', '.join(editions)}")
-        return str(v)
+        return _edition_name(v)
 
     @model_validator(mode="after")
     def _edition_has_tables(self) -> DrugTableChange:
@@ -75,7 +85,7 @@ class DrugTableChange(_Strict):
         return self
 
 
-class LevelShiftChange(_Strict):
+class LevelShiftChange(_ChangeBase):
     """Add ``levels`` to the base offense level of the listed drugs within a level range."""
 
     type: Literal["level_shift"]
@@ -84,8 +94,212 @@ class LevelShiftChange(_Strict):
     from_level: int = Field(default=1, ge=1, le=43)
     to_level: int = Field(default=43, ge=1, le=43)
 
+    @model_validator(mode="after")
+    def _range_ordered(self) -> LevelShiftChange:
+        if self.from_level > self.to_level:
+            raise ValueError(f"from_level {self.from_level} is above to_level {self.to_level}")
+        return self
 
-Change = Annotated[DrugTableChange | LevelShiftChange, Field(discriminator="type")]
+
+def _edition_name(v: Any) -> str:
+    from simulator.law import load_law
+
+    editions = load_law().editions
+    if str(v) not in editions:
+        raise ValueError(f"unknown edition {v!r}; known: {', '.join(editions)}")
+    return str(v)
+
+
+class CrackPowderRatioChange(_ChangeBase):
+    """Treat a gram of cocaine base like ``ratio`` grams of powder cocaine.
+
+    Crack's Drug Quantity Table thresholds (``guideline``) and its 5- and 10-year statutory
+    thresholds (``statutory``) become powder's divided by the ratio: 1 is the EQUAL Act, 18 the
+    Fair Sentencing Act, 100 the law of 1986. The powder table is ``powder_edition``; the powder
+    statutory thresholds are those in force on the change's effective day.
+    """
+
+    type: Literal["crack_powder_ratio"]
+    ratio: float = Field(gt=0, le=1000)
+    powder_edition: str = "2014"
+    guideline: bool = True
+    statutory: bool = True
+
+    @field_validator("powder_edition", mode="before")
+    @classmethod
+    def _edition_known(cls, v: Any) -> str:
+        return _edition_name(v)
+
+    @model_validator(mode="after")
+    def _does_something(self) -> CrackPowderRatioChange:
+        if not (self.guideline or self.statutory):
+            raise ValueError("set guideline, statutory or both to true")
+        return self
+
+
+Months = Annotated[int, Field(ge=0, le=470)] | Literal["life"]
+
+
+class Tiers(_Strict):
+    """A value per statutory tier (months or grams)."""
+
+    five_year: float | None = Field(default=None, ge=0)
+    ten_year: float | None = Field(default=None, ge=0)
+
+
+class MandatoryMinimumChange(_ChangeBase):
+    """New quantity thresholds and/or floors of the 5- and 10-year tiers for some drugs.
+
+    Thresholds come either from the law in force on ``thresholds_on`` (e.g. 2010-08-03 for the
+    Fair Sentencing Act's crack thresholds) or from ``thresholds`` in grams; ``floors`` sets
+    the minimum terms (months) of people without a §851 enhancement. With ``retroactive`` false
+    it reaches only people sentenced on or after its effective day.
+    """
+
+    type: Literal["mandatory_minimum"]
+    drugs: list[Drug] = Field(min_length=1)
+    thresholds_on: dt.date | None = None
+    thresholds: Tiers | None = None
+    floors: Tiers | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> MandatoryMinimumChange:
+        if self.thresholds_on and self.thresholds:
+            raise ValueError("give thresholds_on or thresholds, not both")
+        if not (self.thresholds_on or self.thresholds or self.floors):
+            raise ValueError("give thresholds_on, thresholds or floors")
+        t = self.thresholds
+        if t and t.five_year is not None and t.ten_year is not None and t.five_year > t.ten_year:
+            raise ValueError("thresholds.five_year is above thresholds.ten_year")
+        return self
+
+
+class PriorTerms(_Strict):
+    """Floors (months or ``life``) with one prior and with two or more (21 U.S.C. §851)."""
+
+    one_prior: Months | None = None  # type: ignore[valid-type]
+    two_or_more: Months | None = None  # type: ignore[valid-type]
+
+
+class Enhancement851Change(_ChangeBase):
+    """New §851 enhancement floors (the First Step Act: 20 years to 15, life to 25).
+
+    Either the terms in force on ``terms_on`` (e.g. 2018-12-21) or explicit ``ten_year`` /
+    ``five_year`` terms.
+    """
+
+    type: Literal["enhancement_851"]
+    terms_on: dt.date | None = None
+    ten_year: PriorTerms | None = None
+    five_year: PriorTerms | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Enhancement851Change:
+        explicit = self.ten_year is not None or self.five_year is not None
+        if bool(self.terms_on) == explicit:
+            raise ValueError("give terms_on or explicit ten_year/five_year terms (one of them)")
+        return self
+
+
+class StatusPoints(_Strict):
+    """Status points after the change: ``points`` if other points reach ``min_other_points``."""
+
+    points: int = Field(default=1, ge=0, le=2)
+    min_other_points: int = Field(default=7, ge=0, le=40)
+
+
+class ZeroPoint(_Strict):
+    """Offense-level change for offenders with no criminal history points (USSG §4C1.1)."""
+
+    levels: int = Field(default=-2, ge=-10, le=0)
+
+
+class CriminalHistoryChange(_ChangeBase):
+    """Criminal-history rules (Amendment 821: part A status points, part B zero-point)."""
+
+    type: Literal["criminal_history"]
+    status_points: StatusPoints | None = None
+    zero_point: ZeroPoint | None = None
+
+    @model_validator(mode="after")
+    def _does_something(self) -> CriminalHistoryChange:
+        if self.status_points is None and self.zero_point is None:
+            raise ValueError("give status_points, zero_point or both")
+        return self
+
+
+CATEGORY_NAMES = ("I", "II", "III", "IV", "V", "VI")
+
+
+class Criteria(_Strict):
+    """Clemency criteria; each is a filter, ``null`` leaves it out.
+
+    * ``lower_sentence_today``: re-sentenced under the law in force on the decision day (and the
+      scenario's other changes) the term would be at least this share lower;
+    * ``non_violent_offense``: no weapon enhancement and no aggravating role (low-level);
+    * ``min_years_served``: years in custody by the decision day;
+    * ``max_category``: criminal history category at most this (career offenders are VI);
+    * ``max_infractions``: serious disciplinary infractions at most this (good conduct);
+    * ``no_violence_history``: no history of violence.
+    """
+
+    lower_sentence_today: float | None = Field(default=None, ge=0, le=1)
+    non_violent_offense: bool | None = None
+    min_years_served: float | None = Field(default=None, ge=0, le=60)
+    max_category: Literal[CATEGORY_NAMES] | None = None  # type: ignore[valid-type]
+    max_infractions: int | None = Field(default=None, ge=0, le=20)
+    no_violence_history: bool | None = None
+
+
+class Review(_Strict):
+    """How petitions flow: who petitions, how many are decided a month, until when."""
+
+    petition_rate: float = Field(default=1.0, ge=0, le=1)
+    capacity_per_month: int = Field(ge=1, le=1_000_000)
+    until: dt.date | None = None
+
+
+class ReleaseLag(_Strict):
+    """Months from a grant to the release (people serving life apart)."""
+
+    months: float = Field(default=0, ge=0, le=60)
+    life_months: float | None = Field(default=None, ge=0, le=60)
+
+
+class ClemencyChange(_ChangeBase):
+    """Commutations: criteria as filters, a review capacity, and a release lag after each grant.
+
+    The scenario's other changes describe "today's law" for ``lower_sentence_today`` and the
+    commuted term; ``grant.rate`` is the share of reviewed petitions meeting every criterion
+    that is granted; the review starts on ``retroactivity.effective``.
+    """
+
+    type: Literal["clemency"]
+    criteria: Criteria
+    review: Review
+    release_lag: ReleaseLag = Field(default_factory=ReleaseLag)
+
+
+CHANGE_MODELS: dict[str, type[BaseModel]] = {
+    "drug_table": DrugTableChange,
+    "level_shift": LevelShiftChange,
+    "crack_powder_ratio": CrackPowderRatioChange,
+    "mandatory_minimum": MandatoryMinimumChange,
+    "enhancement_851": Enhancement851Change,
+    "criminal_history": CriminalHistoryChange,
+    "clemency": ClemencyChange,
+}
+
+Change = Annotated[
+    DrugTableChange
+    | LevelShiftChange
+    | CrackPowderRatioChange
+    | MandatoryMinimumChange
+    | Enhancement851Change
+    | CriminalHistoryChange
+    | ClemencyChange,
+    Field(discriminator="type"),
+]
 
 
 class PopulationSpec(_Strict):
@@ -138,6 +352,12 @@ class Scenario(_Strict):
     outputs: Outputs = Field(default_factory=Outputs)
     source_path: str | None = Field(default=None, exclude=True)
     source_text: str = Field(default="", exclude=True, repr=False)
+
+    @model_validator(mode="after")
+    def _one_clemency(self) -> Scenario:
+        if sum(ch.type == "clemency" for ch in self.changes) > 1:
+            raise ValueError("changes: at most one clemency change per scenario")
+        return self
 
     def sha256(self) -> str:
         """Hash of the scenario's content (after overrides), recorded in every output."""
@@ -195,8 +415,8 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
             continue
         fields = getattr(model, "model_fields", None)
         if not fields or part not in fields:
-            if part in ("drug_table", "level_shift"):
-                model = DrugTableChange if part == "drug_table" else LevelShiftChange
+            if part in CHANGE_MODELS:
+                model = CHANGE_MODELS[part]
                 continue
             return None
         ann = fields[part].annotation
@@ -224,7 +444,7 @@ def _message(err: dict) -> str:
 
 
 def _dotted(loc: tuple) -> str:
-    parts = [str(p) for p in loc if p not in ("drug_table", "level_shift")]
+    parts = [str(p) for p in loc if p not in CHANGE_MODELS]
     return ".".join(parts) if parts else "(top)"
 
 

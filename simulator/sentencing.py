@@ -77,6 +77,7 @@ def guideline(
     statute_day: np.ndarray,
     thresholds_day: np.ndarray | None = None,
     level_shift: np.ndarray | int = 0,
+    chapter_four_shift: np.ndarray | int = 0,
 ) -> Guideline:
     """Guideline range and statutory limits of each case.
 
@@ -95,13 +96,15 @@ def guideline(
         Day whose quantity thresholds decide the statutory tier (defaults to ``statute_day``).
     level_shift : ndarray or int
         Levels added to the base offense level (a scenario's level shift).
+    chapter_four_shift : ndarray or int
+        Levels added to the offense level after Chapters Two and Three (USSG §4C1.1).
 
     Returns
     -------
     Guideline
     """
     base = law.base_offense_level(cases["drug"], cases["grams"], edition) + level_shift
-    level = offense_level(law, cases, base)
+    level = offense_level(law, cases, base) + chapter_four_shift
     tday = statute_day if thresholds_day is None else thresholds_day
     tier = np.minimum(
         cases["mm_charged"], law.mandatory_tier(cases["drug"], cases["grams"], tday)

@@ -104,6 +104,12 @@ def _drug_mix(params: Parameters, years: np.ndarray) -> np.ndarray:
     recent = recent / recent.sum()
     w = np.clip((years - a["early_mix_year"]) / (a["recent_mix_year"] - a["early_mix_year"]), 0, 1)
     mix = (1 - w)[:, None] * early + w[:, None] * recent
+    if "late_mix" in a:  # after the calibrated years the mix moves on to a later published one
+        late = np.array([a["late_mix"][g] for g in GROUPS])
+        late = late / late.sum()
+        start, end = a["late_mix_from_year"], a["late_mix_year"]
+        v = np.clip((years - start) / (end - start), 0, 1)
+        mix = (1 - v)[:, None] * mix + v[:, None] * late
     return np.cumsum(mix, axis=1)
 
 
@@ -181,6 +187,7 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
     high = 2 + hist.negative_binomial(2, 2.0 / (2.0 + mean_hi), n)
     chp = np.where(minimal, low, np.minimum(high, 40)).astype(np.int8)
     career = (chp >= a["career_min_points"]) & (rng("career").random(n) < expit(f["career.rate"]))
+    status_points, zp_excluded = _criminal_history_details(a["criminal_history"], chp, rng)
     vio = a["violent"]
     violent = rng("violent").random(n) < np.where(career, vio["career"], vio["base"])
 
@@ -242,8 +249,31 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
         chp=chp, mm_charged=mm, priors_851=priors, position=position, departure=departure,
         offense_date=sent - lag, sentencing_date=sent, custody_start=custody, table_date=sent,
         age=age, female=female, race=race, noncitizen=noncitizen, infractions=infractions,
-        violent=violent, u_grant=rng("u_grant").random(n),
+        violent=violent, u_grant=rng("u_grant").random(n), status_points=status_points,
+        zp_excluded=zp_excluded,
     )  # fmt: skip
+
+
+def _criminal_history_details(
+    a: dict, chp: np.ndarray, rng: _Streams
+) -> tuple[np.ndarray, np.ndarray]:
+    """Status points (part of ``chp``) and the other zero-point exclusions of USSG §4C1.1.
+
+    Status points (USSG §4A1.1(d) before Amendment 821: 2 points for an offense committed under
+    any criminal justice sentence) need a prior sentence that itself scored, so only people with
+    at least ``status.min_points`` points can have them; the share is an assumption. The
+    exclusion flag stands for the §4C1.1 exclusions the population has no column for (violence
+    or threats, death or serious bodily injury, a continuing criminal enterprise); weapon and
+    aggravating role are read from their own columns.
+    """
+    st = a["status"]
+    status = np.where(
+        (chp >= st["min_points"]) & (rng("status_points").random(len(chp)) < st["share"]),
+        st["points"],
+        0,
+    ).astype(np.int8)
+    excluded = rng("zp_excluded").random(len(chp)) < a["zero_point_other_exclusion"]
+    return status, excluded
 
 
 def sentence(law: Law, cases: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -269,7 +299,7 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
     rng = _Streams(seed)
     for am in sorted(doc, key=lambda x: day(x["effective"])):
         effective = day(am["effective"])
-        if effective > until:
+        if effective >= until:  # a stock on the effective day is the one the amendment met
             continue
         table = am["drug_table"]
         change = Amendment(
@@ -304,7 +334,7 @@ def admissions(
 ) -> Population:
     """Every case sentenced up to ``until``, with its term as it stands on that day.
 
-    Earlier retroactive amendments that took effect by ``until`` are replayed on the people
+    Earlier retroactive amendments that took effect before ``until`` are replayed on the people
     they reached. The ``id`` column numbers the cases of the whole draw.
     """
     law = load_law()

@@ -1,0 +1,248 @@
+"""Commutations: clemency criteria as filters, a review capacity, and a release lag.
+
+A clemency scenario is not a court reduction: no guideline change is needed. Its pieces:
+
+* **criteria**, each a filter over the people in custody when the review starts
+  (``retroactivity.effective``): served at least N years (by the decision day), a non-violent
+  low-level offense, criminal history at most a category, good conduct, no history of
+  violence, and "would get a substantially lower sentence today", computed by re-sentencing
+  each person under the law in force on the start day plus the scenario's other changes (same
+  facts, same position in the range, same departure);
+* **review capacity**: a share of the people in custody petition; petitions are decided in a
+  random order (each person's own draw), ``capacity_per_month`` a month, until
+  ``review.until``; a person released before the decision gains nothing;
+* **grants**: a decided petition meeting every criterion is granted with probability
+  ``grant.rate`` (with the grant modifiers), by the person's own uniform;
+* **release lag**: the commuted term is the term today's law gives, and the release is no
+  earlier than the grant plus the lag (people serving life: their own lag), never later than
+  before.
+
+Examples
+--------
+>>> import simulator as sim
+>>> s = sim.load_scenario("scenarios/2014_clemency_initiative.yaml")
+>>> pop = sim.synthesize(s.population, seed=2, size=0.05)
+>>> out = sim.apply(pop, s).summary["clemency"]
+>>> out["met_all"] <= min(out["criteria"].values())
+True
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, day, iso
+from simulator.changes import resolve_changes
+from simulator.engine import Reduction, current_guideline
+from simulator.law import CATEGORIES, Law
+from simulator.sentencing import impose
+
+if TYPE_CHECKING:
+    from simulator.population import Population
+    from simulator.scenario import Scenario
+
+CRITERIA = (
+    "lower_sentence_today",
+    "non_violent_offense",
+    "min_years_served",
+    "max_category",
+    "max_infractions",
+    "no_violence_history",
+)
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def person_uniform(ids: np.ndarray, seed: int, name: str) -> np.ndarray:
+    """A uniform draw in [0, 1) per person, fixed by id, seed and stream name (splitmix64).
+
+    The draws need no generator state, so a person's draw is the same in any scenario, chunk
+    or order (common random numbers).
+
+    Examples
+    --------
+    >>> u = person_uniform(np.arange(3), 7, "petition")
+    >>> bool(((u >= 0) & (u < 1)).all()), u.tolist() == person_uniform(np.arange(3), 7,
+    ...                                                                 "petition").tolist()
+    (True, True)
+    """
+    key = np.uint64((int(seed) & 0xFFFFFFFF) << 32 | zlib.crc32(name.encode()))
+    x = np.asarray(ids).astype(np.uint64) * _GOLDEN + key
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+
+
+def today_term(law: Law, pop: Population, changes: list, *, as_of: int) -> tuple[np.ndarray, Any]:
+    """Each person re-sentenced under the law in force on ``as_of`` plus ``changes``.
+
+    Same facts, same position in the range and the same departure as at sentencing; never
+    longer than the term now in force. Returns the term and the guideline.
+    """
+    res = resolve_changes(law, changes, effective=as_of, as_of=as_of)
+    g = res(law, pop, None)
+    term = impose(res.law, g, pop.position, pop.departure, pop.sub_assist)
+    return np.minimum(term, pop.term).astype(np.int16), g
+
+
+def criteria_masks(
+    law: Law, pop: Population, criteria: Any, *, on: np.ndarray, new_term: np.ndarray
+) -> dict[str, np.ndarray]:
+    """One mask per criterion that the scenario sets (``on``: the day each is judged)."""
+    masks: dict[str, np.ndarray] = {}
+    c = criteria
+    if c.lower_sentence_today is not None:
+        term = pop.term.astype(np.float64)
+        masks["lower_sentence_today"] = (new_term < term) & (
+            term - new_term >= c.lower_sentence_today * term
+        )
+    if c.non_violent_offense:
+        masks["non_violent_offense"] = ~pop.weapon & (pop.role <= 0)
+    if c.min_years_served is not None:
+        served = (on.astype(np.int64) - pop.custody_start) / DAYS_PER_YEAR
+        masks["min_years_served"] = served >= c.min_years_served
+    if c.max_category is not None:
+        masks["max_category"] = pop.category() <= CATEGORIES.index(c.max_category)
+    if c.max_infractions is not None:
+        masks["max_infractions"] = pop.infractions <= c.max_infractions
+    if c.no_violence_history:
+        masks["no_violence_history"] = ~pop.violent
+    return masks
+
+
+def decision_days(
+    petition: np.ndarray, order: np.ndarray, *, start: int, capacity: int
+) -> np.ndarray:
+    """Day each petition is decided: in ``order``, ``capacity`` a month from ``start``.
+
+    Decisions are spread evenly: the petition of rank *r* (0-based) is decided
+    ``r / capacity`` months after the start. Non-petitioners get ``start`` (they are never
+    decided).
+
+    Examples
+    --------
+    >>> decision_days(np.array([True, True, False, True]), np.array([0.9, 0.1, 0.5, 0.3]),
+    ...               start=0, capacity=2).tolist()
+    [30, 0, 0, 15]
+    """
+    idx = np.flatnonzero(petition)
+    rank = np.empty(len(idx), dtype=np.int64)
+    rank[np.argsort(order[idx], kind="stable")] = np.arange(len(idx))
+    out = np.full(len(petition), start, dtype=np.int64)
+    out[idx] = start + np.floor(rank * DAYS_PER_MONTH / capacity).astype(np.int64)
+    return out
+
+
+def commute(
+    law: Law,
+    pop: Population,
+    scenario: Scenario,
+    *,
+    grant_prob: np.ndarray,
+    uniforms: np.ndarray,
+) -> Reduction:
+    """Decide clemency petitions over time and compute the commuted terms and releases."""
+    clem = next(ch for ch in scenario.changes if ch.type == "clemency")
+    others = [ch for ch in scenario.changes if ch.type != "clemency"]
+    start = day(scenario.retroactivity.effective)
+    until = day(clem.review.until) if clem.review.until else np.iinfo(np.int32).max
+    seed = int(pop.meta.get("seed") or 0)
+
+    old = current_guideline(law, pop)
+    new_term, new = today_term(law, pop, others, as_of=start)
+    in_custody = (
+        (pop.sentencing_date < start) & (pop.custody_start <= start) & (pop.release_date > start)
+    )
+    petition = in_custody & (person_uniform(pop.id, seed, "petition") < clem.review.petition_rate)
+    decided_on = decision_days(
+        petition,
+        person_uniform(pop.id, seed, "review_order"),
+        start=start,
+        capacity=clem.review.capacity_per_month,
+    )
+    decided = petition & (decided_on <= until) & (pop.release_date > decided_on)
+
+    at_start = criteria_masks(
+        law, pop, clem.criteria, on=np.full(len(pop), start), new_term=new_term
+    )
+    at_decision = criteria_masks(law, pop, clem.criteria, on=decided_on, new_term=new_term)
+    met_all_start = in_custody.copy()
+    for m in at_start.values():
+        met_all_start &= m
+    qualifies = decided.copy()
+    for m in at_decision.values():
+        qualifies &= m
+    granted = qualifies & ((uniforms < grant_prob) | (grant_prob >= 1.0))
+
+    life = pop.term >= law.life_months
+    lag = clem.release_lag
+    lag_months = np.where(
+        life, lag.months if lag.life_months is None else lag.life_months, lag.months
+    )
+    earliest = decided_on + np.ceil(lag_months * DAYS_PER_MONTH).astype(np.int64)
+    commuted = law.release_day(pop.custody_start, new_term, pop.infractions).astype(np.int64)
+    release = np.where(
+        granted, np.minimum(np.maximum(commuted, earliest), pop.release_date), pop.release_date
+    ).astype(np.int32)
+    undelayed = np.where(
+        granted, np.minimum(np.maximum(commuted, decided_on), pop.release_date), pop.release_date
+    ).astype(np.int32)
+    term = np.where(granted, new_term, pop.term).astype(np.int16)
+    details = _details(
+        pop, at_start, in_custody, met_all_start, petition, decided, qualifies, granted,
+        decided_on, release, life,
+    )  # fmt: skip
+    return Reduction(
+        old=old,
+        new=new,
+        eligible=qualifies,
+        granted=granted,
+        reduced_term=new_term,
+        term=term,
+        release=release,
+        lowered=new_term < pop.term,
+        release_undelayed=undelayed,
+        details={"clemency": details},
+    )
+
+
+def _by_year(days: np.ndarray) -> dict[str, int]:
+    years = (np.datetime64("1970-01-01") + days.astype("timedelta64[D]")).astype("datetime64[Y]")
+    names, counts = np.unique(years.astype(str), return_counts=True)
+    return {str(k): int(v) for k, v in zip(names, counts, strict=True)}
+
+
+def _details(
+    pop: Population,
+    at_start: dict[str, np.ndarray],
+    in_custody: np.ndarray,
+    met_all: np.ndarray,
+    petition: np.ndarray,
+    decided: np.ndarray,
+    qualifies: np.ndarray,
+    granted: np.ndarray,
+    decided_on: np.ndarray,
+    release: np.ndarray,
+    life: np.ndarray,
+) -> dict:
+    """The clemency figures of the summary (counts, spread of decisions and releases)."""
+    lag = (release[granted].astype(np.int64) - decided_on[granted]) / DAYS_PER_MONTH
+    return {
+        "in_custody": int(in_custody.sum()),
+        "criteria": {k: int((m & in_custody).sum()) for k, m in at_start.items()},
+        "met_all": int(met_all.sum()),
+        "petitions": int(petition.sum()),
+        "decided": int(decided.sum()),
+        "decided_met_all": int(qualifies.sum()),
+        "granted": int(granted.sum()),
+        "granted_life": int((granted & life).sum()),
+        "median_months_grant_to_release": round(float(np.median(lag)), 1) if lag.size else None,
+        "last_decision": iso(int(decided_on[decided].max())) if decided.any() else None,
+        "decisions_by_year": _by_year(decided_on[decided]),
+        "grants_by_year": _by_year(decided_on[granted]),
+        "releases_by_year": _by_year(release[granted]),
+    }
