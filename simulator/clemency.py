@@ -8,7 +8,9 @@ A clemency scenario is not a court reduction: no guideline change is needed. Its
   violence, and "would get a substantially lower sentence today", computed by re-sentencing
   each person under the law in force on the start day plus the scenario's other changes (same
   facts, same position in the range, same departure);
-* **review capacity**: a share of the people in custody petition; petitions are decided in a
+* **review capacity**: a share of the people in custody petition (a larger one among those
+  who meet every criterion at the start, if ``petition_rate_met_all`` says so); petitions are
+  decided in a
   random order (each person's own draw), ``capacity_per_month`` a month, until
   ``review.until``; a person released before the decision gains nothing;
 * **grants**: a decided petition meeting every criterion is granted with probability
@@ -157,7 +159,19 @@ def commute(
     in_custody = (
         (pop.sentencing_date < start) & (pop.custody_start <= start) & (pop.release_date > start)
     )
-    petition = in_custody & (person_uniform(pop.id, seed, "petition") < clem.review.petition_rate)
+    at_start = criteria_masks(
+        law, pop, clem.criteria, on=np.full(len(pop), start), new_term=new_term
+    )
+    met_all_start = in_custody.copy()
+    for m in at_start.values():
+        met_all_start &= m
+    review = clem.review
+    rate = np.where(
+        met_all_start & (review.petition_rate_met_all is not None),
+        review.petition_rate_met_all or 0.0,
+        review.petition_rate,
+    )
+    petition = in_custody & (person_uniform(pop.id, seed, "petition") < rate)
     decided_on = decision_days(
         petition,
         person_uniform(pop.id, seed, "review_order"),
@@ -166,13 +180,7 @@ def commute(
     )
     decided = petition & (decided_on <= until) & (pop.release_date > decided_on)
 
-    at_start = criteria_masks(
-        law, pop, clem.criteria, on=np.full(len(pop), start), new_term=new_term
-    )
     at_decision = criteria_masks(law, pop, clem.criteria, on=decided_on, new_term=new_term)
-    met_all_start = in_custody.copy()
-    for m in at_start.values():
-        met_all_start &= m
     qualifies = decided.copy()
     for m in at_decision.values():
         qualifies &= m
@@ -240,6 +248,7 @@ def _details(
         "decided_met_all": int(qualifies.sum()),
         "granted": int(granted.sum()),
         "granted_life": int((granted & life).sum()),
+        "granted_life_share": round(float(life[granted].mean()), 3) if granted.any() else 0.0,
         "median_months_grant_to_release": round(float(np.median(lag)), 1) if lag.size else None,
         "last_decision": iso(int(decided_on[decided].max())) if decided.any() else None,
         "decisions_by_year": _by_year(decided_on[decided]),

@@ -164,3 +164,33 @@ def print_calibration(table: pd.DataFrame) -> None:
             row.figure, f"{row.model:,.3f}", f"{row.published:,.3f}", tol, "yes" if row.ok else "NO"
         )
     Console().print(t)
+
+
+def print_validation(rows: list, *, notes: bool = False) -> None:
+    """Scenarios against published figures, on the terminal (see :mod:`simulator.validate`)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title="Scenarios against published figures", title_justify="left")
+    for col in ("scenario", "figure", "model", "published", "tolerance", "status", "source"):
+        justify = "right" if col in ("model", "published") else "left"
+        t.add_column(col, justify=justify, overflow="fold")
+    for r in rows:
+        fmt = "{:,.0f}" if abs(r.published) >= 100 else "{:,.2f}"
+        style = None if r.ok else "bold red"
+        t.add_row(
+            r.scenario,
+            r.figure,
+            fmt.format(r.model),
+            fmt.format(r.published),
+            r.tolerance,
+            r.status,
+            r.source,
+            style=style,
+        )
+    console = Console(width=200)
+    console.print(t)
+    if notes:
+        for r in rows:
+            if r.note:
+                console.print(f"[bold]{r.scenario} {r.figure}[/bold]: {r.note}")

@@ -252,11 +252,23 @@ class Criteria(_Strict):
 
 
 class Review(_Strict):
-    """How petitions flow: who petitions, how many are decided a month, until when."""
+    """How petitions flow: who petitions, how many are decided a month, until when.
+
+    ``petition_rate_met_all`` is the share petitioning among people who meet every criterion
+    (those invited, and helped to file); it defaults to ``petition_rate`` and may not be lower.
+    """
 
     petition_rate: float = Field(default=1.0, ge=0, le=1)
+    petition_rate_met_all: float | None = Field(default=None, ge=0, le=1)
     capacity_per_month: int = Field(ge=1, le=1_000_000)
     until: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _invited_petition_more(self) -> Review:
+        r = self.petition_rate_met_all
+        if r is not None and r < self.petition_rate:
+            raise ValueError("petition_rate_met_all is below petition_rate")
+        return self
 
 
 class ReleaseLag(_Strict):
