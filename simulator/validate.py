@@ -112,7 +112,7 @@ def is_count(key: str) -> bool:
 
     Examples
     --------
-    >>> is_count("eligible"), is_count("mean_reduction_pct"), is_count("clemency.granted_life_share")
+    >>> is_count("eligible"), is_count("mean_reduction_pct"), is_count("clemency.life_share")
     (True, False, False)
     """
     last = key.split(".")[-1]
