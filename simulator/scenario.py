@@ -27,6 +27,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     ValidationError,
     field_validator,
     model_validator,
@@ -137,7 +138,15 @@ class CrackPowderRatioChange(_ChangeBase):
         return self
 
 
-Months = Annotated[int, Field(ge=0, le=470)] | Literal["life"]
+def _months_or_life(v: Any) -> int | str:
+    if v == "life":
+        return v
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 470:
+        raise ValueError(f"expected whole months from 0 to 470 or 'life', got {v!r}")
+    return v
+
+
+Months = Annotated[int | str, PlainValidator(_months_or_life)]
 
 
 class Tiers(_Strict):
@@ -177,8 +186,8 @@ class MandatoryMinimumChange(_ChangeBase):
 class PriorTerms(_Strict):
     """Floors (months or ``life``) with one prior and with two or more (21 U.S.C. §851)."""
 
-    one_prior: Months | None = None  # type: ignore[valid-type]
-    two_or_more: Months | None = None  # type: ignore[valid-type]
+    one_prior: Months | None = None
+    two_or_more: Months | None = None
 
 
 class Enhancement851Change(_ChangeBase):
@@ -420,22 +429,29 @@ def _locate(root: yaml.Node | None, loc: tuple) -> tuple[int, int] | None:
     return (where.line + 1, where.column + 1) if where else None
 
 
+def _inner_model(ann: Any) -> type[BaseModel] | None:
+    """The model class inside an annotation (``X``, ``X | None``, ``list[X]``), if any."""
+    if hasattr(ann, "model_fields"):
+        return ann
+    for arg in getattr(ann, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _model_at(loc: tuple) -> type[BaseModel] | None:
     model: Any = Scenario
     for part in loc:
         if isinstance(part, int):
             continue
+        if part in CHANGE_MODELS:  # the tag pydantic puts after a change's index
+            model = CHANGE_MODELS[part]
+            continue
         fields = getattr(model, "model_fields", None)
         if not fields or part not in fields:
-            if part in CHANGE_MODELS:
-                model = CHANGE_MODELS[part]
-                continue
             return None
-        ann = fields[part].annotation
-        args = getattr(ann, "__args__", ())
-        model = next((a for a in (ann, *args) if hasattr(a, "model_fields")), None)
-        if model is None:
-            return None
+        model = _inner_model(fields[part].annotation)
     return model
 
 

@@ -136,8 +136,9 @@ def test_higher_statutory_thresholds_never_make_fewer_eligible(law, pop, effecti
         )
 
     low, high = pair
-    stricter, lenient = run(law, pop, [change(low)], effective), run(
-        law, pop, [change(high)], effective
+    stricter, lenient = (
+        run(law, pop, [change(low)], effective),
+        run(law, pop, [change(high)], effective),
     )
     assert subset(stricter.eligible, lenient.eligible)
 
