@@ -1,4 +1,4 @@
-"""The scenario library, the new change types' validation, `simulate list` and `simulate validate`."""
+"""The scenario library, validation of the new change types, `simulate list` and `validate`."""
 
 from __future__ import annotations
 
@@ -68,48 +68,39 @@ def test_amendment_821_reports_parts_separately(small_population):
     assert sum(parts.values()) == out["eligible"]
 
 
-@pytest.mark.parametrize(
-    ("change", "needle", "message"),
-    [
-        ("  - {type: crack_powder_ratio, ratio: 0}", "ratio", "greater than 0"),
-        (
-            "  - {type: crack_powder_ratio, ratio: 1, guideline: false, statutory: false}",
-            "type",
-            "guideline, statutory or both",
-        ),
-        ("  - {type: crack_powder_ratio, ratio: 1, powder_edition: 2099}", "powder_edition", "unknown edition"),
-        (
-            "  - {type: mandatory_minimum, drugs: [heroin]}",
-            "type",
-            "thresholds_on, thresholds or floors",
-        ),
-        (
-            "  - {type: mandatory_minimum, drugs: [heroin], thresholds: {five_year: 9, ten_year: 1}}",
-            "type",
-            "five_year is above",
-        ),
-        (
-            "  - {type: enhancement_851, terms_on: 2018-12-21, ten_year: {one_prior: 180}}",
-            "type",
-            "one of them",
-        ),
-        ("  - {type: enhancement_851, ten_year: {one_prior: lif}}", "one_prior", "life"),
-        ("  - {type: criminal_history}", "type", "status_points, zero_point or both"),
-        ("  - {type: criminal_history, zero_point: {levels: 2}}", "levels", "less than or equal"),
-        ("  - {type: level_shift, levels: -2, drugs: [heroin], from_level: 30, to_level: 20}", "type", "above to_level"),
-        (
-            "  - {type: clemency, criteria: {min_years_servd: 10}, review: {capacity_per_month: 5}}",
-            "min_years_servd",
-            "did you mean 'min_years_served'",
-        ),
-        (
-            "  - {type: clemency, criteria: {}, review: {capacity_per_month: 5, petition_rate: 0.5, petition_rate_met_all: 0.1}}",
-            "review",
-            "below petition_rate",
-        ),
-        ("  - {type: clemency, criteria: {max_category: VII}, review: {capacity_per_month: 5}}", "max_category", "'I'"),
-    ],
-)  # fmt: skip
+CR = "  - {type: crack_powder_ratio, ratio: 1"
+MM = "  - {type: mandatory_minimum, drugs: [heroin]"
+CL = "  - {type: clemency, review: {capacity_per_month: 5"
+INVALID = [
+    ("  - {type: crack_powder_ratio, ratio: 0}", "ratio", "greater than 0"),
+    (CR + ", guideline: false, statutory: false}", "type", "guideline, statutory or both"),
+    (CR + ", powder_edition: 2099}", "powder_edition", "unknown edition"),
+    (MM + "}", "type", "thresholds_on, thresholds or floors"),
+    (MM + ", thresholds: {five_year: 9, ten_year: 1}}", "type", "five_year is above"),
+    (
+        "  - {type: enhancement_851, terms_on: 2018-12-21, ten_year: {one_prior: 180}}",
+        "type",
+        "one of them",
+    ),
+    ("  - {type: enhancement_851, ten_year: {one_prior: lif}}", "one_prior", "'life'"),
+    ("  - {type: criminal_history}", "type", "status_points, zero_point or both"),
+    ("  - {type: criminal_history, zero_point: {levels: 2}}", "levels", "less than or equal"),
+    (
+        "  - {type: level_shift, levels: -2, drugs: [heroin], from_level: 30, to_level: 20}",
+        "type",
+        "above to_level",
+    ),
+    (CL + "}, criteria: {min_years_servd: 10}}", "min_years_servd", "did you mean"),
+    (
+        CL + ", petition_rate: 0.5, petition_rate_met_all: 0.1}, criteria: {}}",
+        "review",
+        "below petition_rate",
+    ),
+    (CL + "}, criteria: {max_category: VII}}", "max_category", "'I'"),
+]
+
+
+@pytest.mark.parametrize(("change", "needle", "message"), INVALID)
 def test_new_change_types_are_validated_with_file_line_and_key(tmp_path, change, needle, message):
     text = HEAD + change + "\n"
     path = write(tmp_path, text)
