@@ -144,6 +144,7 @@ def print_summary(outcome: Outcome) -> None:
             "-" if np.isnan(red) else f"{red:.1f}",
         )
     console.print(t2)
+    _print_details(console, s)
     console.print(
         f"seed {s['seed']} · scenario {s['scenario_sha256'][:12]} · simulator {s['version']}",
         style="dim",
@@ -194,3 +195,50 @@ def print_validation(rows: list, *, notes: bool = False) -> None:
         for r in rows:
             if r.note:
                 console.print(f"[bold]{r.scenario} {r.figure}[/bold]: {r.note}")
+
+
+def _print_details(console: object, s: dict) -> None:
+    """Figures of some change types: eligibility per change, clemency criteria and flow."""
+    from rich.table import Table
+
+    if "by_change" in s:
+        t = Table(title="Each change alone", title_justify="left")
+        for col in ("change", "eligible", "granted", "mean reduction months"):
+            t.add_column(col, justify="left" if col == "change" else "right")
+        for row in s["by_change"]:
+            t.add_row(
+                row["change"],
+                f"{row['eligible']:,}",
+                f"{row['granted']:,}",
+                f"{row['mean_reduction_months']:.1f}",
+            )
+        console.print(t)
+    if "clemency" in s:
+        c = s["clemency"]
+        t = Table(title="Clemency: people in custody meeting each criterion", title_justify="left")
+        t.add_column("criterion")
+        t.add_column("people", justify="right")
+        for name, n in c["criteria"].items():
+            t.add_row(name.replace("_", " "), f"{n:,}")
+        rows = (
+            ("all of them", "met_all"),
+            ("petitions", "petitions"),
+            ("decided", "decided"),
+            ("decided, meeting all", "decided_met_all"),
+            ("granted", "granted"),
+            ("granted, serving life", "granted_life"),
+        )
+        for label, key in rows:
+            t.add_row(label, f"{c[key]:,}", style="bold" if key == "met_all" else None)
+        console.print(t)
+        years = sorted(set(c["decisions_by_year"]) | set(c["releases_by_year"]))
+        t = Table(title="Clemency over time", title_justify="left")
+        for col in ("year", "decisions", "grants", "releases"):
+            t.add_column(col, justify="left" if col == "year" else "right")
+        for y in years:
+            t.add_row(
+                y,
+                *(f"{c[k].get(y, 0):,}" for k in ("decisions_by_year", "grants_by_year",
+                                                  "releases_by_year")),
+            )  # fmt: skip
+        console.print(t)

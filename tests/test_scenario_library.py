@@ -178,3 +178,14 @@ def test_every_target_file_names_an_existing_scenario_and_sources():
             assert fig["source"].strip()
             if "expected_range" in fig:
                 assert fig["explanation"].strip()
+
+
+def test_run_prints_each_change_and_the_clemency_flow():
+    a821 = invoke("run", str(ROOT / "scenarios" / "2023_amendment_821.yaml"), "--size", "0.03")
+    assert a821.exit_code == 0, a821.output
+    assert "Part A: status points" in a821.output and "Part B" in a821.output
+    clem = invoke(
+        "run", str(ROOT / "scenarios" / "2014_clemency_initiative.yaml"), "--size", "0.03"
+    )
+    assert clem.exit_code == 0, clem.output
+    assert "min years served" in clem.output and "Clemency over time" in clem.output
