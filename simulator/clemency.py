@@ -38,7 +38,7 @@ import numpy as np
 
 from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, day, iso
 from simulator.changes import resolve_changes
-from simulator.engine import Reduction, current_guideline
+from simulator.engine import Reduction, bounded_release, current_guideline, grants
 from simulator.law import CATEGORIES, Law
 from simulator.sentencing import impose
 
@@ -184,7 +184,7 @@ def commute(
     qualifies = decided.copy()
     for m in at_decision.values():
         qualifies &= m
-    granted = qualifies & ((uniforms < grant_prob) | (grant_prob >= 1.0))
+    granted = grants(qualifies, uniforms, grant_prob)
 
     life = pop.term >= law.life_months
     lag = clem.release_lag
@@ -193,12 +193,8 @@ def commute(
     )
     earliest = decided_on + np.ceil(lag_months * DAYS_PER_MONTH).astype(np.int64)
     commuted = law.release_day(pop.custody_start, new_term, pop.infractions).astype(np.int64)
-    release = np.where(
-        granted, np.minimum(np.maximum(commuted, earliest), pop.release_date), pop.release_date
-    ).astype(np.int32)
-    undelayed = np.where(
-        granted, np.minimum(np.maximum(commuted, decided_on), pop.release_date), pop.release_date
-    ).astype(np.int32)
+    release = bounded_release(granted, commuted, earliest, pop.release_date)
+    undelayed = bounded_release(granted, commuted, decided_on, pop.release_date)
     term = np.where(granted, new_term, pop.term).astype(np.int16)
     details = _details(
         pop, at_start, in_custody, met_all_start, petition, decided, qualifies, granted,

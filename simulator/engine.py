@@ -209,17 +209,45 @@ def reduce(
     # someone released before it anyway cannot benefit (the Commission's count works this way)
     in_custody = (pop.custody_start <= effective) & (pop.release_date > first)
     eligible = lowered & (pop.sentencing_date < effective) & in_custody & (reduced < pop.term)
-    granted = eligible & ((uniforms < grant_prob) | (grant_prob >= 1.0))
+    granted = grants(eligible, uniforms, grant_prob)
     term = np.where(granted, reduced, pop.term).astype(np.int16)
     release = law.release_day(pop.custody_start, term, pop.infractions)
-    # never below time already served, never before the earliest release, never later than before
-    undelayed = np.where(
-        granted, np.minimum(np.maximum(release, effective), pop.release_date), pop.release_date
-    ).astype(np.int32)
-    release = np.where(
-        granted, np.minimum(np.maximum(release, first), pop.release_date), pop.release_date
-    ).astype(np.int32)
+    undelayed = bounded_release(granted, release, effective, pop.release_date)
+    release = bounded_release(granted, release, first, pop.release_date)
     return Reduction(old, new, eligible, granted, reduced, term, release, lowered, undelayed)
+
+
+def grants(eligible: np.ndarray, uniforms: np.ndarray, grant_prob: np.ndarray) -> np.ndarray:
+    """Who among ``eligible`` is granted: ``uniform < grant_prob`` (common random numbers).
+
+    A probability of 1 grants everyone, even a float32 draw that rounds to 1.
+
+    Examples
+    --------
+    >>> grants(np.array([True, True, False]), np.array([0.2, 1.0]).repeat([2, 1]),
+    ...        np.array([0.5, 1.0, 1.0])).tolist()
+    [True, True, False]
+    """
+    return eligible & ((uniforms < grant_prob) | (grant_prob >= 1.0))
+
+
+def bounded_release(
+    granted: np.ndarray, release: np.ndarray, not_before: np.ndarray | int, baseline: np.ndarray
+) -> np.ndarray:
+    """Release day after a grant: never before ``not_before``, never later than ``baseline``.
+
+    ``not_before`` is the first day a release may happen (time already served counts: a term
+    already over releases on that day); people not granted keep ``baseline``.
+
+    Examples
+    --------
+    >>> bounded_release(np.array([True, True, False]), np.array([5, 50, 5]), 10,
+    ...                 np.array([40, 40, 40])).tolist()
+    [10, 40, 40]
+    """
+    return np.where(
+        granted, np.minimum(np.maximum(release, not_before), baseline), baseline
+    ).astype(np.int32)
 
 
 def resolve(law: Law, changes: list) -> Amendment:
