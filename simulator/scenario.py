@@ -25,11 +25,11 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
     ValidationError,
-    field_validator,
     model_validator,
 )
 
@@ -63,17 +63,25 @@ class _ChangeBase(_Strict):
     offenses_before: dt.date | None = None
 
 
+def _edition_name(v: Any) -> str:
+    from simulator.law import load_law
+
+    editions = load_law().editions
+    if str(v) not in editions:
+        raise ValueError(f"unknown edition {v!r}; known: {', '.join(editions)}")
+    return str(v)
+
+
+EditionName = Annotated[str, BeforeValidator(_edition_name)]
+"""A Drug Quantity Table edition named in ``data/law/drug_quantity_editions.yaml``."""
+
+
 class DrugTableChange(_ChangeBase):
     """Score the listed drugs with another Drug Quantity Table edition."""
 
     type: Literal["drug_table"]
-    edition: str
+    edition: EditionName
     drugs: list[Drug] = Field(min_length=1)
-
-    @field_validator("edition", mode="before")
-    @classmethod
-    def _edition_known(cls, v: Any) -> str:
-        return _edition_name(v)
 
     @model_validator(mode="after")
     def _edition_has_tables(self) -> DrugTableChange:
@@ -102,15 +110,6 @@ class LevelShiftChange(_ChangeBase):
         return self
 
 
-def _edition_name(v: Any) -> str:
-    from simulator.law import load_law
-
-    editions = load_law().editions
-    if str(v) not in editions:
-        raise ValueError(f"unknown edition {v!r}; known: {', '.join(editions)}")
-    return str(v)
-
-
 class CrackPowderRatioChange(_ChangeBase):
     """Treat a gram of cocaine base like ``ratio`` grams of powder cocaine.
 
@@ -122,14 +121,9 @@ class CrackPowderRatioChange(_ChangeBase):
 
     type: Literal["crack_powder_ratio"]
     ratio: float = Field(gt=0, le=1000)
-    powder_edition: str = "2014"
+    powder_edition: EditionName = "2014"
     guideline: bool = True
     statutory: bool = True
-
-    @field_validator("powder_edition", mode="before")
-    @classmethod
-    def _edition_known(cls, v: Any) -> str:
-        return _edition_name(v)
 
     @model_validator(mode="after")
     def _does_something(self) -> CrackPowderRatioChange:
