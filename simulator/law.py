@@ -127,12 +127,18 @@ class Law:
 
     def category(self, points: np.ndarray) -> np.ndarray:
         """Criminal history category index (0 = I … 5 = VI) from criminal history points."""
+        return self._category_by_points[np.clip(points, 0, 127)]
+
+    @functools.cached_property
+    def _category_by_points(self) -> np.ndarray:
+        """Category index for every count of points 0 … 127 (a lookup)."""
+        points = np.arange(128)
         return (np.searchsorted(self.chc_points, points, side="right") - 1).astype(np.int8)
 
     def guideline_range(self, level: np.ndarray, category: np.ndarray) -> tuple[np.ndarray, ...]:
         """Bottom and top of the guideline range in months (life coded as ``life_months``)."""
-        level = np.clip(level, 1, 43)
-        return self.range_min[level, category], self.range_max[level, category]
+        cell = np.clip(level, 1, 43).astype(np.intp) * 6 + category
+        return self.range_min.reshape(-1)[cell], self.range_max.reshape(-1)[cell]
 
     def edition_on(self, drug: np.ndarray, when: np.ndarray) -> np.ndarray:
         """Edition index of each person's drug table in force on ``when`` (day numbers)."""
@@ -141,27 +147,35 @@ class Law:
     def base_offense_level(
         self, drug: np.ndarray, grams: np.ndarray, edition: np.ndarray
     ) -> np.ndarray:
-        """Base offense level from drug, quantity and Drug Quantity Table edition (§2D1.1(c))."""
-        drug, edition = np.asarray(drug), np.asarray(edition)
-        out = np.zeros(drug.shape, dtype=np.int8)
-        for d in range(len(DRUGS)):
-            of_drug = drug == d
-            if not of_drug.any():
-                continue
-            t = self.table_drug[d]
-            for e in np.unique(edition[of_drug]):
-                sel = of_drug & (edition == e)
-                qty = np.asarray(grams)[sel] * self.table_factor[d]
-                k = np.searchsorted(self.dqt_thresholds[e, t], qty, side="right") - 1
-                out[sel] = self.dqt_levels[e, t, np.maximum(k, 0)]
-        return out
+        """Base offense level from drug, quantity and Drug Quantity Table edition (§2D1.1(c)).
+
+        Each person's row of thresholds (edition × scoring table) is found by one gather per
+        threshold column; the level index is the number of thresholds the quantity reaches.
+        """
+        drug = np.asarray(drug)
+        columns = self._threshold_columns
+        row = np.asarray(edition, dtype=np.intp) * self.dqt_thresholds.shape[1]
+        row += self.table_drug[drug]
+        qty = np.asarray(grams, dtype=np.float64) * self.table_factor[drug]
+        k = np.zeros(qty.shape, dtype=np.int8)
+        for column in columns[1:]:  # below the first threshold scores the first row's level
+            k += qty >= column.take(row)
+        return self.dqt_levels.reshape(-1)[row * len(columns) + k]
+
+    @functools.cached_property
+    def _threshold_columns(self) -> np.ndarray:
+        """Drug Quantity Table thresholds as [K, edition × table drug], one row per column."""
+        n_editions, n_tables, width = self.dqt_thresholds.shape
+        return np.ascontiguousarray(self.dqt_thresholds.reshape(n_editions * n_tables, width).T)
 
     def mandatory_thresholds(
         self, drug: np.ndarray, when: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Grams that reach the 5- and 10-year tiers on day ``when`` (inf: no such tier)."""
-        period = _period(drug, when, self.mm_from)
-        return self.mm_grams[drug, period, 0], self.mm_grams[drug, period, 1]
+        cell = np.asarray(drug, dtype=np.intp) * self.mm_from.shape[1]
+        cell += _period(drug, when, self.mm_from)
+        grams = self.mm_grams.reshape(-1, 2)
+        return grams[:, 0].take(cell), grams[:, 1].take(cell)
 
     def mandatory_tier(self, drug: np.ndarray, grams: np.ndarray, when: np.ndarray) -> np.ndarray:
         """Highest statutory tier (0, 5 or 10 years) the quantity reaches on day ``when``."""
@@ -173,24 +187,30 @@ class Law:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Statutory floor and maximum in months for tier, §851 priors and date of sentencing."""
         # before the first period (1986-10-27) the earliest provisions apply, as elsewhere
-        period = np.maximum(np.searchsorted(self.penalty_from, when, side="right") - 1, 0)
-        t = np.asarray(tier) // 5
-        p = np.clip(priors, 0, 2)
-        return self.penalty_floor[period, t, p], self.penalty_max[period, t, p]
+        period = np.zeros(np.shape(when), dtype=np.intp)
+        for start in self.penalty_from[1:]:
+            period += np.asarray(when) >= start
+        cell = (period * 3 + np.asarray(tier) // 5) * 3 + np.clip(priors, 0, 2)
+        return self.penalty_floor.reshape(-1)[cell], self.penalty_max.reshape(-1)[cell]
 
     def career_level(self, statutory_max: np.ndarray) -> np.ndarray:
         """Career offender offense level (§4B1.1(b)) from the statutory maximum in months.
 
         Life (coded ``life_months``) ranks above every term of years, 40 years (480) included.
         """
-        smax = np.asarray(statutory_max, dtype=np.float64)
-        smax = np.where(smax == self.life_months, np.inf, smax)
+        return self._career_by_max[np.asarray(statutory_max)]
+
+    @functools.cached_property
+    def _career_by_max(self) -> np.ndarray:
+        """Career offender level for every int16 statutory maximum in months (a lookup)."""
+        months = np.arange(np.iinfo(np.int16).max + 1, dtype=np.float64)
+        months[self.life_months] = np.inf  # life
         table = np.where(
             self.career_max_months == self.life_months,
             np.inf,
             self.career_max_months.astype(np.float64),
         )
-        idx = np.searchsorted(-table, -smax, side="left")
+        idx = np.searchsorted(-table, -months, side="left")
         return self.career_levels[np.minimum(idx, len(self.career_levels) - 1)]
 
     def release_day(
@@ -328,13 +348,15 @@ def load_law(directory: str | None = None) -> Law:
 
 
 def _period(drug: np.ndarray, when: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Per person, the index of the period of the person's drug in force on ``when``."""
+    """Per person, the index of the period of the person's drug in force on ``when``.
+
+    Before a drug's first period the first applies. ``starts`` is padded with the largest day,
+    which no date reaches, so counting the starts already reached gives the period.
+    """
     drug, when = np.asarray(drug), np.asarray(when)
-    out = np.zeros(drug.shape, dtype=np.int64)
-    for d in range(starts.shape[0]):
-        sel = drug == d
-        if sel.any():
-            out[sel] = np.maximum(np.searchsorted(starts[d], when[sel], side="right") - 1, 0)
+    out = np.zeros(drug.shape, dtype=np.intp)
+    for j in range(1, starts.shape[1]):
+        out += when >= starts[:, j][drug]
     return out
 
 
