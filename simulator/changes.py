@@ -42,7 +42,6 @@ True
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -235,7 +234,8 @@ class Resolved:
                 drug, np.full(len(drug), day(ch.thresholds_on))
             )
             return five, ten, hit
-        old5, old10 = self.law.mandatory_thresholds(drug, np.full(len(drug), self.effective))
+        eff = day(ch.effective) if ch.effective else self.effective
+        old5, old10 = self.law.mandatory_thresholds(drug, np.full(len(drug), eff))
         t = ch.thresholds
         five = old5 if t.five_year is None else np.full(len(drug), t.five_year)
         ten = old10 if t.ten_year is None else np.full(len(drug), t.ten_year)
@@ -283,9 +283,9 @@ def resolve_changes(
     if penalty:
         starts, floors, maxima = [], [], []
         for period in range(len(law.penalty_from)):
-            for bits in itertools.product((0, 1), repeat=len(penalty)):
-                combo = sum(b << k for k, b in enumerate(bits))
-                chosen = [changes[penalty[k]] for k, b in enumerate(bits) if b]
+            # combos in increasing order keep penalty_from sorted, which lookups rely on
+            for combo in range(1 << len(penalty)):
+                chosen = [changes[i] for k, i in enumerate(penalty) if combo >> k & 1]
                 f, m = _penalty_row(law, period, chosen, law.life_months)
                 starts.append(AMENDED_PERIODS_FROM + period * (1 << len(penalty)) + combo)
                 floors.append(f)

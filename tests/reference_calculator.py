@@ -271,6 +271,9 @@ class Case:
     term: int
     release_date: int
     infractions: int
+    offense_date: int = 0
+    status_points: int = 0  # part of chp (§4A1.1(d) before Amendment 821)
+    zp_excluded: bool = False  # another §4C1.1 exclusion than weapon, role or points
 
 
 @dataclass(frozen=True)
@@ -290,9 +293,33 @@ class Range:
 
 def guideline_range(case: Case, edition: str, level_shift: int = 0) -> Range:
     """The applicable range of ``case`` scored with ``edition`` of its drug's table."""
+    base = base_offense_level(case.drug, case.grams, edition) + level_shift
+    # statute: quantity thresholds and penalties of the sentencing date (Dorsey: the FSA governs
+    # everyone sentenced from 2010-08-03; First Step Act penalties only prospectively)
+    reached = mandatory_tier_reached(case.drug, case.grams, case.sentencing_date)
+    tier = min(case.mm_charged, reached)
+    floor, smax = statutory_penalties(tier, case.priors_851, case.sentencing_date)
+    return score(case, base, tier=tier, floor=floor, statutory_max=smax, points=case.chp)
+
+
+def score(
+    case: Case,
+    base: int,
+    *,
+    tier: int,
+    floor: int,
+    statutory_max: int,
+    points: int,
+    chapter_four: int = 0,
+) -> Range:
+    """Chapters 3 to 5 from a base offense level and the statute that applies.
+
+    ``points`` are the criminal history points counted; ``chapter_four`` levels are added after
+    Chapters Two and Three (§4C1.1, the zero-point offender decrease).
+    """
     law = law_data()
     adj = law.adjustments
-    base = base_offense_level(case.drug, case.grams, edition) + level_shift
+    smax = statutory_max
     level = base
     if case.weapon:
         level += adj["weapon"]
@@ -303,14 +330,9 @@ def guideline_range(case: Case, edition: str, level_shift: int = 0) -> Range:
         level -= adj["safety_valve"]
     if case.acceptance:
         level -= acceptance_levels(level)
+    level += chapter_four
 
-    # statute: quantity thresholds and penalties of the sentencing date (Dorsey: the FSA governs
-    # everyone sentenced from 2010-08-03; First Step Act penalties only prospectively)
-    reached = mandatory_tier_reached(case.drug, case.grams, case.sentencing_date)
-    tier = min(case.mm_charged, reached)
-    floor, smax = statutory_penalties(tier, case.priors_851, case.sentencing_date)
-
-    category = category_from_points(case.chp)
+    category = category_from_points(points)
     if case.career:
         co = career_offender_level(smax)
         if case.acceptance:
@@ -440,7 +462,21 @@ def reference_reduce(
         if lo <= base_offense_level(case.drug, case.grams, new_edition) <= hi:
             shift = levels
     new = guideline_range(case, new_edition, shift)
+    return decide(
+        case, old, new, effective=effective, earliest_release=earliest_release, rounding=rounding
+    )
 
+
+def decide(
+    case: Case,
+    old: Range,
+    new: Range,
+    *,
+    effective: int,
+    earliest_release: int | None,
+    rounding=round,
+) -> Result:
+    """§1B1.10 for one person whose range goes from ``old`` to ``new``: every motion granted."""
     if case.sub_assist:  # §1B1.10(c): ranges before §5G1.1
         lowered = new.table_min < old.table_min or new.table_max < old.table_max
     else:

@@ -52,6 +52,9 @@ def cases_of(pop) -> list[Case]:
                 term=int(pop.term[i]),
                 release_date=int(pop.release_date[i]),
                 infractions=int(pop.infractions[i]),
+                offense_date=int(pop.offense_date[i]),
+                status_points=int(pop.status_points[i]),
+                zp_excluded=bool(pop.zp_excluded[i]),
             )
         )
     return out

@@ -1,0 +1,366 @@
+"""Differential test of every change type: the engine against the per-person reference.
+
+The reference (``reference_changes.py``) reads the changes as plain dicts and scores one person at
+a time; the engine resolves the validated scenario models and scores arrays. Both must agree on
+every person's old and new range, floor, eligibility, reduced term and release day, for the
+changes of every shipped scenario and for generated change lists of every type (edges included:
+ratios that make crack like powder or harsher, thresholds at the quantity, floors of zero, life
+terms, prospective changes and covered-offense dates).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from reference_calculator import DRUG_NAMES, edition_scores, law_data
+from reference_changes import reference_reduce_changes
+from strategies import person_row as one
+from strategies import populations, to_population
+from test_reference_calculator import cases_of
+
+import simulator as sim
+from simulator.calendar import day
+from simulator.changes import amendment_for
+from simulator.engine import reduce
+from simulator.law import load_law
+from simulator.scenario import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+EDITIONS = sorted(law_data().dqt)
+LAST_SENTENCED = day("2023-10-31")
+
+
+def raw_changes(path: Path) -> tuple[list[dict], dict]:
+    """A scenario file's non-clemency changes and its retroactivity block, as plain YAML."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [c for c in doc["changes"] if c["type"] != "clemency"], doc["retroactivity"]
+
+
+def scenario_of(changes: list[dict], effective: dt.date) -> sim.Scenario:
+    """A minimal valid scenario around a change list (the engine's side of the comparison)."""
+    return validate(
+        {
+            "title": "differential",
+            "reference": "tests",
+            "changes": copy.deepcopy(changes),
+            "retroactivity": {"effective": effective},
+            "grant": {"rate": 1.0},
+            "costs": {"per_bed_year": 1.0},
+        }
+    )
+
+
+def disagreements(pop, changes: list[dict], effective: int, earliest: int | None) -> list[str]:
+    """Every field on which engine and reference differ, person by person."""
+    law = load_law()
+    scenario = scenario_of(changes, dt.date(1970, 1, 1) + dt.timedelta(days=effective))
+    red = reduce(
+        law,
+        pop,
+        amendment_for(law, scenario.changes, effective=effective),
+        effective=effective,
+        earliest_release=earliest,
+        grant_prob=np.ones(len(pop)),
+        uniforms=pop.u_grant,
+    )
+    out = []
+    for i, case in enumerate(cases_of(pop)):
+        ref = reference_reduce_changes(
+            case, changes, effective=effective, earliest_release=earliest
+        )
+        pairs = {
+            "old.range": (
+                (int(red.old.level[i]), int(red.old.range_min[i]), int(red.old.range_max[i])),
+                (ref.old.level, ref.old.range_min, ref.old.range_max),
+            ),
+            "new.level": (int(red.new.level[i]), ref.new.level),
+            "new.category": (int(red.new.category[i]), "I II III IV V VI".split().index(
+                ref.new.category
+            )),
+            "new.range": (
+                (int(red.new.range_min[i]), int(red.new.range_max[i])),
+                (ref.new.range_min, ref.new.range_max),
+            ),
+            "new.table": (
+                (int(red.new.table_min[i]), int(red.new.table_max[i])),
+                (ref.new.table_min, ref.new.table_max),
+            ),
+            "new.tier": (int(red.new.tier[i]), ref.new.tier),
+            "new.floor": (int(red.new.floor[i]), ref.new.floor),
+            "lowered": (bool(red.lowered[i]), ref.lowered),
+            "eligible": (bool(red.eligible[i]), ref.eligible),
+            "reduced_term": (int(red.reduced_term[i]), ref.reduced_term),
+            "term": (int(red.term[i]), ref.term),
+            "release": (int(red.release[i]), ref.release),
+        }  # fmt: skip
+        for name, (eng, exp) in pairs.items():
+            if eng != exp:
+                out.append(f"person {i} {case}: {name} engine={eng} reference={exp}")
+    return out
+
+
+def check(pop, changes: list[dict], effective: int, earliest: int | None = None) -> None:
+    bad = disagreements(pop, changes, effective, earliest)
+    assert not bad, "\n".join(bad[:10])
+
+
+# ------------------------------------------------------------------------ generated changes
+dates = st.sampled_from(["2007-11-01", "2010-08-03", "2014-11-01", "2018-12-21", "2023-11-01"])
+drug_lists = st.lists(st.sampled_from(DRUG_NAMES), min_size=1, max_size=4, unique=True)
+
+
+@st.composite
+def scope_keys(draw) -> dict:
+    """The keys every change may carry: prospective, own effective day, covered offenses."""
+    out: dict = {}
+    if draw(st.integers(0, 3)) == 0:
+        out["retroactive"] = False
+    if draw(st.integers(0, 3)) == 0:
+        out["effective"] = dt.date.fromisoformat(draw(dates))
+    if draw(st.integers(0, 3)) == 0:
+        out["offenses_before"] = dt.date.fromisoformat(draw(dates))
+    return out
+
+
+@st.composite
+def drug_table(draw) -> dict:
+    name = draw(st.sampled_from(EDITIONS))
+    valid = [d for d in DRUG_NAMES if edition_scores(name, d)]
+    drugs = draw(st.lists(st.sampled_from(valid), min_size=1, unique=True))
+    return {"type": "drug_table", "edition": name, "drugs": drugs}
+
+
+@st.composite
+def level_shift(draw) -> dict:
+    lo = draw(st.integers(1, 43))
+    return {
+        "type": "level_shift",
+        "levels": draw(st.integers(-6, 2)),
+        "drugs": draw(drug_lists),
+        "from_level": lo,
+        "to_level": draw(st.integers(lo, 43)),
+    }
+
+
+@st.composite
+def crack_powder_ratio(draw) -> dict:
+    guideline = draw(st.booleans())
+    powder = [e for e in EDITIONS if edition_scores(e, "cocaine")]
+    return {
+        "type": "crack_powder_ratio",
+        "ratio": draw(st.sampled_from([1, 2.5, 10, 18, 100, 0.5, 1000])),
+        "powder_edition": draw(st.sampled_from(powder)),
+        "guideline": guideline,
+        "statutory": draw(st.booleans()) if guideline else True,
+    }
+
+
+@st.composite
+def mandatory_minimum(draw) -> dict:
+    out = {"type": "mandatory_minimum", "drugs": draw(drug_lists)}
+    source = draw(st.sampled_from(["thresholds_on", "thresholds", "floors", "both"]))
+    if source == "thresholds_on":
+        out["thresholds_on"] = dt.date.fromisoformat(draw(dates))
+    if source in ("thresholds", "both"):
+        five = draw(st.sampled_from([None, 0.0, 5.0, 28.0, 100.0, 500.0, 1e5]))
+        ten = draw(st.sampled_from([None, 50.0, 280.0, 1000.0, 5000.0, 1e6]))
+        if five is not None and ten is not None and five > ten:
+            five, ten = ten, five
+        out["thresholds"] = {"five_year": five, "ten_year": ten}
+    if source in ("floors", "both"):
+        out["floors"] = {
+            "five_year": draw(st.sampled_from([None, 0, 24, 60, 84])),
+            "ten_year": draw(st.sampled_from([None, 0, 60, 120, 180])),
+        }
+    return out
+
+
+@st.composite
+def enhancement_851(draw) -> dict:
+    if draw(st.booleans()):
+        return {"type": "enhancement_851", "terms_on": draw(st.sampled_from(
+            [dt.date(2018, 12, 21), dt.date(2000, 1, 1)]
+        ))}  # fmt: skip
+    terms = st.sampled_from([None, 0, 120, 180, 240, 300, "life"])
+    out = {"type": "enhancement_851"}
+    for tier in draw(st.lists(st.sampled_from(["five_year", "ten_year"]), min_size=1, unique=True)):
+        out[tier] = {"one_prior": draw(terms), "two_or_more": draw(terms)}
+    return out
+
+
+@st.composite
+def criminal_history(draw) -> dict:
+    out = {"type": "criminal_history"}
+    parts = draw(
+        st.sampled_from([("status_points",), ("zero_point",), ("status_points", "zero_point")])
+    )
+    if "status_points" in parts:
+        out["status_points"] = {
+            "points": draw(st.integers(0, 2)),
+            "min_other_points": draw(st.integers(0, 10)),
+        }
+    if "zero_point" in parts:
+        out["zero_point"] = {"levels": draw(st.integers(-4, 0))}
+    return out
+
+
+ANY_CHANGE = st.one_of(
+    drug_table(),
+    level_shift(),
+    crack_powder_ratio(),
+    mandatory_minimum(),
+    enhancement_851(),
+    criminal_history(),
+)
+
+
+@st.composite
+def change_lists(draw) -> list[dict]:
+    """One to three changes of any types, each possibly prospective or limited to offense dates."""
+    return [{**draw(ANY_CHANGE), **draw(scope_keys())} for _ in range(draw(st.integers(1, 3)))]
+
+
+effective_days = st.one_of(
+    st.sampled_from([day(d) for d in ("2011-11-01", "2014-11-01", "2018-12-21", "2023-11-01")]),
+    st.integers(day("2005-01-01"), day("2023-12-31")),
+)
+earliest_offsets = st.one_of(st.none(), st.integers(0, 400))
+wide = populations(last=LAST_SENTENCED)
+
+
+# ------------------------------------------------------------------------ the tests
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+@given(pop=wide)
+def test_shipped_scenario_changes_agree_with_reference(path, pop):
+    changes, retro = raw_changes(path)
+    effective = day(str(retro["effective"]))
+    earliest = retro.get("earliest_release")
+    check(pop, changes, effective, day(str(earliest)) if earliest else None)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_scenario_changes_agree_on_a_synthetic_stock(path):
+    scenario = sim.load_scenario(path)
+    changes, retro = raw_changes(path)
+    pop = sim.synthesize(scenario.population, seed=5, size=0.01)
+    effective = day(str(retro["effective"]))
+    earliest = retro.get("earliest_release")
+    check(pop, changes, effective, day(str(earliest)) if earliest else None)
+
+
+@given(pop=wide, changes=change_lists(), effective=effective_days, offset=earliest_offsets)
+def test_any_change_list_agrees_with_reference(pop, changes, effective, offset):
+    check(pop, changes, effective, None if offset is None else effective + offset)
+
+
+# ------------------------------------------------------------------------ edges, by hand
+def crack(grams: float, **facts) -> dict:
+    return one(drug="cocaine_base", grams=grams, **facts)
+
+
+EDGES = {
+    # exactly at the 1986 thresholds and at the FSA ones, charged with the tier
+    "crack at 50 g, ten-year tier": crack(50.0, mm_charged=10, sentencing_date="2009-06-01"),
+    "crack at 28 g, five-year tier": crack(28.0, mm_charged=5, sentencing_date="2009-06-01"),
+    "crack at 280 g after the FSA": crack(280.0, mm_charged=10, sentencing_date="2012-06-01"),
+    # two §851 priors on the ten-year tier before 2018: life
+    "life under §851": crack(
+        500.0, mm_charged=10, priors_851=2, chp=9, sentencing_date="2005-06-01",
+        custody_start="2004-06-01",
+    ),
+    # status points with exactly 7 other points, and zero points
+    "status points, 7 others": one(chp=9, status_points=2, sentencing_date="2020-06-01"),
+    "status points, 6 others": one(chp=8, status_points=2, sentencing_date="2020-06-01"),
+    "zero-point offender": one(chp=0, sentencing_date="2021-06-01", grams=3000.0),
+    "zero points but a weapon": one(chp=0, weapon=True, sentencing_date="2021-06-01"),
+    # substantial assistance below a floor; a career offender
+    "substantial assistance": crack(
+        60.0, mm_charged=10, sub_assist=True, departure=0.5, sentencing_date="2008-06-01"
+    ),
+    "career offender": crack(60.0, career=True, chp=12, sentencing_date="2008-06-01"),
+}  # fmt: skip
+
+EDGE_CHANGES = {
+    "equal act": [{"type": "crack_powder_ratio", "ratio": 1}],
+    "harsher ratio": [{"type": "crack_powder_ratio", "ratio": 1000, "guideline": True}],
+    "fsa thresholds for covered offenses": [
+        {"type": "mandatory_minimum", "drugs": ["cocaine_base"], "thresholds_on": "2010-08-03",
+         "offenses_before": "2010-08-03"},
+    ],
+    "no floors": [
+        {"type": "mandatory_minimum", "drugs": list(DRUG_NAMES),
+         "floors": {"five_year": 0, "ten_year": 0}},
+    ],
+    "first step act §851": [{"type": "enhancement_851", "terms_on": "2018-12-21"}],
+    "851 to life and back": [
+        {"type": "enhancement_851", "ten_year": {"one_prior": "life", "two_or_more": 300}},
+    ],
+    "amendment 821": [
+        {"type": "criminal_history", "status_points": {"points": 1, "min_other_points": 7}},
+        {"type": "criminal_history", "zero_point": {"levels": -2}},
+    ],
+    "status points kept from 6 others": [
+        {"type": "criminal_history", "status_points": {"points": 1, "min_other_points": 6}},
+    ],
+    # regression: with two penalty changes the amended periods were out of order, so a person
+    # reached by the second change only got the first change's floors
+    "heroin floors, then §851 terms": [
+        {"type": "mandatory_minimum", "drugs": ["heroin"], "floors": {"ten_year": 0}},
+        {"type": "enhancement_851", "terms_on": "2018-12-21"},
+    ],
+    "prospective only": [{"type": "crack_powder_ratio", "ratio": 1, "retroactive": False}],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("label", list(EDGE_CHANGES))
+@pytest.mark.parametrize("effective", ["2011-11-01", "2018-12-21", "2023-11-01"])
+def test_edge_cases_agree_with_reference(label, effective):
+    changes = [
+        {k: (dt.date.fromisoformat(v) if k.endswith(("_on", "_before")) else v)
+         for k, v in ch.items()}
+        for ch in EDGE_CHANGES[label]
+    ]  # fmt: skip
+    check(to_population(list(EDGES.values())), changes, day(effective))
+
+
+def test_edge_population_is_what_the_names_say():
+    pop = to_population(list(EDGES.values()))
+    names = list(EDGES)
+    life = load_law().life_months
+    assert int(pop.term[names.index("life under §851")]) == life
+    assert int(pop.chp[names.index("zero-point offender")]) == 0
+    assert bool(pop.sub_assist[names.index("substantial assistance")])
+
+
+def test_equal_act_lowers_a_crack_range_and_the_reference_sees_it():
+    """A case the differential test must not pass vacuously: 1:1 lowers a 2009 crack range."""
+    pop = to_population([crack(60.0, mm_charged=10, sentencing_date="2009-06-01")])
+    case = cases_of(pop)[0]
+    ref = reference_reduce_changes(
+        case, EDGE_CHANGES["equal act"], effective=day("2012-01-01"), earliest_release=None
+    )
+    assert ref.eligible and ref.new.tier == 0 and ref.reduced_term < case.term
+    check(pop, EDGE_CHANGES["equal act"], day("2012-01-01"))
+
+
+def test_amended_penalty_periods_are_in_order():
+    """Lookups count the period starts a day reaches, which needs them sorted (regression)."""
+    from simulator.changes import resolve_changes
+
+    changes = EDGE_CHANGES["heroin floors, then §851 terms"]
+    scenario = scenario_of(changes, dt.date(2011, 11, 1))
+    law = resolve_changes(load_law(), scenario.changes, effective=day("2011-11-01")).law
+    assert (np.diff(law.penalty_from) > 0).all()
+    pop = to_population([EDGES["crack at 50 g, ten-year tier"]])
+    new = amendment_for(load_law(), scenario.changes, effective=day("2011-11-01")).rescore(
+        load_law(), pop, None
+    )
+    assert int(new.floor[0]) == 120  # the heroin floors do not reach a crack offender
