@@ -93,11 +93,16 @@ def current_guideline(law: Law, pop: Population, edition: np.ndarray | None = No
 
 
 def amended_guideline(
-    law: Law, pop: Population, change: Amendment, edition: np.ndarray | None = None
+    law: Law,
+    pop: Population,
+    change: Amendment,
+    edition: np.ndarray | None = None,
+    current: Guideline | None = None,
 ) -> Guideline:
     """Each person's guideline range with only the amended provisions substituted.
 
-    ``edition`` is as for :func:`current_guideline`.
+    ``edition`` is as for :func:`current_guideline`; ``current``, the result of
+    :func:`current_guideline`, lets a change of Chapter Two alone reuse its statute.
     """
     if edition is None:
         edition = law.edition_on(pop.drug, pop.table_date)
@@ -112,7 +117,12 @@ def amended_guideline(
             hit = (pop.drug == drug) & (base >= lo) & (base <= hi)
             shift = np.where(hit, levels, shift)
     return guideline(
-        law, pop.cases(), edition=edition, statute_day=pop.sentencing_date, level_shift=shift
+        law,
+        pop.cases(),
+        edition=edition,
+        statute_day=pop.sentencing_date,
+        level_shift=shift,
+        same_statute=current,
     )
 
 
@@ -169,6 +179,8 @@ def grant_probability(
         return np.ones(n)
     if rate <= 0.0:
         return np.zeros(n)
+    if not modifiers:
+        return np.full(n, float(rate))
     z = np.full(n, logit(rate))
     for name, beta in modifiers.items():
         z = z + beta * covariates[name]
@@ -201,7 +213,7 @@ def reduce(
     """
     edition = law.edition_on(pop.drug, pop.table_date)
     old = current_guideline(law, pop, edition)
-    new = amended_guideline(law, pop, change, edition)
+    new = amended_guideline(law, pop, change, edition, old)
     lowered = range_lowered(old, new, pop.sub_assist)
     reduced = full_reduction(pop.term, old, new, pop.sub_assist).astype(np.int16)
     first = effective if earliest_release is None else max(effective, earliest_release)

@@ -55,18 +55,19 @@ class Guideline:
 
 def offense_level(law: Law, cases: Mapping[str, np.ndarray], base: np.ndarray) -> np.ndarray:
     """Chapter 2 and 3 offense level from the base level and each case's adjustments."""
-    adj = law.adjustments
-    level = (
-        base.astype(np.int16)
-        + adj["weapon"] * cases["weapon"]
-        + cases["role"]
-        + adj["obstruction"] * cases["obstruction"]
-        - adj["safety_valve"] * cases["safety_valve"]
+    adj = {k: np.int16(v) for k, v in law.adjustments.items()}  # keep the arithmetic in int16
+    level = base.astype(np.int16)
+    level += np.where(cases["weapon"], adj["weapon"], np.int16(0))
+    level += cases["role"]
+    level += np.where(cases["obstruction"], adj["obstruction"], np.int16(0))
+    level -= np.where(cases["safety_valve"], adj["safety_valve"], np.int16(0))
+    accept = np.where(
+        level >= adj["acceptance_extra_from_level"],
+        adj["acceptance"] + adj["acceptance_extra"],
+        adj["acceptance"],
     )
-    accept = cases["acceptance"] * (
-        adj["acceptance"] + adj["acceptance_extra"] * (level >= adj["acceptance_extra_from_level"])
-    )
-    return level - accept
+    level -= np.where(cases["acceptance"], accept, np.int16(0))
+    return level
 
 
 def guideline(
@@ -78,6 +79,7 @@ def guideline(
     thresholds_day: np.ndarray | None = None,
     level_shift: np.ndarray | int = 0,
     chapter_four_shift: np.ndarray | int = 0,
+    same_statute: Guideline | None = None,
 ) -> Guideline:
     """Guideline range and statutory limits of each case.
 
@@ -98,6 +100,9 @@ def guideline(
         Levels added to the base offense level (a scenario's level shift).
     chapter_four_shift : ndarray or int
         Levels added to the offense level after Chapters Two and Three (USSG §4C1.1).
+    same_statute : Guideline, optional
+        A calculation of the same cases under the same statute and criminal history (a change
+        of Chapter Two alone): its tier, floor, maximum and category are reused, not recomputed.
 
     Returns
     -------
@@ -105,11 +110,14 @@ def guideline(
     """
     base = law.base_offense_level(cases["drug"], cases["grams"], edition) + level_shift
     level = offense_level(law, cases, base) + chapter_four_shift
-    tday = statute_day if thresholds_day is None else thresholds_day
-    tier = np.minimum(
-        cases["mm_charged"], law.mandatory_tier(cases["drug"], cases["grams"], tday)
-    ).astype(np.int8)
-    floor, smax = law.penalties(tier, cases["priors_851"], statute_day)
+    if same_statute is None:
+        tday = statute_day if thresholds_day is None else thresholds_day
+        tier = np.minimum(
+            cases["mm_charged"], law.mandatory_tier(cases["drug"], cases["grams"], tday)
+        ).astype(np.int8)
+        floor, smax = law.penalties(tier, cases["priors_851"], statute_day)
+    else:
+        tier, floor, smax = same_statute.tier, same_statute.floor, same_statute.statutory_max
     career = cases["career"]
     co_level = law.career_level(smax).astype(np.int16) - (
         cases["acceptance"] * (law.adjustments["acceptance"] + law.adjustments["acceptance_extra"])
@@ -118,7 +126,10 @@ def guideline(
     level = np.clip(level, law.adjustments["min_level"], law.adjustments["max_level"]).astype(
         np.int8
     )
-    category = np.where(career, 5, law.category(cases["chp"])).astype(np.int8)
+    if same_statute is None:
+        category = np.where(career, 5, law.category(cases["chp"])).astype(np.int8)
+    else:
+        category = same_statute.category
     rmin, rmax = law.guideline_range(level, category)
     relief = cases["safety_valve"]
     floor = np.where(relief, 0, floor).astype(np.int16)
