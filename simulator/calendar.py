@@ -46,10 +46,28 @@ def to_datetime64(days: np.ndarray) -> np.ndarray:
 
 
 def month_index(days: np.ndarray) -> np.ndarray:
-    """Months since 1970-01 of each day number (``int32``)."""
-    return (
-        (EPOCH + np.asarray(days).astype("timedelta64[D]")).astype("datetime64[M]").astype(np.int32)
-    )
+    """Months since 1970-01 of each day number (``int32``).
+
+    Large arrays go through a table of the days they span (one gather instead of two
+    calendar conversions per element).
+
+    Examples
+    --------
+    >>> month_index(np.array([0, 31, 59, -1])).tolist()
+    [0, 1, 2, -1]
+    """
+    days = np.asarray(days)
+    if days.size < 4096:
+        return _months_of(days)
+    lo, hi = int(days.min()), int(days.max())
+    if hi - lo > 4 * days.size:  # a few far-apart days: the table would cost more
+        return _months_of(days)
+    table = _months_of(np.arange(lo, hi + 1))
+    return table[days - lo]
+
+
+def _months_of(days: np.ndarray) -> np.ndarray:
+    return (EPOCH + days.astype("timedelta64[D]")).astype("datetime64[M]").astype(np.int32)
 
 
 def month_label(months_or_days: np.ndarray, *, is_month: bool = False) -> np.ndarray:

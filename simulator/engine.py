@@ -299,11 +299,8 @@ def apply(population: Population, scenario: Scenario, *, law: Law | None = None)
     r = scenario.retroactivity
     effective = day(r.effective)
     earliest = day(r.earliest_release) if r.earliest_release else None
-    covariates = {
-        "weapon": population.weapon.astype(np.float64),
-        "infractions": population.infractions.astype(np.float64),
-        "violent": population.violent.astype(np.float64),
-        "career": population.career.astype(np.float64),
+    covariates = {  # only the traits a modifier names are read
+        name: getattr(population, name).astype(np.float64) for name in scenario.grant.modifiers
     }
     prob = grant_probability(
         scenario.grant.rate, scenario.grant.modifiers, covariates, len(population)

@@ -209,7 +209,11 @@ class Outcome:
         codes, names = self.groups(by)
         k = len(names)
 
+        pairs = np.asarray(codes, dtype=np.intp) * 2
+
         def total(weights: np.ndarray | None = None) -> np.ndarray:
+            if weights is not None and weights.dtype == bool:  # integer counts, no float copy
+                return np.bincount(pairs + weights, minlength=2 * k)[1::2]
             return np.bincount(codes, weights=weights, minlength=k)
 
         people, granted = total(), total(red.granted)
