@@ -92,7 +92,12 @@ def main() -> None:
     type=click.Path(file_okay=False),
     help="Write per-person results, monthly waves and the summary to this directory.",
 )
-@click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
+@click.option(
+    "--plots",
+    type=click.Path(file_okay=False),
+    help="Write the plots (PNG and SVG) to this directory.",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files in --out and --plots.")
 def run(
     scenario: str,
     seed: int | None,
@@ -100,6 +105,7 @@ def run(
     sets: tuple[str, ...],
     as_json: bool,
     out: str | None,
+    plots: str | None,
     force: bool,
 ) -> None:
     """Apply SCENARIO to the population and report who is eligible, by how much, and when."""
@@ -114,6 +120,10 @@ def run(
         outcome = sim.apply(population, sc)
         if out:
             report.write_outputs(outcome, Path(out), force=force)
+        if plots:
+            from simulator.plots import write_plots
+
+            write_plots(outcome, Path(plots), force=force)
     except FileExistsError as exc:
         raise _Fail(str(exc), 2) from None
     except (OSError, ValueError) as exc:
