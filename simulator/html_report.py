@@ -66,8 +66,21 @@ def _change_text(change: Any) -> str:
     data = change.model_dump(mode="json", exclude_none=True)
     kind = data.pop("type")
     label = data.pop("label", None)
-    parts = ", ".join(f"{k}: {v}" for k, v in data.items() if not (k == "retroactive" and v))
-    return f"<b>{escape(label or kind)}</b> <code>{escape(kind)}</code> — {escape(parts)}"
+
+    def text(v: Any) -> str:
+        if isinstance(v, list):
+            return ", ".join(text(x) for x in v)
+        if isinstance(v, dict):
+            return "; ".join(f"{k} {text(x)}" for k, x in v.items())
+        return str(v)
+
+    parts = "; ".join(
+        f"{k.replace('_', ' ')}: {text(v)}"
+        for k, v in data.items()
+        if not (k == "retroactive" and v)
+    )
+    name = f"<b>{escape(label)}</b> " if label else ""
+    return f"{name}<code>{escape(kind)}</code> — {escape(parts)}"
 
 
 def scenario_section(outcome: Outcome) -> str:

@@ -74,11 +74,11 @@ def _provenance(fig: Figure, outcome: Outcome | None) -> None:
         return
     s = outcome.summary
     fig.text(
-        0.995,
-        0.995,
+        0.005,
+        0.005,
         f"seed {s['seed']} · scenario {s['scenario_sha256'][:12]} · simulator {s['version']}",
-        ha="right",
-        va="top",
+        ha="left",
+        va="bottom",
         fontsize=6,
         color="#888888",
     )
