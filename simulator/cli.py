@@ -118,6 +118,10 @@ def run(
             sc.population, seed=sc.seed if seed is None else seed, size=size
         )
         outcome = sim.apply(population, sc)
+        if plots and not force:  # refuse before writing anything
+            from simulator.plots import refuse_existing
+
+            refuse_existing(plots)
         if out:
             report.write_outputs(outcome, Path(out), force=force)
         if plots:

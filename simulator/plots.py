@@ -290,6 +290,15 @@ def svg_text(fig: Figure) -> str:
     return text[text.index("<svg") :]
 
 
+def refuse_existing(directory: Path | str) -> None:
+    """Raise ``FileExistsError`` if a plot file already exists in ``directory``."""
+    directory = Path(directory)
+    for name in PLOTS:
+        for ext in ("png", "svg"):
+            if (directory / f"{name}.{ext}").exists():
+                raise FileExistsError(f"{directory / name}.{ext} exists; use --force to overwrite")
+
+
 def write_plots(
     outcome: Outcome,
     directory: Path | str,
@@ -305,10 +314,8 @@ def write_plots(
     from simulator.report import atomic_write
 
     directory = Path(directory)
-    targets = [directory / f"{name}.{ext}" for name in PLOTS for ext in ("png", "svg")]
-    existing = [str(p) for p in targets if p.exists()]
-    if existing and not force:
-        raise FileExistsError(f"{existing[0]} exists; use --force to overwrite")
+    if not force:
+        refuse_existing(directory)
     written = []
     for name, fig in figures(outcome, bands).items():
         for ext in ("png", "svg"):

@@ -136,3 +136,16 @@ def test_help_does_not_import_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_run_writes_nothing_when_a_plot_exists(tmp_path):
+    plots, out = tmp_path / "p", tmp_path / "o"
+    plots.mkdir()
+    (plots / "reduction_distribution.svg").write_text("keep")
+    res = CliRunner().invoke(
+        main,
+        ["run", str(SCENARIO_2014), "--size", "0.03", "--plots", str(plots), "--out", str(out)],
+    )
+    assert res.exit_code == 2 and "--force" in res.output
+    assert not out.exists()
+    assert (plots / "reduction_distribution.svg").read_text() == "keep"
