@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import click
 
-from simulator.law import CATEGORIES
+#: Criminal history categories (as :data:`simulator.law.CATEGORIES`; not imported here so that
+#: ``simulate --help`` does not load numpy).
+CATEGORIES = ("I", "II", "III", "IV", "V", "VI")
 
 
 def _show(outcome, index: int, as_json: bool) -> None:
@@ -101,6 +103,7 @@ def screen_command(**kw) -> None:
     """Worksheet for one case typed on the command line, run through the same engine."""
     from simulator.cli import _Fail, _load
     from simulator.engine import apply
+    from simulator.law import CATEGORIES as LAW_CATEGORIES
     from simulator.law import load_law
     from simulator.worksheet import DRUG_ALIASES, case_population
 
@@ -113,7 +116,7 @@ def screen_command(**kw) -> None:
         raise _Fail("give --chc or --points, not both", 2)
     chp = kw["points"] if kw["points"] is not None else 0
     if kw["chc"]:
-        chp = int(law.chc_points[CATEGORIES.index(kw["chc"])])
+        chp = int(law.chc_points[LAW_CATEGORIES.index(kw["chc"])])
     term_text = str(kw["term"]).strip().lower()
     try:
         term = law.life_months if term_text == "life" else int(term_text)

@@ -166,3 +166,10 @@ def test_explain_cli(small_outcome):
         main, ["explain", str(SCENARIO_2014), "--size", "0.05", "--person", "99999999"]
     )
     assert missing.exit_code == 2 and "no person 99999999" in missing.output
+
+
+def test_screen_categories_are_the_laws():
+    from simulator.cli_explain import CATEGORIES
+    from simulator.law import CATEGORIES as LAW
+
+    assert CATEGORIES == LAW
