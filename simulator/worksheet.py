@@ -221,9 +221,11 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
     ]  # fmt: skip
 
     eligibility = _eligibility(outcome, index, one)
-    failed = next((rule for rule, ok, _ in eligibility if not ok), None)
-    decided_by = f"not met: {failed}" if failed else "every rule is met"
     eligible, granted = bool(red.eligible[index]), bool(red.granted[index])
+    # the engine decides; the rules say why (a clemency criterion judged at the start of
+    # review may be met by the decision day)
+    failed = None if eligible else next((r for r, ok, _ in eligibility if not ok), None)
+    decided_by = f"not met: {failed}" if failed else "every rule is met"
     covariates = {
         "weapon": one.weapon.astype(np.float64),
         "infractions": one.infractions.astype(np.float64),
@@ -233,10 +235,12 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
     prob = float(grant_probability(sc.grant.rate, sc.grant.modifiers, covariates, 1)[0])
     term, reduced, after = int(pop.term[index]), int(red.reduced_term[index]), int(red.term[index])
     before_day, after_day = int(pop.release_date[index]), int(red.release[index])
+    clemency = any(ch.type == "clemency" for ch in sc.changes)
     result = [
         ("eligible", "yes" if eligible else f"no ({decided_by})"),
         ("term imposed", _months(term, life)),
-        ("full reduction (§1B1.10(b))", _months(reduced, life) if eligible else "-"),
+        ("commuted term (today's law)" if clemency else "full reduction (§1B1.10(b))",
+         _months(reduced, life) if eligible else "-"),
         ("probability the motion is granted", f"{prob:.0%} (scenario's grant assumptions)"),
         ("granted in this run", "yes" if granted else "no"),
         ("term after the decision", _months(after, life)),
@@ -300,9 +304,21 @@ def _clemency_rules(outcome: Outcome, i: int, one: Population) -> list[tuple[str
         outcome.law, one, clem.criteria, on=np.array([start]),
         new_term=red.reduced_term[i : i + 1],
     )  # fmt: skip
+    c, pop = clem.criteria, outcome.population
+    served = (start - int(pop.custody_start[i])) / DAYS_PER_YEAR
+    figures = {
+        "lower_sentence_today": f"{int(red.reduced_term[i])} months today against "
+        f"{int(pop.term[i])} (needs {c.lower_sentence_today or 0:.0%} lower)",
+        "non_violent_offense": f"weapon {'yes' if pop.weapon[i] else 'no'}, role "
+        f"{int(pop.role[i]):+d}",
+        "min_years_served": f"{served:.1f} years served (needs {c.min_years_served})",
+        "max_category": f"category {CATEGORIES[int(one.category()[0])]} (at most {c.max_category})",
+        "max_infractions": f"{int(pop.infractions[i])} (at most {c.max_infractions})",
+        "no_violence_history": "history of violence" if pop.violent[i] else "none",
+    }
     rules = [
         (f"criterion {name.replace('_', ' ')} (at the start of review, {iso(start)})",
-         bool(m[0]), "") for name, m in masks.items()
+         bool(m[0]), figures[name]) for name, m in masks.items()
     ]  # fmt: skip
     until = iso(day(clem.review.until)) if clem.review.until else "the end"
     rules.append(
