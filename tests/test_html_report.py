@@ -72,7 +72,8 @@ def _chromium(*args: str, tmp_path) -> subprocess.CompletedProcess:
     cmd = [CHROMIUM, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
            f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
            *args]  # fmt: skip
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    env = {**os.environ, "HOME": str(tmp_path)}  # chromium writes caches under HOME
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False, env=env)
 
 
 def _page_errors(stderr: str) -> list[str]:
