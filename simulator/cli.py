@@ -92,7 +92,12 @@ def main() -> None:
     type=click.Path(file_okay=False),
     help="Write per-person results, monthly waves and the summary to this directory.",
 )
-@click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
+@click.option(
+    "--plots",
+    type=click.Path(file_okay=False),
+    help="Write the plots (PNG and SVG) to this directory.",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files in --out and --plots.")
 def run(
     scenario: str,
     seed: int | None,
@@ -100,6 +105,7 @@ def run(
     sets: tuple[str, ...],
     as_json: bool,
     out: str | None,
+    plots: str | None,
     force: bool,
 ) -> None:
     """Apply SCENARIO to the population and report who is eligible, by how much, and when."""
@@ -112,8 +118,16 @@ def run(
             sc.population, seed=sc.seed if seed is None else seed, size=size
         )
         outcome = sim.apply(population, sc)
+        if plots and not force:  # refuse before writing anything
+            from simulator.plots import refuse_existing
+
+            refuse_existing(plots)
         if out:
             report.write_outputs(outcome, Path(out), force=force)
+        if plots:
+            from simulator.plots import write_plots
+
+            write_plots(outcome, Path(plots), force=force)
     except FileExistsError as exc:
         raise _Fail(str(exc), 2) from None
     except (OSError, ValueError) as exc:
@@ -155,11 +169,20 @@ def calibrate(size: float, output: str | None, max_evals: int, quiet: bool) -> N
     click.echo(f"wrote {path} ({result.evaluations} population builds, cost {result.cost:.3f})")
 
 
+from simulator.cli_compare import compare_command  # noqa: E402
+from simulator.cli_explain import explain_command, screen_command  # noqa: E402
 from simulator.cli_list import list_command  # noqa: E402
+from simulator.cli_report import report_command  # noqa: E402
+from simulator.cli_schema import schema_command  # noqa: E402
 from simulator.cli_validate import validate_command  # noqa: E402
 
 main.add_command(list_command)
 main.add_command(validate_command)
+main.add_command(compare_command)
+main.add_command(schema_command)
+main.add_command(explain_command)
+main.add_command(screen_command)
+main.add_command(report_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -115,35 +115,15 @@ def _write_people(people: pd.DataFrame, fh: IO[bytes], provenance: str) -> None:
 
 
 def print_summary(outcome: Outcome) -> None:
-    """Headline table and breakdown by drug type, on the terminal."""
+    """Headline table and breakdowns by drug type, race and category, on the terminal."""
     from rich.console import Console
-    from rich.table import Table
+
+    from simulator.tables import print_tables
 
     s = outcome.summary
     console = Console()
     console.print(outcome.scenario.title, style="bold", markup=False)
-    table = Table(show_header=False)
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, label, fmt in HEADLINE:
-        table.add_row(label, fmt.format(s[key]))
-    table.add_row("First possible release", s["first_release_date"])
-    console.print(table)
-    cols = outcome.breakdown_columns("drug_type")
-    t2 = Table(title="By drug type", title_justify="left")
-    names = ("drug_type", "population", "eligible", "granted", "mean_reduction_months")
-    for col in names:
-        t2.add_column(col.replace("_", " "), justify="left" if col == "drug_type" else "right")
-    for i, group in enumerate(cols["drug_type"]):
-        red = cols["mean_reduction_months"][i]
-        t2.add_row(
-            str(group),
-            f"{cols['population'][i]:,}",
-            f"{cols['eligible'][i]:,}",
-            f"{cols['granted'][i]:,}",
-            "-" if np.isnan(red) else f"{red:.1f}",
-        )
-    console.print(t2)
+    print_tables(console, outcome)
     _print_details(console, s)
     console.print(
         f"seed {s['seed']} · scenario {s['scenario_sha256'][:12]} · simulator {s['version']}",

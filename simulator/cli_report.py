@@ -1,0 +1,69 @@
+"""``simulate report SCENARIO -o report.html``: one self-contained HTML report of a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("report")
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default="report.html",
+    show_default=True,
+    help="Where to write the report.",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
+@click.option(
+    "--size",
+    type=click.FloatRange(min=0, min_open=True, max=200),
+    help="Scale of the synthetic population (1 = calibrated size).",
+)
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a value.")
+@click.option("--force", is_flag=True, help="Overwrite the output if it exists.")
+def report_command(
+    scenario: str,
+    output: str,
+    seed: int | None,
+    size: float | None,
+    sets: tuple[str, ...],
+    force: bool,
+) -> None:
+    """Write one HTML file (inline SVG, no network, no script) about a run of SCENARIO.
+
+    It holds what the scenario changes and assumes, the headline figures, plots, breakdowns,
+    the model against published figures (when data/targets has them) and provenance.
+    """
+    from simulator.cli import _Fail, _load
+
+    sc = _load(scenario, sets)
+    path = Path(output)
+    if path.exists() and not force:
+        raise _Fail(f"{path} exists; use --force to overwrite", 2)
+    import simulator as sim
+    from simulator.html_report import build_report, calibration_rows
+    from simulator.report import atomic_write_text
+    from simulator.validate import population_for
+
+    cal_size = size if size is not None else sc.population.size
+    if seed is None or seed == sc.seed:  # the calibration below reuses this population
+        pop = population_for(sc, cal_size)
+    else:
+        pop = sim.synthesize(sc.population, seed=seed, size=size)
+    outcome = sim.apply(pop, sc)
+    rows = calibration_rows(sc, cal_size)
+    page = build_report(outcome, calibration=rows, calibration_size=cal_size)
+    try:
+        atomic_write_text(path, page)
+    except OSError as exc:
+        raise _Fail(f"error: {path}: {exc.strerror}") from None
+    s = outcome.summary
+    click.echo(
+        f"wrote {path} ({len(page) / 1024:,.0f} KiB; eligible {s['eligible']:,}, "
+        f"seed {s['seed']}, scenario {s['scenario_sha256'][:12]})",
+        err=True,
+    )

@@ -1,0 +1,178 @@
+"""Worksheets (explain, screen): every figure equals the engine's for the same person."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, SCENARIO_2014
+
+import simulator as sim
+from simulator.cli import main
+from simulator.engine import apply
+from simulator.law import load_law
+from simulator.worksheet import case_population, person_index, worksheet
+
+GUIDELINE_KEYS = ("level", "category", "range_min", "range_max", "floor", "statutory_max", "tier",
+                  "table_min", "table_max")  # fmt: skip
+
+
+def picks(outcome) -> dict[str, int]:
+    """An eligible, an ineligible, a mandatory-minimum-bound and a career-offender person."""
+    pop, red = outcome.population, outcome.reduction
+    at_floor = red.eligible & ~pop.sub_assist & (red.new.floor > 0)
+    at_floor &= red.reduced_term == red.new.floor
+    out = {
+        "eligible": np.flatnonzero(red.eligible)[0],
+        "ineligible": np.flatnonzero(~red.eligible)[0],
+        "mandatory minimum binds": np.flatnonzero(at_floor)[0],
+        "floor above the range, not lowered": np.flatnonzero(
+            ~red.lowered & (red.old.floor > red.old.table_max)
+        )[0],
+        "career offender": np.flatnonzero(pop.career & red.eligible)[0],
+        "substantial assistance": np.flatnonzero(pop.sub_assist & red.eligible)[0],
+    }
+    return {k: int(v) for k, v in out.items()}
+
+
+def check_against_engine(outcome, i: int) -> None:
+    pop, red, law = outcome.population, outcome.reduction, outcome.law
+    ws = worksheet(outcome, i)
+    v = ws.values
+    for key in GUIDELINE_KEYS:
+        assert v["old"][key] == int(getattr(red.old, key)[i]), key
+        assert v["new"][key] == int(getattr(red.new, key)[i]), key
+    assert v["eligible"] == bool(red.eligible[i])
+    assert v["granted"] == bool(red.granted[i])
+    assert v["term"] == int(pop.term[i])
+    assert v["reduced_term"] == int(red.reduced_term[i])
+    assert v["term_after"] == int(red.term[i])
+    assert v["release_before"] == int(pop.release_date[i])
+    assert v["release_after"] == int(red.release[i])
+    # the rules explain the decision: all met exactly when the engine finds the person eligible
+    if any(ch.type == "clemency" for ch in outcome.scenario.changes):
+        assert list(v["rules"].values())[-1] == v["eligible"]
+    else:
+        assert all(v["rules"].values()) == v["eligible"]
+    assert (ws.decided_by == "every rule is met") == v["eligible"]
+    # the steps add up to the engine's level (career offenders: at least the steps)
+    for side in ("old", "new"):
+        steps = v[f"steps_{side}"]
+        total = sum(steps[k] for k in ("base", "weapon", "role", "obstruction", "safety_valve",
+                                       "acceptance"))  # fmt: skip
+        assert total == steps["chapter_two_three"]
+        adj = law.adjustments
+        level = int(np.clip(total, adj["min_level"], adj["max_level"])) + steps["chapter_four"]
+        if pop.career[i]:
+            assert v[side]["level"] >= level
+        else:
+            assert v[side]["level"] == level
+    # the base offense level at sentencing is the Drug Quantity Table's, looked up directly
+    d, g = pop.drug[i : i + 1], pop.grams[i : i + 1]
+    ed = law.edition_on(d, pop.table_date[i : i + 1])
+    assert v["steps_old"]["base"] == int(law.base_offense_level(d, g, ed)[0])
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["eligible", "ineligible", "mandatory minimum binds", "floor above the range, not lowered",
+     "career offender", "substantial assistance"],
+)  # fmt: skip
+def test_worksheet_equals_engine_2014(small_outcome, kind):
+    check_against_engine(small_outcome, picks(small_outcome)[kind])
+
+
+def test_mandatory_minimum_bound_person_keeps_the_floor(small_outcome):
+    i = picks(small_outcome)["mandatory minimum binds"]
+    v = worksheet(small_outcome, i).values
+    assert v["reduced_term"] == v["new"]["floor"] > 0
+    assert v["eligible"]
+
+
+@pytest.mark.parametrize(
+    "name", ["equal_act", "2023_amendment_821", "2018_first_step_act_404",
+             "2014_clemency_initiative"],
+)  # fmt: skip
+def test_worksheet_equals_engine_other_change_types(name):
+    sc = sim.load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    out = apply(sim.synthesize(sc.population, seed=5, size=0.03), sc)
+    red = out.reduction
+    rows = list(np.flatnonzero(red.eligible)[:4]) + list(np.flatnonzero(~red.eligible)[:2])
+    if name == "2023_amendment_821":  # a zero-point offender, with the Chapter Four decrease
+        zero = np.flatnonzero(red.eligible & (out.population.chp == 0))
+        rows.append(zero[0])
+    for i in rows:
+        check_against_engine(out, int(i))
+    if name == "2023_amendment_821":
+        assert worksheet(out, int(rows[-1])).values["steps_new"]["chapter_four"] < 0
+
+
+def test_one_row_population_gives_the_same_results(small_population, small_outcome):
+    """The engine on one person alone decides as it does for that person among everyone."""
+    for i in picks(small_outcome).values():
+        one = apply(small_population.take(np.array([i])), small_outcome.scenario)
+        a, b = worksheet(one, 0).values, worksheet(small_outcome, i).values
+        assert a == b
+
+
+def test_person_index_errors(small_population):
+    assert person_index(small_population, int(small_population.id[3])) == 3
+    with pytest.raises(KeyError, match="no person"):
+        person_index(small_population, -5)
+
+
+def test_screen_matches_the_engine_on_the_same_case():
+    args = ["screen", "--drug", "crack", "--grams", "50", "--chc", "III", "--sentenced",
+            "2010-05-01", "--term", "120", "--custody-start", "2009-11-01"]  # fmt: skip
+    fsa = str(ROOT / "scenarios" / "2011_fair_sentencing_act.yaml")
+    res = CliRunner().invoke(main, [*args, "--scenario", fsa, "--json"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.stdout)
+    law = load_law()
+    pop = case_population(law, drug="crack", grams=50, chp=4, sentenced="2010-05-01",
+                          term=120, custody_start="2009-11-01")  # fmt: skip
+    out = apply(pop, sim.load_scenario(fsa))
+    red = out.reduction
+    assert got["eligible"] == bool(red.eligible[0])
+    assert got["reduced_term"] == int(red.reduced_term[0])
+    assert got["old"]["range_min"] == int(red.old.range_min[0])
+    assert got["new"]["level"] == int(red.new.level[0])
+    assert got["old"]["floor"] == 120  # 50 g of crack reached the 10-year tier before the FSA
+    text = CliRunner().invoke(main, [*args, "--scenario", fsa], catch_exceptions=False)
+    assert "Guideline calculation" in text.stdout and "Eligibility" in text.stdout
+
+
+def test_screen_bad_input_is_one_line():
+    base = ["screen", "--grams", "5", "--sentenced", "2010-01-01", "--term", "60"]
+    for extra, needle in (
+        (["--drug", "caffeine"], "unknown"),
+        (["--drug", "crack", "--chc", "II", "--points", "3"], "not both"),
+        (["--drug", "crack", "--term", "x"], "whole months"),
+        (["--drug", "crack", "--custody-start", "yesterday"], "YYYY-MM-DD"),
+    ):
+        res = CliRunner().invoke(main, [*base, *extra])
+        assert res.exit_code == 2, (extra, res.output)
+        assert needle in res.output and "Traceback" not in res.output
+
+
+def test_explain_cli(small_outcome):
+    res = CliRunner().invoke(
+        main, ["explain", str(SCENARIO_2014), "--size", "0.05", "--seed", "11", "--person",
+               str(int(small_outcome.population.id[picks(small_outcome)["eligible"]])),
+               "--json"], catch_exceptions=False,
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["eligible"] is True
+    missing = CliRunner().invoke(
+        main, ["explain", str(SCENARIO_2014), "--size", "0.05", "--person", "99999999"]
+    )
+    assert missing.exit_code == 2 and "no person 99999999" in missing.output
+
+
+def test_screen_categories_are_the_laws():
+    from simulator.cli_explain import CATEGORIES
+    from simulator.law import CATEGORIES as LAW
+
+    assert CATEGORIES == LAW
