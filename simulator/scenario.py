@@ -237,8 +237,9 @@ CATEGORY_NAMES = ("I", "II", "III", "IV", "V", "VI")
 class Criteria(_Strict):
     """Clemency criteria; each is a filter, ``null`` leaves it out.
 
-    * ``lower_sentence_today``: re-sentenced under the law in force on the decision day (and the
-      scenario's other changes) the term would be at least this share lower;
+    * ``lower_sentence_today``: re-sentenced under the law in force when the review starts
+      (``retroactivity.effective``) and the scenario's other changes, the term would be at
+      least this share lower;
     * ``non_violent_offense``: no weapon enhancement and no aggravating role (low-level);
     * ``min_years_served``: years in custody by the decision day;
     * ``max_category``: criminal history category at most this (career offenders are VI);

@@ -274,6 +274,9 @@ class Case:
     offense_date: int = 0
     status_points: int = 0  # part of chp (§4A1.1(d) before Amendment 821)
     zp_excluded: bool = False  # another §4C1.1 exclusion than weapon, role or points
+    position: float = 0.5  # where in the range the court sentenced (0 bottom, 1 top)
+    departure: float = 0.0  # share below the range (departure, variance or §5K1.1)
+    violent: bool = False  # a history of violence
 
 
 @dataclass(frozen=True)

@@ -12,19 +12,23 @@ Where the scenario language, not the law, settles a choice, the comment says ``L
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
+import numpy as np
 from reference_calculator import (
     Case,
     Range,
     Result,
     base_offense_level,
+    category_from_points,
     day_number,
     decide,
     edition_in_force,
     guideline_range,
     law_data,
     mandatory_tier_reached,
+    release_day,
     score,
     statutory_penalties,
 )
@@ -91,13 +95,21 @@ def _tier(grams: float, five: float, ten: float) -> int:
     return 10 if grams >= ten else 5 if grams >= five else 0
 
 
-def amended_range(case: Case, changes: list[dict], *, effective: int) -> Range:
-    """The person's guideline calculation with every change in scope substituted."""
+def amended_range(
+    case: Case, changes: list[dict], *, effective: int, as_of: int | None = None
+) -> Range:
+    """The person's guideline calculation with every change in scope substituted.
+
+    With ``as_of`` the person is sentenced again under the law in force on that day (table,
+    thresholds and penalties) before the changes apply: "today's law" of clemency.
+    """
     life = law_data().life
     reached = [c for c in changes if in_scope(c, case, effective)]
+    table_day = case.table_date if as_of is None else as_of
+    statute_day = case.sentencing_date if as_of is None else as_of
 
     # Chapter Two: the table, then level shifts measured on the amended table's base level
-    table = Table(edition_in_force(case.drug, case.table_date))
+    table = Table(edition_in_force(case.drug, table_day))
     for ch in reached:
         if ch["type"] == "drug_table" and case.drug in ch["drugs"]:
             table = Table(str(ch["edition"]))
@@ -115,7 +127,7 @@ def amended_range(case: Case, changes: list[dict], *, effective: int) -> Range:
                 shift = ch["levels"]
 
     # the statute: the tier charged can only fall to what the amended thresholds support
-    tier = min(case.mm_charged, mandatory_tier_reached(case.drug, case.grams, case.sentencing_date))
+    tier = min(case.mm_charged, mandatory_tier_reached(case.drug, case.grams, statute_day))
     for ch in reached:
         on = _day(ch["effective"]) if ch.get("effective") else effective
         if (
@@ -139,7 +151,7 @@ def amended_range(case: Case, changes: list[dict], *, effective: int) -> Range:
                 continue
             tier = min(case.mm_charged, _tier(case.grams, five, ten))
 
-    floor, smax = statutory_penalties(tier, case.priors_851, case.sentencing_date)
+    floor, smax = statutory_penalties(tier, case.priors_851, statute_day)
     for ch in reached:
         if ch["type"] == "mandatory_minimum" and case.drug in ch["drugs"] and ch.get("floors"):
             value = ch["floors"].get({5: "five_year", 10: "ten_year"}.get(tier, ""))
@@ -196,3 +208,119 @@ def reference_reduce_changes(
     old = guideline_range(case, edition_in_force(case.drug, case.table_date))
     new = amended_range(case, changes, effective=effective)
     return decide(case, old, new, effective=effective, earliest_release=earliest_release)
+
+
+# --------------------------------------------------------------------------- clemency
+def impose(case: Case, rng: Range) -> int:
+    """The term a court gives for ``rng`` at the case's position in it, less its departure.
+
+    CONVENTION (engine, ``sentencing.impose``): the point in the range is taken in double
+    precision, the departure share ``1 - departure`` in single precision (the population
+    stores it as float32); whole months, halves to even; within 1 month and life.
+    """
+    point = rng.range_min + case.position * (rng.range_max - rng.range_min)
+    term = point * float(np.float32(1.0) - np.float32(case.departure))
+    if not case.sub_assist:
+        term = max(term, rng.floor)  # §3553(e) alone lifts the floor
+    term = min(round(term), rng.statutory_max)
+    return min(max(term, 1), law_data().life)
+
+
+def today_term(case: Case, others: list[dict], *, as_of: int) -> int:
+    """The term under the law in force on ``as_of`` plus the scenario's other changes."""
+    rng = amended_range(case, others, effective=as_of, as_of=as_of)
+    return min(impose(case, rng), case.term)
+
+
+def meets(case: Case, criteria: dict, *, on: int, new_term: int) -> dict[str, bool]:
+    """Each clemency criterion the scenario sets, judged on day ``on``."""
+    out = {}
+    if criteria.get("lower_sentence_today") is not None:
+        cut = case.term - new_term
+        share = criteria["lower_sentence_today"]
+        out["lower_sentence_today"] = cut > 0 and cut >= share * case.term
+    if criteria.get("non_violent_offense"):
+        out["non_violent_offense"] = not case.weapon and case.role <= 0
+    if criteria.get("min_years_served") is not None:
+        served = (on - case.custody_start) / (12 * law_data().days_per_month)
+        out["min_years_served"] = served >= criteria["min_years_served"]
+    if criteria.get("max_category") is not None:
+        category = law_data().career_category if case.career else category_from_points(case.chp)
+        order = "I II III IV V VI".split()
+        out["max_category"] = order.index(category) <= order.index(criteria["max_category"])
+    if criteria.get("max_infractions") is not None:
+        out["max_infractions"] = case.infractions <= criteria["max_infractions"]
+    if criteria.get("no_violence_history"):
+        out["no_violence_history"] = not case.violent
+    return out
+
+
+@dataclass(frozen=True)
+class Commutation:
+    """The reference's clemency answer for one person."""
+
+    new_term: int
+    met_all_at_start: bool
+    petition: bool
+    decided_on: int
+    decided: bool
+    granted: bool
+    release: int
+
+
+def reference_commute(
+    cases: list[Case],
+    clemency: dict,
+    others: list[dict],
+    *,
+    start: int,
+    u_petition: list[float],
+    u_order: list[float],
+) -> list[Commutation]:
+    """Decide every petition, granting each that meets every criterion when decided.
+
+    The per-person draws (whether one petitions, one's place in the review queue) are inputs.
+    """
+    law = law_data()
+    review = clemency["review"]
+    criteria = clemency["criteria"]
+    lag = clemency.get("release_lag") or {}
+    until = _day(review["until"]) if review.get("until") else None
+    capacity = review["capacity_per_month"]
+
+    first = []
+    for case, u in zip(cases, u_petition, strict=True):
+        new_term = today_term(case, others, as_of=start)
+        in_custody = (
+            case.sentencing_date < start
+            and case.custody_start <= start
+            and case.release_date > start
+        )
+        met_all = in_custody and all(meets(case, criteria, on=start, new_term=new_term).values())
+        rate = review.get("petition_rate", 1.0)
+        if met_all and review.get("petition_rate_met_all") is not None:
+            rate = review["petition_rate_met_all"]
+        first.append((new_term, met_all, in_custody and u < rate))
+
+    # the review queue: petitions in order of each person's draw, `capacity` a month
+    queue = sorted((u_order[i], i) for i, f in enumerate(first) if f[2])
+    decided_on = [start] * len(cases)
+    for rank, (_, i) in enumerate(queue):
+        decided_on[i] = start + math.floor(rank * law.days_per_month / capacity)
+
+    out = []
+    for i, case in enumerate(cases):
+        new_term, met_all, petition = first[i]
+        when = decided_on[i]
+        decided = petition and (until is None or when <= until) and case.release_date > when
+        granted = decided and all(meets(case, criteria, on=when, new_term=new_term).values())
+        release = case.release_date
+        if granted:
+            months = lag.get("months", 0)
+            if case.term >= law.life and lag.get("life_months") is not None:
+                months = lag["life_months"]
+            earliest = when + math.ceil(months * law.days_per_month)
+            commuted = release_day(case.custody_start, new_term, case.infractions)
+            release = min(max(commuted, earliest), case.release_date)
+        out.append(Commutation(new_term, met_all, petition, when, decided, granted, release))
+    return out

@@ -55,6 +55,9 @@ def cases_of(pop) -> list[Case]:
                 offense_date=int(pop.offense_date[i]),
                 status_points=int(pop.status_points[i]),
                 zp_excluded=bool(pop.zp_excluded[i]),
+                position=float(pop.position[i]),
+                departure=float(pop.departure[i]),
+                violent=bool(pop.violent[i]),
             )
         )
     return out
