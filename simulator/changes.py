@@ -164,10 +164,13 @@ class Resolved:
             if edition is None:
                 edition = base_law.edition_on(drug, pop.table_date)
             statute = thresholds_day = pop.sentencing_date
-        mm = pop.mm_charged.copy()
-        chp = pop.chp.copy()
+        # the tier charged, within what the quantity reaches under the thresholds in force;
+        # a change of thresholds replaces them for the people it reaches
+        mm = np.minimum(pop.mm_charged, base_law.mandatory_tier(drug, grams, thresholds_day))
+        # criminal history as the law of the statute day scores it; changes may replace it
+        chp = base_law.criminal_history_points(pop.chp, pop.status_points, statute)
+        ch4 = base_law.zero_point_levels(pop.chp, pop.weapon, pop.role, pop.zp_excluded, statute)
         shift = np.zeros(n, dtype=np.int16)
-        ch4 = np.zeros(n, dtype=np.int16)
         combo = np.zeros(n, dtype=np.int64)
         scopes = [scope(ch, pop, self.effective) for ch in self.changes]
 
@@ -206,12 +209,13 @@ class Resolved:
             slot = AMENDED_PERIODS_FROM + period * (1 << len(self.penalty_changes)) + combo
             statute = np.where(combo > 0, slot, statute).astype(np.int32)
         cases = {**pop.cases(), "mm_charged": mm, "chp": chp}
+        del cases["status_points"], cases["zp_excluded"]  # chp and ch4 are scored above
         return guideline(
             base_law,
             cases,
             edition=edition,
             statute_day=statute,
-            thresholds_day=thresholds_day,
+            tier=mm,
             level_shift=shift,
             chapter_four_shift=ch4,
         )

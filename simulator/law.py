@@ -114,6 +114,8 @@ class Law:
     gct_min_term: int
     gct_days_lost_per_infraction: int
     equivalency: dict
+    status_rule: tuple[int, int, int]  # (from day, points kept, minimum other points): §4A1.1(e)
+    zero_point_rule: tuple[int, int]  # (from day, levels): §4C1.1
 
     # ----------------------------------------------------------------- lookups
     def edition_index(self, name: str) -> int:
@@ -212,6 +214,32 @@ class Law:
         )
         idx = np.searchsorted(-table, -months, side="left")
         return self.career_levels[np.minimum(idx, len(self.career_levels) - 1)]
+
+    def criminal_history_points(
+        self, chp: np.ndarray, status_points: np.ndarray, when: np.ndarray
+    ) -> np.ndarray:
+        """Criminal history points as scored on ``when``: status points under the rule then.
+
+        ``chp`` counts status points the old way (2 each time); from Amendment 821 a sentence
+        keeps ``points`` of them only with ``min_other_points`` other points (§4A1.1(e)).
+        """
+        start, kept, min_other = self.status_rule
+        other = chp.astype(np.int16) - status_points
+        scored = other + np.where(other >= min_other, np.int16(kept), np.int16(0))
+        return np.where((when >= start) & (status_points > 0), scored, chp).astype(np.int8)
+
+    def zero_point_levels(
+        self,
+        chp: np.ndarray,
+        weapon: np.ndarray,
+        role: np.ndarray,
+        excluded: np.ndarray,
+        when: np.ndarray,
+    ) -> np.ndarray:
+        """The §4C1.1 decrease of each sentence imposed on ``when`` (0 before the rule)."""
+        start, levels = self.zero_point_rule
+        zero = (when >= start) & (chp == 0) & ~weapon & (role <= 0) & ~excluded
+        return np.where(zero, np.int16(levels), np.int16(0))
 
     def release_day(
         self, start: np.ndarray, term: np.ndarray, infractions: np.ndarray
@@ -317,6 +345,7 @@ def load_law(directory: str | None = None) -> Law:
     co_lev = np.array([r["level"] for r in co], dtype=np.int8)
 
     gct = read_yaml(root / "good_conduct_time.yaml")
+    ch = read_yaml(root / "criminal_history.yaml")
     rules = sorted(gct["rules"], key=lambda r: day(r["from"]))
 
     return Law(
@@ -344,6 +373,12 @@ def load_law(directory: str | None = None) -> Law:
         gct_min_term=int(gct["minimum_term_months"]),
         gct_days_lost_per_infraction=int(gct["days_lost_per_infraction"]),
         equivalency=equiv,
+        status_rule=(
+            day(ch["status_points"]["from"]),
+            int(ch["status_points"]["points"]),
+            int(ch["status_points"]["min_other_points"]),
+        ),
+        zero_point_rule=(day(ch["zero_point"]["from"]), int(ch["zero_point"]["levels"])),
     )
 
 

@@ -66,7 +66,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = ("status_points", "zp_excluded")
 
 CASE_FIELDS = (
     "drug", "grams", "weapon", "role", "obstruction", "acceptance", "safety_valve",
-    "sub_assist", "career", "chp", "mm_charged", "priors_851",
+    "sub_assist", "career", "chp", "mm_charged", "priors_851", "status_points", "zp_excluded",
 )  # fmt: skip
 
 

@@ -80,6 +80,7 @@ def guideline(
     level_shift: np.ndarray | int = 0,
     chapter_four_shift: np.ndarray | int = 0,
     same_statute: Guideline | None = None,
+    tier: np.ndarray | None = None,
 ) -> Guideline:
     """Guideline range and statutory limits of each case.
 
@@ -89,7 +90,10 @@ def guideline(
         The law tables.
     cases : mapping of str to ndarray
         Case facts (``drug, grams, weapon, role, obstruction, acceptance, safety_valve,
-        sub_assist, career, chp, mm_charged, priors_851``).
+        sub_assist, career, chp, mm_charged, priors_851``). With ``status_points`` and
+        ``zp_excluded`` too, criminal history is scored under the rules in force on
+        ``statute_day`` (Amendment 821 from 2023-11-01); without them, ``chp`` is taken as
+        scored and ``chapter_four_shift`` is the whole Chapter Four adjustment.
     edition : ndarray
         Drug Quantity Table edition index per person.
     statute_day : ndarray
@@ -100,6 +104,9 @@ def guideline(
         Levels added to the base offense level (a scenario's level shift).
     chapter_four_shift : ndarray or int
         Levels added to the offense level after Chapters Two and Three (USSG §4C1.1).
+    tier : ndarray, optional
+        The statutory tier (0, 5, 10) when already decided, e.g. under amended thresholds;
+        by default the tier charged within what the quantity reaches on ``thresholds_day``.
     same_statute : Guideline, optional
         A calculation of the same cases under the same statute and criminal history (a change
         of Chapter Two alone): its tier, floor, maximum and category are reused, not recomputed.
@@ -108,13 +115,21 @@ def guideline(
     -------
     Guideline
     """
+    chp = cases["chp"]
+    if "status_points" in cases:  # score criminal history under the rules of the statute day
+        chp = law.criminal_history_points(chp, cases["status_points"], statute_day)
+        chapter_four_shift = chapter_four_shift + law.zero_point_levels(
+            cases["chp"], cases["weapon"], cases["role"], cases["zp_excluded"], statute_day
+        )
     base = law.base_offense_level(cases["drug"], cases["grams"], edition) + level_shift
     level = offense_level(law, cases, base) + chapter_four_shift
     if same_statute is None:
-        tday = statute_day if thresholds_day is None else thresholds_day
-        tier = np.minimum(
-            cases["mm_charged"], law.mandatory_tier(cases["drug"], cases["grams"], tday)
-        ).astype(np.int8)
+        if tier is None:
+            tday = statute_day if thresholds_day is None else thresholds_day
+            tier = np.minimum(
+                cases["mm_charged"], law.mandatory_tier(cases["drug"], cases["grams"], tday)
+            )
+        tier = np.asarray(tier).astype(np.int8)
         floor, smax = law.penalties(tier, cases["priors_851"], statute_day)
     else:
         tier, floor, smax = same_statute.tier, same_statute.floor, same_statute.statutory_max
@@ -127,7 +142,7 @@ def guideline(
         np.int8
     )
     if same_statute is None:
-        category = np.where(career, 5, law.category(cases["chp"])).astype(np.int8)
+        category = np.where(career, 5, law.category(chp)).astype(np.int8)
     else:
         category = same_statute.category
     rmin, rmax = law.guideline_range(level, category)

@@ -78,6 +78,7 @@ class LawData:
     gct_min_term: int
     gct_rules: list[tuple[int, float]]
     gct_lost_per_infraction: int
+    criminal_history: dict  # Amendment 821's rules for sentences from their date
 
 
 def _months(value: object, life: int) -> int:
@@ -141,6 +142,7 @@ def law_data() -> LawData:
         gct_min_term=int(gct["minimum_term_months"]),
         gct_rules=sorted((day_number(r["from"]), float(r["days_per_year"])) for r in gct["rules"]),
         gct_lost_per_infraction=int(gct["days_lost_per_infraction"]),
+        criminal_history=_read_yaml("criminal_history.yaml"),
     )
 
 
@@ -294,15 +296,49 @@ class Range:
     tier: int
 
 
+def points_scored(case: Case, when: int) -> int:
+    """§4A1.1 criminal history points of a sentence imposed on ``when``.
+
+    From Amendment 821 (2023-11-01) status points count 1, and only with 7 other points.
+    """
+    rule = law_data().criminal_history["status_points"]
+    if when < day_number(rule["from"]) or case.status_points == 0:
+        return case.chp
+    other = case.chp - case.status_points
+    return other + (rule["points"] if other >= rule["min_other_points"] else 0)
+
+
+def zero_point_decrease(case: Case, when: int) -> int:
+    """§4C1.1 (from 2023-11-01): 2 levels off for a zero-point offender, no weapon or role.
+
+    CONVENTION (engine): zero points as counted at sentencing, before Part A's recount.
+    """
+    rule = law_data().criminal_history["zero_point"]
+    if when < day_number(rule["from"]):
+        return 0
+    if case.chp == 0 and not case.weapon and case.role <= 0 and not case.zp_excluded:
+        return rule["levels"]
+    return 0
+
+
 def guideline_range(case: Case, edition: str, level_shift: int = 0) -> Range:
     """The applicable range of ``case`` scored with ``edition`` of its drug's table."""
     base = base_offense_level(case.drug, case.grams, edition) + level_shift
     # statute: quantity thresholds and penalties of the sentencing date (Dorsey: the FSA governs
     # everyone sentenced from 2010-08-03; First Step Act penalties only prospectively)
-    reached = mandatory_tier_reached(case.drug, case.grams, case.sentencing_date)
+    when = case.sentencing_date
+    reached = mandatory_tier_reached(case.drug, case.grams, when)
     tier = min(case.mm_charged, reached)
-    floor, smax = statutory_penalties(tier, case.priors_851, case.sentencing_date)
-    return score(case, base, tier=tier, floor=floor, statutory_max=smax, points=case.chp)
+    floor, smax = statutory_penalties(tier, case.priors_851, when)
+    return score(
+        case,
+        base,
+        tier=tier,
+        floor=floor,
+        statutory_max=smax,
+        points=points_scored(case, when),
+        chapter_four=zero_point_decrease(case, when),
+    )
 
 
 def score(

@@ -28,9 +28,11 @@ from reference_calculator import (
     guideline_range,
     law_data,
     mandatory_tier_reached,
+    points_scored,
     release_day,
     score,
     statutory_penalties,
+    zero_point_decrease,
 )
 
 TIERS = {"five_year": 5, "ten_year": 10}
@@ -166,8 +168,9 @@ def amended_range(
             if value is not None:
                 floor = life if value == "life" else int(value)
 
-    # Chapter Four: Amendment 821 parts A and B
-    points, chapter_four = case.chp, 0
+    # Chapter Four: as the law of the statute day scores it, unless a change says otherwise
+    points = points_scored(case, statute_day)
+    chapter_four = zero_point_decrease(case, statute_day)
     for ch in reached:
         if ch["type"] != "criminal_history":
             continue

@@ -35,7 +35,7 @@ from simulator.scenario import validate
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
 EDITIONS = sorted(law_data().dqt)
-LAST_SENTENCED = day("2023-10-31")
+LAST_SENTENCED = day("2025-06-30")  # past Amendment 821 (2023-11-01)
 
 
 def raw_changes(path: Path) -> tuple[list[dict], dict]:
@@ -230,7 +230,7 @@ def change_lists(draw) -> list[dict]:
 
 effective_days = st.one_of(
     st.sampled_from([day(d) for d in ("2011-11-01", "2014-11-01", "2018-12-21", "2023-11-01")]),
-    st.integers(day("2005-01-01"), day("2023-12-31")),
+    st.integers(day("2005-01-01"), day("2025-12-31")),
 )
 earliest_offsets = st.one_of(st.none(), st.integers(0, 400))
 wide = populations(last=LAST_SENTENCED)
@@ -279,6 +279,9 @@ EDGES = {
     # status points with exactly 7 other points, and zero points
     "status points, 7 others": one(chp=9, status_points=2, sentencing_date="2020-06-01"),
     "status points, 6 others": one(chp=8, status_points=2, sentencing_date="2020-06-01"),
+    # sentenced under Amendment 821 itself
+    "status points, sentenced 2024": one(chp=8, status_points=2, sentencing_date="2024-03-01"),
+    "zero-point, sentenced 2024": one(chp=0, sentencing_date="2024-03-01", grams=3000.0),
     "zero-point offender": one(chp=0, sentencing_date="2021-06-01", grams=3000.0),
     "zero points but a weapon": one(chp=0, weapon=True, sentencing_date="2021-06-01"),
     # substantial assistance below a floor; a career offender
@@ -321,7 +324,7 @@ EDGE_CHANGES = {
 
 
 @pytest.mark.parametrize("label", list(EDGE_CHANGES))
-@pytest.mark.parametrize("effective", ["2011-11-01", "2018-12-21", "2023-11-01"])
+@pytest.mark.parametrize("effective", ["2011-11-01", "2018-12-21", "2023-11-01", "2025-01-01"])
 def test_edge_cases_agree_with_reference(label, effective):
     changes = [
         {k: (dt.date.fromisoformat(v) if k.endswith(("_on", "_before")) else v)
@@ -459,3 +462,46 @@ def clemency_docs(draw) -> dict:
 def test_any_clemency_agrees_with_reference(pop, doc):
     bad = clemency_disagreements(pop, doc)
     assert not bad, "\n".join(bad[:10])
+
+
+def test_sentences_from_amendment_821_are_scored_under_it():
+    """Status points and the zero-point decrease apply to sentences imposed from 2023-11-01."""
+    from simulator.engine import current_guideline
+
+    rows = [EDGES["status points, sentenced 2024"], EDGES["zero-point, sentenced 2024"]]
+    before = [{**r, "sentencing_date": day("2023-10-31"), "table_date": day("2023-10-31")}
+              for r in rows]  # fmt: skip
+    after, old = (
+        current_guideline(load_law(), to_population(rows)),
+        current_guideline(load_law(), to_population(before)),
+    )
+    # 6 other points and 2 status points: 8 points (IV) before, 6 (III) under §4A1.1(e)
+    assert (int(old.category[0]), int(after.category[0])) == (3, 2)
+    # no points, no weapon or role: two levels off under §4C1.1
+    assert int(after.level[1]) == int(old.level[1]) - 2
+
+
+def test_amended_thresholds_replace_those_of_todays_law():
+    """Regression: a change's thresholds replace the law's, even when harsher than today's.
+
+    Crack 10 g with a 5-year tier charged in 2007; re-sentenced under 2014 law (28 g) plus a
+    100:1 statutory ratio (5 g), the tier stays: the engine used to cap it by today's thresholds.
+    """
+    doc = {
+        "title": "t",
+        "reference": "t",
+        "changes": [
+            {"type": "crack_powder_ratio", "ratio": 100, "guideline": False, "statutory": True},
+            {"type": "clemency", "criteria": {}, "review": {"capacity_per_month": 1000}},
+        ],
+        "retroactivity": {"effective": dt.date(2014, 4, 23)},
+        "grant": {"rate": 1.0},
+        "costs": {"per_bed_year": 1.0},
+    }
+    row = crack(10.0, mm_charged=5, role=-4, acceptance=False, position=0.0,
+                sentencing_date="2007-01-01", custody_start="2007-01-01")  # fmt: skip
+    pop = to_population([row])
+    assert int(pop.term[0]) == 60
+    assert not clemency_disagreements(pop, doc)
+    red = sim.apply(pop, validate(doc)).reduction
+    assert int(red.new.tier[0]) == 5 and int(red.reduced_term[0]) == 60
