@@ -93,6 +93,25 @@ def main() -> None:
     help="Write per-person results, monthly waves and the summary to this directory.",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
+@click.option(
+    "--population",
+    "population_file",
+    type=click.Path(dir_okay=False),
+    help="Read the people from a CSV or Parquet file instead of synthesizing them.",
+)
+@click.option("--mapping", type=click.Path(dir_okay=False), help="Column mapping for --population.")
+@click.option(
+    "--on-bad-rows",
+    type=click.Choice(["fail", "skip"]),
+    default="fail",
+    show_default=True,
+    help="fail: stop on any bad row; skip: drop bad rows (written to --out with reasons).",
+)
+@click.option(
+    "--chunk-rows",
+    type=click.IntRange(min=1),
+    help="Read --population this many rows at a time (bounded memory; no people.csv.gz).",
+)
 def run(
     scenario: str,
     seed: int | None,
@@ -101,17 +120,30 @@ def run(
     as_json: bool,
     out: str | None,
     force: bool,
+    population_file: str | None,
+    mapping: str | None,
+    on_bad_rows: str,
+    chunk_rows: int | None,
 ) -> None:
     """Apply SCENARIO to the population and report who is eligible, by how much, and when."""
     sc = _load(scenario, sets)
     import simulator as sim
     from simulator import report
+    from simulator.cli_population import check_population_options, run_population_file
 
+    check_population_options(population_file, mapping, size, chunk_rows)
     try:
-        population = sim.synthesize(
-            sc.population, seed=sc.seed if seed is None else seed, size=size
-        )
-        outcome = sim.apply(population, sc)
+        if population_file:
+            outcome = run_population_file(
+                sc, population_file, mapping=mapping,
+                on_bad_rows=on_bad_rows, seed=sc.seed if seed is None else seed,
+                chunk_rows=chunk_rows, out=out, force=force,
+            )  # fmt: skip
+        else:
+            population = sim.synthesize(
+                sc.population, seed=sc.seed if seed is None else seed, size=size
+            )
+            outcome = sim.apply(population, sc)
         if out:
             report.write_outputs(outcome, Path(out), force=force)
     except FileExistsError as exc:
@@ -156,10 +188,12 @@ def calibrate(size: float, output: str | None, max_evals: int, quiet: bool) -> N
 
 
 from simulator.cli_list import list_command  # noqa: E402
+from simulator.cli_population import export_population_command  # noqa: E402
 from simulator.cli_validate import validate_command  # noqa: E402
 
 main.add_command(list_command)
 main.add_command(validate_command)
+main.add_command(export_population_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -425,7 +425,7 @@ def parse_frame(
     if "id" not in present:
         v["id"] = np.arange(offset, offset + n, dtype=np.int64)
     ids = v["id"].astype(np.int64)
-    dup = pd.Series(ids).duplicated(keep="first").to_numpy()
+    dup = pd.Series(ids).duplicated(keep="first").to_numpy().copy()
     if seen_ids is not None and len(seen_ids):
         dup |= np.isin(ids, seen_ids)
     checks.add(dup & ("id" in present), "id: repeats an earlier row's id", ids)

@@ -94,6 +94,8 @@ def write_outputs(outcome: Outcome, directory: Path, *, force: bool = False) -> 
         "waves.csv": lambda fh: fh.write((provenance + outcome.waves.to_csv(index=False)).encode()),
         "people.csv.gz": lambda fh: _write_people(outcome.people, fh, provenance),
     }
+    if not getattr(outcome, "has_people", True):  # a chunked run keeps no per-person rows
+        del files["people.csv.gz"]
     for by in BREAKDOWNS:
         frame = outcome.breakdown(by)
         files[f"by_{by}.csv"] = lambda fh, f=frame: fh.write((provenance + f.to_csv()).encode())
