@@ -104,6 +104,7 @@ assert tuple(COLUMNS) == tuple(SCHEMA)  # one schema
 
 _TRUE = ("true", "t", "yes", "y", "1", "1.0")
 _FALSE = ("false", "f", "no", "n", "0", "0.0")
+_MISSING = ("", "nan", "na", "n/a", "null", "none", "nat")
 MAX_LISTED = 20  # bad rows listed in an error message
 
 
@@ -167,7 +168,8 @@ def load_mapping(path: str | Path) -> Any:
             msg = err["msg"] if err["type"] != "extra_forbidden" else "unknown key"
             if err["type"] == "literal_error":
                 msg = f"unknown column {err['input']!r}; see the population schema"
-            lines.append(f"{where}: {_dotted(err['loc'])}: {msg}")
+            loc = tuple(p for p in err["loc"] if p != "[key]")
+            lines.append(f"{where}: {_dotted(loc)}: {msg}")
         raise PopulationError("\n".join(lines)) from None
 
 
@@ -208,12 +210,12 @@ def _raw_chunks(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
 
 
 def _blank(s: pd.Series) -> np.ndarray:
-    """Missing values: NA, NaN, or empty text."""
+    """Missing values: NA, NaN, empty text, or text such as ``NA``, ``null``, ``nan``."""
     from pandas.api import types
 
     out = s.isna().to_numpy().copy()
     if not (types.is_numeric_dtype(s) or types.is_datetime64_any_dtype(s)):
-        out |= s.astype(str).str.strip().eq("").to_numpy()
+        out |= s.astype(str).str.strip().str.lower().isin(_MISSING).to_numpy()
     return out
 
 
@@ -227,6 +229,14 @@ class _Checks:
     def add(self, mask: np.ndarray, reason: str, shown: np.ndarray | None = None) -> None:
         if mask.any():
             self.problems.append((mask, reason, shown))
+
+    def ok(self, *columns: str) -> np.ndarray:
+        """Rows whose values in ``columns`` passed their own checks."""
+        out = np.ones(self.n, dtype=bool)
+        for mask, reason, _ in self.problems:
+            if reason.split(":")[0] in columns:
+                out &= ~mask
+        return out
 
     def bad(self) -> np.ndarray:
         out = np.zeros(self.n, dtype=bool)
@@ -381,14 +391,19 @@ def _check_columns(frame: pd.DataFrame, source: Path) -> None:
 
 
 def _cross_checks(v: dict[str, np.ndarray], present: set[str], checks: _Checks) -> None:
-    """Checks across columns (dates in order, status points within the points)."""
-    checks.add(v["offense_date"] > v["sentencing_date"], "offense_date: after sentencing_date")
-    if "table_date" in present:
-        checks.add(v["table_date"] < v["sentencing_date"], "table_date: before sentencing_date")
-    if "release_date" in present:
-        checks.add(v["release_date"] <= v["custody_start"], "release_date: not after custody_start")
-    if "status_points" in present:
-        checks.add(v["status_points"] > v["chp"], "status_points: more than chp")
+    """Checks across columns (dates in order, status points within the points).
+
+    Each is made only where both columns passed their own checks.
+    """
+    rules = (
+        ("offense_date", "sentencing_date", np.greater, "offense_date: after sentencing_date"),
+        ("table_date", "sentencing_date", np.less, "table_date: before sentencing_date"),
+        ("release_date", "custody_start", np.less_equal, "release_date: not after custody_start"),
+        ("status_points", "chp", np.greater, "status_points: more than chp"),
+    )
+    for a, b, wrong, reason in rules:
+        if a in present:
+            checks.add(checks.ok(a, b) & wrong(v[a], v[b]), reason)
 
 
 @dataclass
@@ -421,7 +436,9 @@ def parse_frame(
     n = len(frame)
     checks = _Checks(n)
     present = {c for c in SCHEMA if c in frame.columns}
-    v = {name: _parse(name, COLUMNS[name], frame[name], checks) for name in present}
+    v = {
+        name: _parse(name, COLUMNS[name], frame[name], checks) for name in SCHEMA if name in present
+    }
     if "id" not in present:
         v["id"] = np.arange(offset, offset + n, dtype=np.int64)
     ids = v["id"].astype(np.int64)
