@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -166,9 +167,9 @@ class ChunkedOutcome:
 
         return pd.DataFrame(self.breakdown_columns(by)).set_index(by)
 
-    @property
+    @cached_property
     def summary(self) -> dict:
-        """Headline figures, as :attr:`Outcome.summary`."""
+        """Headline figures, as :attr:`Outcome.summary` (computed once all chunks are added)."""
         from simulator import __version__
 
         if not self.chunks:

@@ -177,9 +177,13 @@ def run(
     help="Budget of population builds for the optimizer.",
 )
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
-def calibrate(size: float, output: str | None, max_evals: int, quiet: bool) -> None:
+@click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
+def calibrate(size: float, output: str | None, max_evals: int, quiet: bool, force: bool) -> None:
     """Fit the population generator to the published 2014 marginals and save the parameters."""
     from simulator import calibration, report
+
+    if output and Path(output).exists() and not force:
+        raise _Fail(f"{output} exists; use --force to overwrite", 2)
 
     result = calibration.fit(size=size, max_evals=max_evals, progress=not quiet)
     path = calibration.save(result, Path(output) if output else None)

@@ -96,16 +96,13 @@ def run_population_file(
 ) -> Any:
     """Apply ``scenario`` to the people of a population file; report rejected rows.
 
-    With ``--out`` the rejected rows go to ``rejected_rows.csv`` there (checked for overwrite
-    before anything is computed); otherwise their count and first reasons go to stderr.
+    The outcome carries the rejected rows (``rejected_rows``), which ``--out`` writes to
+    ``rejected_rows.csv`` with the other outputs; their count and the first reason go to stderr.
     """
     from simulator.chunked import ChunkingError, apply_file
     from simulator.engine import apply
     from simulator.population_io import PopulationError, read_population
 
-    target = Path(out) / REJECTED_NAME if out else None
-    if target is not None and target.exists() and not force:
-        raise _fail(f"{target} exists; use --force to overwrite")
     try:
         if chunk_rows:
             outcome, rejected, read = apply_file(
@@ -123,19 +120,17 @@ def run_population_file(
         "rows_read": int(read),
         "rows_rejected": len(rejected),
     }
+    outcome.rejected_rows = rejected  # written by report.write_outputs beside the outputs
     if len(rejected):
-        _report_rejected(rejected, path, read, target)
+        _report_rejected(rejected, path, read, Path(out) / REJECTED_NAME if out else None)
     return outcome
 
 
 def _report_rejected(rejected: Any, path: str, read: int, target: Path | None) -> None:
-    from simulator.report import atomic_write_text
-
     first = rejected.iloc[0]
     note = f"{path}: {len(rejected):,} of {read:,} rows rejected (row {first['row']}: "
     note += f"{first['reason']})"
     if target is None:
         click.echo(note + f"; use --out DIR to keep them with reasons in {REJECTED_NAME}", err=True)
         return
-    atomic_write_text(target, rejected.to_csv(index=False))
     click.echo(note + f"; written with reasons to {target}", err=True)
