@@ -102,9 +102,15 @@ COLUMNS: dict[str, Column] = {
 }
 assert tuple(COLUMNS) == tuple(SCHEMA)  # one schema
 
-_TRUE = ("true", "t", "yes", "y", "1", "1.0")
-_FALSE = ("false", "f", "no", "n", "0", "0.0")
-_MISSING = ("", "nan", "na", "n/a", "null", "none", "nat")
+
+def _spellings(*words: str) -> tuple[str, ...]:
+    """Each word as written, in capitals and capitalized (``isin`` is faster than lowering)."""
+    return tuple({v for w in words for v in (w, w.upper(), w.capitalize())})
+
+
+_TRUE = _spellings("true", "t", "yes", "y", "1", "1.0")
+_FALSE = _spellings("false", "f", "no", "n", "0", "0.0")
+_MISSING = _spellings("", " ", "nan", "na", "n/a", "null", "none", "nat")
 MAX_LISTED = 20  # bad rows listed in an error message
 
 
@@ -215,7 +221,7 @@ def _blank(s: pd.Series) -> np.ndarray:
 
     out = s.isna().to_numpy().copy()
     if not (types.is_numeric_dtype(s) or types.is_datetime64_any_dtype(s)):
-        out |= s.astype(str).str.strip().str.lower().isin(_MISSING).to_numpy()
+        out |= s.isin(_MISSING).to_numpy()
     return out
 
 
@@ -278,16 +284,14 @@ def _parse(name: str, col: Column, s: pd.Series, checks: _Checks) -> np.ndarray:
     checks.add(blank, f"{name}: missing")
     raw = s.to_numpy()
     if col.kind == "code":
-        text = s.astype(str).str.strip().to_numpy()
-        codes = np.asarray(col.codes)
-        known = np.isin(text, codes)
+        index = pd.Index(list(col.codes)).get_indexer(s)
+        known = index >= 0
         checks.add(~known & ~blank, f"{name}: unknown code; allowed: {', '.join(col.codes)}", raw)
-        return _code_index(text, codes).astype(dtype)
+        return np.where(known, index, 0).astype(dtype)
     if col.kind == "bool":
         if pd.api.types.is_bool_dtype(s) and not blank.any():
             return s.to_numpy(dtype=bool)
-        text = s.astype(str).str.strip().str.lower()
-        yes, no = text.isin(_TRUE).to_numpy(), text.isin(_FALSE).to_numpy()
+        yes, no = s.isin((*_TRUE, True)).to_numpy(), s.isin((*_FALSE, False)).to_numpy()
         checks.add(~yes & ~no & ~blank, f"{name}: expected true or false", raw)
         return yes
     if col.kind == "date":
@@ -324,12 +328,6 @@ def _parse(name: str, col: Column, s: pd.Series, checks: _Checks) -> np.ndarray:
         checks.add(ok & (v > col.hi), f"{name}: must be at most {col.hi:g}", raw)
     ok &= ~out
     return np.where(ok, v, 0).astype(dtype)
-
-
-def _code_index(text: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    order = np.argsort(codes)
-    pos = np.searchsorted(codes[order], text).clip(0, len(codes) - 1)
-    return np.where(codes[order][pos] == text, order[pos], 0)
 
 
 def _apply_mapping(frame: pd.DataFrame, mapping: Any, source: Path) -> pd.DataFrame:
@@ -444,7 +442,8 @@ def parse_frame(
     ids = v["id"].astype(np.int64)
     dup = pd.Series(ids).duplicated(keep="first").to_numpy().copy()
     if seen_ids is not None and len(seen_ids):
-        dup |= np.isin(ids, seen_ids)
+        at = np.searchsorted(seen_ids, ids).clip(0, len(seen_ids) - 1)
+        dup |= seen_ids[at] == ids
     checks.add(dup & ("id" in present), "id: repeats an earlier row's id", ids)
     _cross_checks(v, present, checks)
     bad = checks.bad()
@@ -550,7 +549,7 @@ def iter_population(
         raise PopulationError(f"on_bad_rows must be 'fail' or 'skip', not {on_bad_rows!r}")
     if mapping is not None and not hasattr(mapping, "columns"):
         mapping = load_mapping(mapping)
-    offset, seen = 0, np.zeros(0, dtype=np.int64)
+    offset, seen = 0, np.zeros(0, dtype=np.int32)
     for frame in _raw_chunks(path, chunk_rows):
         chunk = parse_frame(
             frame, source=path, offset=offset, seed=seed, seen_ids=seen, mapping=mapping
@@ -558,9 +557,10 @@ def iter_population(
         if on_bad_rows == "fail" and len(chunk.rejected):
             raise PopulationError(_report(chunk.rejected, path, offset + chunk.rows_read))
         offset += chunk.rows_read
-        ids = chunk.population.id.astype(np.int64)
+        ids = chunk.population.id
         if chunk_rows is not None:
-            seen = np.union1d(seen, ids)
+            # two sorted runs: the stable sort merges them in linear time
+            seen = np.sort(np.concatenate([seen, np.sort(ids)]), kind="stable")
         yield chunk
     if offset == 0:
         raise PopulationError(f"{path}: no rows")
