@@ -6,7 +6,8 @@ is ``simulate run scenarios/2014_guidelines.yaml --population FILE --chunk-rows 
 --json`` in a fresh process, which reports its own peak resident memory (``ru_maxrss``).
 
 By default (CI) the file has 300,000 rows read in chunks of 100,000, so the benchmark is a
-quick smoke test; ``SIMULATOR_BENCH_FULL=1`` makes it 10 million rows in chunks of a million::
+quick smoke test; ``SIMULATOR_BENCH_FULL=1`` makes it 10 million rows in chunks of a million
+(``SIMULATOR_BENCH_CHUNK_ROWS`` sets another chunk size)::
 
     SIMULATOR_BENCH_FULL=1 uv run pytest benchmarks/test_bench_chunked.py --benchmark-enable -s
 """
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "2014_guidelines.yaml"
 FULL = os.environ.get("SIMULATOR_BENCH_FULL") == "1"
 ROWS = 10_000_000 if FULL else 300_000
-CHUNK_ROWS = 1_000_000 if FULL else 100_000
+CHUNK_ROWS = int(os.environ.get("SIMULATOR_BENCH_CHUNK_ROWS", 1_000_000 if FULL else 100_000))
 LIMIT_MB = 2048
 
 CHILD = """

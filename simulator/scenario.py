@@ -483,8 +483,16 @@ def _message(err: dict) -> str:
     return err["msg"].removeprefix("Value error, ")
 
 
+_PLAIN_KEY = re.compile(r"[\w-]+")
+
+
 def _dotted(loc: tuple) -> str:
-    parts = [str(p) for p in loc if p not in CHANGE_MODELS]
+    """A key path as ``a.b.0.c``; a key that is empty or holds other characters is quoted."""
+    parts = [
+        str(p) if isinstance(p, int) or _PLAIN_KEY.fullmatch(str(p)) else repr(str(p))
+        for p in loc
+        if p not in CHANGE_MODELS
+    ]
     return ".".join(parts) if parts else "(top)"
 
 
