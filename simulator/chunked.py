@@ -279,7 +279,11 @@ def apply_file(
     out = apply_chunked(people(), scenario)
     if not out.chunks:
         raise ChunkingError(f"{path}: no valid rows")
-    frame = pd.concat(rejected, ignore_index=True) if rejected else pd.DataFrame()
+    frame = (
+        pd.concat(rejected, ignore_index=True)
+        if rejected
+        else pd.DataFrame(columns=["row", "reason"])
+    )
     return out, frame, read
 
 

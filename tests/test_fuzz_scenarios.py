@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import ROOT
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import simulator as sim
@@ -78,12 +78,14 @@ def check(path: Path, people) -> None:
     try:
         scenario = load_scenario(path)
     except ScenarioError as exc:
+        event("error")
         lines = str(exc).splitlines()
         assert lines, "an empty error message"
         for line in lines:
             m = LINE.match(line)
             assert m and m["file"] == str(path), line
         return
+    event("valid")
     summary = sim.apply(people, scenario).summary
     assert summary["eligible"] <= summary["population"] == len(people)
 
