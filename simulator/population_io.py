@@ -429,7 +429,8 @@ def parse_frame(
     """
     import pandas as pd
 
-    frame = _apply_mapping(frame, mapping, source).reset_index(drop=True)
+    original = frame.reset_index(drop=True)
+    frame = _apply_mapping(original, mapping, source)
     _check_columns(frame, source)
     n = len(frame)
     checks = _Checks(n)
@@ -450,8 +451,13 @@ def parse_frame(
     good = ~bad
     rejected = pd.DataFrame({"row": np.flatnonzero(bad) + offset + 1})
     if bad.any():
-        rejected["reason"] = checks.reasons().to_numpy()
-        raw = frame.loc[bad].reset_index(drop=True)
+        reasons = checks.reasons()
+        for ours, theirs in mapping.columns.items() if mapping is not None else ():
+            # name the user's column too: "grams (qty_kg): not a number"
+            pattern = rf"(^|; ){ours}:"
+            reasons = reasons.str.replace(pattern, rf"\g<1>{ours} ({theirs}):", regex=True)
+        rejected["reason"] = reasons.to_numpy()
+        raw = original.loc[bad].reset_index(drop=True)  # the row as it is in the file
         rejected = pd.concat([rejected, raw.astype(str)], axis=1)
     else:
         rejected["reason"] = pd.Series([], dtype=str)

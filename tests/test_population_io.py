@@ -243,7 +243,8 @@ def test_unmapped_code_is_reported(small_population, tmp_path):
     (tmp_path / "map.yaml").write_text(MAPPING)
     msg = only_error(path, mapping=tmp_path / "map.yaml")
     assert msg.splitlines()[1] == (
-        f"{path}: row 1: race: unknown code; allowed: white, black, hispanic, other (got 7)"
+        f"{path}: row 1: race (NEWRACE): unknown code; allowed: white, black, hispanic, other "
+        "(got 7)"
     )
 
 
