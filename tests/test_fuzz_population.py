@@ -84,7 +84,8 @@ def check(path, n_rows: int, people_scenario) -> None:
         assert out["population"] == len(pop)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+          max_examples=150)  # fmt: skip
 @given(data=st.data(), parquet=st.booleans())
 def test_damaged_frames_are_read_or_rejected_row_by_row(tmp_path, base, scenario_2014, data,
                                                         parquet):  # fmt: skip
@@ -99,7 +100,7 @@ def test_damaged_frames_are_read_or_rejected_row_by_row(tmp_path, base, scenario
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-          max_examples=15)  # fmt: skip
+          max_examples=60)  # fmt: skip
 @given(data=st.data(), chunk=st.integers(1, ROWS))
 def test_chunked_reading_loses_no_row(tmp_path, base, scenario_2014, data, chunk):
     df = data.draw(damaged(base))

@@ -90,7 +90,8 @@ def check(path: Path, people) -> None:
     assert summary["eligible"] <= summary["population"] == len(people)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+          max_examples=150)  # fmt: skip
 @given(doc=mutated())
 def test_mutated_documents_load_or_fail_clearly(tmp_path, people, doc):
     path = tmp_path / "fuzz.yaml"
@@ -98,7 +99,8 @@ def test_mutated_documents_load_or_fail_clearly(tmp_path, people, doc):
     check(path, people)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+          max_examples=150)  # fmt: skip
 @given(
     text=st.sampled_from([p.read_text() for p in sorted((ROOT / "scenarios").glob("*.yaml"))]),
     cut=st.integers(0, 3000),
