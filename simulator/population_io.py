@@ -193,7 +193,8 @@ def _raw_chunks(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
         if _is_parquet(path):
             import pyarrow.parquet as pq
 
-            pf = pq.ParquetFile(path)
+            # without pre-buffering, memory stays flat however many batches are read
+            pf = pq.ParquetFile(path, pre_buffer=False)
             if chunk_rows is None:
                 yield pf.read().to_pandas(date_as_object=False)
                 return
