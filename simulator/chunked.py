@@ -37,8 +37,32 @@ if TYPE_CHECKING:
     from simulator.population import Population
     from simulator.scenario import Scenario
 
-#: Rows per chunk when a file is read in chunks.
-DEFAULT_CHUNK_ROWS = 1_000_000
+#: Rows per chunk when a file is read in chunks (smaller chunks were faster, too: see
+#: benchmarks/README.md).
+DEFAULT_CHUNK_ROWS = 250_000
+#: Files with more rows than this (Parquet), or more bytes than this (CSV), are read in chunks
+#: even without ``--chunk-rows``.
+AUTO_CHUNK_ROWS = 2_000_000
+AUTO_CHUNK_CSV_BYTES = 300 * 2**20
+
+
+def needs_chunks(path: str | Path) -> bool:
+    """Whether a population file is large enough to be read in chunks by default.
+
+    Examples
+    --------
+    >>> needs_chunks("examples/caseload.csv")
+    False
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows > AUTO_CHUNK_ROWS
+        return path.stat().st_size > AUTO_CHUNK_CSV_BYTES
+    except Exception:  # an unreadable file is reported by the reader, with its reason
+        return False
 
 
 class ChunkingError(ValueError):
@@ -287,4 +311,11 @@ def apply_file(
     return out, frame, read
 
 
-__all__ = ["ChunkedOutcome", "ChunkingError", "apply_chunked", "apply_file", "split"]
+__all__ = [
+    "ChunkedOutcome",
+    "ChunkingError",
+    "apply_chunked",
+    "apply_file",
+    "needs_chunks",
+    "split",
+]

@@ -99,10 +99,18 @@ def run_population_file(
     The outcome carries the rejected rows (``rejected_rows``), which ``--out`` writes to
     ``rejected_rows.csv`` with the other outputs; their count and the first reason go to stderr.
     """
-    from simulator.chunked import ChunkingError, apply_file
+    from simulator.chunked import DEFAULT_CHUNK_ROWS, ChunkingError, apply_file, needs_chunks
     from simulator.engine import apply
     from simulator.population_io import PopulationError, read_population
 
+    clemency = any(ch.type == "clemency" for ch in scenario.changes)
+    if chunk_rows is None and not clemency and needs_chunks(path):
+        chunk_rows = DEFAULT_CHUNK_ROWS
+        click.echo(
+            f"{path}: a large file, read {chunk_rows:,} rows at a time (--chunk-rows sets "
+            "how many; a chunked run writes no people.csv.gz)",
+            err=True,
+        )
     try:
         if chunk_rows:
             outcome, rejected, read = apply_file(

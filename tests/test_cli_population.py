@@ -189,3 +189,20 @@ def test_cli_crash_mid_write_is_one_line_and_leaves_nothing(tmp_path, monkeypatc
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: no space left on device"
     assert list(out.iterdir()) == []
+
+
+def test_a_large_file_is_read_in_chunks_without_asking(exported, tmp_path, monkeypatch):
+    from simulator import chunked
+
+    parquet = tmp_path / "people.parquet"
+    assert invoke("export-population", "--seed", "4", "--size", SIZE, "-o", parquet).exit_code == 0
+    whole = summary("--population", parquet)
+    monkeypatch.setattr(chunked, "AUTO_CHUNK_ROWS", 1000)
+    monkeypatch.setattr(chunked, "DEFAULT_CHUNK_ROWS", 700)
+    result = invoke(
+        "run", SCENARIO_2014, "--json", "--population", parquet, "--out", tmp_path / "o"
+    )
+    assert result.exit_code == 0, result.output
+    assert "a large file, read 700 rows at a time" in result.stderr
+    assert json.loads(result.stdout) == whole
+    assert not (tmp_path / "o" / "people.csv.gz").exists()
