@@ -436,9 +436,13 @@ def parse_frame(
     n = len(frame)
     checks = _Checks(n)
     present = {c for c in SCHEMA if c in frame.columns}
-    v = {
-        name: _parse(name, COLUMNS[name], frame[name], checks) for name in SCHEMA if name in present
-    }
+    v = {}
+    for name in (c for c in SCHEMA if c in present):
+        try:
+            v[name] = _parse(name, COLUMNS[name], frame[name], checks)
+        except (TypeError, ValueError) as exc:  # e.g. a Parquet column of lists
+            msg = f"{source}: column {name}: cannot read its values ({type(exc).__name__}: {exc})"
+            raise PopulationError(msg) from None
     if "id" not in present:
         v["id"] = np.arange(offset, offset + n, dtype=np.int64)
     ids = v["id"].astype(np.int64)

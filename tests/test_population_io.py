@@ -343,3 +343,21 @@ def test_repeated_id_across_chunks_is_rejected(frame, tmp_path):
     rejected = pd.concat([p.rejected for p in parts])
     assert rejected["row"].tolist() == [6]
     assert sum(len(p.population) for p in parts) == 5
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "fragment"),
+    [
+        ("drug", [1, 2], "column drug: cannot read its values (TypeError: unhashable"),
+        ("grams", [1.0], "row 1: grams: not a number (got [1.])"),
+        ("weapon", {"a": 1}, "row 1: weapon: expected true or false"),
+        ("sentencing_date", 3.5, "row 1: sentencing_date: expected a date YYYY-MM-DD (got 3.5)"),
+    ],
+)
+def test_parquet_columns_of_other_types_are_errors(small_population, tmp_path, column, value,
+                                                   fragment):  # fmt: skip
+    df = to_file_frame(small_population.take(np.arange(4)), dates_as_text=False)
+    df[column] = [value] * 4
+    path = tmp_path / "odd.parquet"
+    df.to_parquet(path)
+    assert fragment in only_error(path)
