@@ -203,7 +203,9 @@ def _raw_chunks(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
             return
         if path.suffix.lower() not in (".csv", ".gz", ".txt"):
             raise PopulationError(f"{path}: expected a .csv, .csv.gz or .parquet file")
-        kw = dict(dtype=str, keep_default_na=False, skipinitialspace=True)
+        kw = dict(
+            dtype=str, keep_default_na=False, skipinitialspace=True, skiprows=_comment_lines(path)
+        )
         if chunk_rows is None:
             yield pd.read_csv(path, **kw)
         else:
@@ -214,6 +216,27 @@ def _raw_chunks(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
         raise PopulationError(f"{path}: cannot read: {exc}") from None
     except Exception as exc:  # pyarrow and the csv parser raise their own error types
         raise PopulationError(f"{path}: cannot read: {type(exc).__name__}: {exc}") from None
+
+
+def _comment_lines(path: Path) -> int:
+    """Lines starting with ``#`` at the top of a CSV (provenance), which are skipped."""
+    import gzip
+    import itertools
+
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+        return sum(1 for _ in itertools.takewhile(lambda line: line.startswith("#"), fh))
+
+
+def provenance(pop: Population) -> dict[str, str]:
+    """Where a population came from, as written into a file: source, seed, size, version."""
+    from simulator import __version__
+
+    keys = ("source", "seed", "size", "snapshot", "parameters")
+    out = {k: str(pop.meta[k]) for k in keys if pop.meta.get(k) is not None}
+    if "parameters" in out:  # the file's name: a path would name the machine it was made on
+        out["parameters"] = Path(out["parameters"]).name
+    return {**out, "people": str(len(pop)), "version": __version__}
 
 
 def _blank(s: pd.Series) -> np.ndarray:
@@ -638,8 +661,10 @@ def to_file_frame(pop: Population, *, dates_as_text: bool) -> pd.DataFrame:
 def write_population(pop: Population, path: str | Path, *, force: bool = False) -> Path:
     """Write a population as CSV (``.csv``, ``.csv.gz``) or Parquet, atomically.
 
-    Reading the file back with :func:`read_population` gives the same arrays. Raises
-    ``FileExistsError`` if the file exists and ``force`` is false.
+    Reading the file back with :func:`read_population` gives the same arrays. The file records
+    where the people came from (:func:`provenance`: ``#`` lines at the top of a CSV, which the
+    reader skips; key-value metadata in Parquet). Raises ``FileExistsError`` if the file exists
+    and ``force`` is false.
     """
     from simulator.report import atomic_write
 
@@ -657,21 +682,27 @@ def write_population(pop: Population, path: str | Path, *, force: bool = False) 
             for n, c in COLUMNS.items()
         ]))  # fmt: skip
 
+        table = table.replace_schema_metadata(
+            {f"simulator.{k}": v for k, v in provenance(pop).items()}
+        )
+
         def write(fh: IO[bytes]) -> None:
             pq.write_table(table, fh, row_group_size=1_000_000)
 
     else:
         frame = to_file_frame(pop, dates_as_text=True)
         gz = path.suffix.lower() == ".gz"
+        head = "".join(f"# {k}: {v}\n" for k, v in provenance(pop).items())
 
         def write(fh: IO[bytes]) -> None:
+            text = (head + frame.to_csv(index=False)).encode()
             if gz:
                 import gzip
 
                 with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as z:
-                    z.write(frame.to_csv(index=False).encode())
+                    z.write(text)
             else:
-                fh.write(frame.to_csv(index=False).encode())
+                fh.write(text)
 
     atomic_write(path, write)
     return path

@@ -123,7 +123,9 @@ def write_outputs(outcome: Outcome, directory: Path, *, force: bool = False) -> 
         del files["people.csv.gz"]
     rejected = getattr(outcome, "rejected_rows", None)  # rows of a population file left out
     if rejected is not None and len(rejected):
-        files["rejected_rows.csv"] = lambda fh: fh.write(rejected.to_csv(index=False).encode())
+        files["rejected_rows.csv"] = lambda fh: fh.write(
+            (provenance + rejected.to_csv(index=False)).encode()
+        )
     for by in BREAKDOWNS:
         frame = outcome.breakdown(by)
         files[f"by_{by}.csv"] = lambda fh, f=frame: fh.write((provenance + f.to_csv()).encode())

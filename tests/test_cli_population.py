@@ -12,9 +12,15 @@ from conftest import ROOT, SCENARIO_2014
 
 from simulator import report
 from simulator.cli import main
+from simulator.population_io import _comment_lines
 
 SIZE = "0.03"
 META = ("seed", "size", "snapshot", "population_file")
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A CSV output, after its ``#`` provenance lines."""
+    return pd.read_csv(path, dtype=str, skiprows=_comment_lines(path))
 
 
 def invoke(*args: str):
@@ -76,7 +82,7 @@ def test_export_parquet_with_force(tmp_path):
 
 
 def bad_copy(exported: Path, tmp_path: Path) -> Path:
-    df = pd.read_csv(exported, dtype=str)
+    df = read_csv(exported)
     df.loc[[3, 10], "grams"] = "-5"
     path = tmp_path / "bad.csv"
     df.to_csv(path, index=False)
@@ -103,8 +109,8 @@ def test_skip_writes_rejected_rows_beside_the_outputs(exported, tmp_path, chunk)
                     "--out", out, "--json", *chunk)  # fmt: skip
     assert result.exit_code == 0, result.output
     s = json.loads(result.stdout)
-    rejected = pd.read_csv(out / "rejected_rows.csv")
-    assert rejected["row"].tolist() == [4, 11]
+    rejected = read_csv(out / "rejected_rows.csv")
+    assert rejected["row"].tolist() == ["4", "11"]
     assert set(rejected["reason"]) == {"grams: must be above 0 (got -5)"}
     pf = s["population_file"]
     assert pf["rows_read"] == s["population"] + pf["rows_rejected"] == s["population"] + 2

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from simulator.cli import main
+from simulator.population_io import _comment_lines
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SECTION = README.split("## Your own data", 1)[1].split("\n## ", 1)[0]
@@ -47,7 +48,9 @@ def test_second_command_skips_and_writes_the_rejected_rows(workdir):
     assert result.exit_code == 0, result.output
     note = [line for line in shown_after(COMMANDS[1]) if line.startswith("examples/")]
     assert result.stderr.strip().splitlines() == note
-    rejected = pd.read_csv(workdir / "results" / "rejected_rows.csv", dtype=str)
+    path = workdir / "results" / "rejected_rows.csv"
+    rejected = pd.read_csv(path, dtype=str, skiprows=_comment_lines(path))
+    assert path.read_text().startswith("# scenario: Amendment 782")
     shown = next(line for line in shown_after(COMMANDS[1]) if line.startswith("7,"))
     assert ",".join(rejected.iloc[0].tolist()).startswith(shown.removesuffix("…"))
     assert "38 valid people" in SECTION and "People in custody" in result.stdout

@@ -45,6 +45,20 @@ def test_synthetic_population_round_trips_exactly(small_population, tmp_path, su
     assert len(back.meta["rejected"]) == 0
 
 
+def test_files_record_where_the_people_came_from(small_population, tmp_path):
+    import pyarrow.parquet as pq
+
+    csv = write_population(small_population, tmp_path / "p.csv")
+    head = csv.read_text().splitlines()[:8]
+    assert head[:3] == ["# source: synthetic", "# seed: 11", "# size: 0.05"]
+    assert head[4] == "# parameters: population_2014.yaml"
+    assert head[-1].startswith("id,drug,grams,")
+    meta = pq.read_schema(write_population(small_population, tmp_path / "p.parquet")).metadata
+    assert (
+        meta[b"simulator.seed"] == b"11" and meta[b"simulator.version"] == sim.__version__.encode()
+    )
+
+
 @settings(max_examples=15)
 @given(pop=populations(max_size=12))
 def test_any_population_round_trips_exactly(pop):
