@@ -1,7 +1,8 @@
 """The ``simulate`` command line.
 
 Exit codes: 0 success; 1 a run failed (one line on stderr); 2 bad input (scenario, override,
-option or an output that exists; every problem listed, one per line).
+option, population or mapping file, or an output that exists; every problem listed, one per
+line).
 """
 
 from __future__ import annotations
