@@ -281,7 +281,16 @@ def apply_file(
     """Apply a scenario to a population file read ``chunk_rows`` rows at a time.
 
     Returns the outcome, the rejected rows (with reasons) and the number of rows read. Peak
-    memory grows with ``chunk_rows``, not with the file.
+    memory grows with ``chunk_rows``, and only by the ids seen so far with the file.
+
+    Examples
+    --------
+    >>> import simulator as sim
+    >>> s = sim.load_scenario("scenarios/2014_guidelines.yaml")
+    >>> out, rejected, read = apply_file("examples/caseload.csv", s, on_bad_rows="skip",
+    ...                                  mapping="examples/caseload_mapping.yaml", chunk_rows=10)
+    >>> out.chunks, out.summary["population"], len(rejected), read
+    (4, 38, 2, 40)
     """
     import pandas as pd
 

@@ -145,6 +145,12 @@ def load_mapping(path: str | Path) -> Any:
     ------
     PopulationError
         With one ``file:line:col: key.path: message`` line per problem.
+
+    Examples
+    --------
+    >>> m = load_mapping("examples/caseload_mapping.yaml")
+    >>> m.columns["grams"], m.scale["grams"], m.codes["drug"]["CRACK"]
+    ('qty_kg', 1000.0, 'cocaine_base')
     """
     import yaml
     from pydantic import ValidationError
@@ -625,6 +631,20 @@ def read_population(
     -------
     Population
         With ``meta`` holding ``source``, ``rows_read`` and ``rejected`` (a DataFrame).
+
+    Raises
+    ------
+    PopulationError
+        For a file that cannot be read, a missing column, or (``fail``) any bad row.
+
+    Examples
+    --------
+    >>> people = read_population("examples/caseload.csv", "examples/caseload_mapping.yaml",
+    ...                          on_bad_rows="skip")
+    >>> len(people), people.meta["rejected"]["row"].tolist()
+    (38, [7, 22])
+    >>> print(people.meta["rejected"]["reason"][0])
+    grams (qty_kg): not a number (got unknown)
     """
     import pandas as pd
 
