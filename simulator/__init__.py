@@ -29,6 +29,10 @@ _EXPORTS = {
     "Outcome": "simulator.outcomes",
     "Population": "simulator.population",
     "load_law": "simulator.law",
+    "read_population": "simulator.population_io",
+    "write_population": "simulator.population_io",
+    "PopulationError": "simulator.population_io",
+    "apply_chunked": "simulator.chunked",
 }
 
 __all__ = ["__version__", *_EXPORTS]

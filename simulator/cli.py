@@ -1,7 +1,8 @@
 """The ``simulate`` command line.
 
 Exit codes: 0 success; 1 a run failed (one line on stderr); 2 bad input (scenario, override,
-option or an output that exists; every problem listed, one per line).
+option, population or mapping file, or an output that exists; every problem listed, one per
+line).
 """
 
 from __future__ import annotations
@@ -98,6 +99,25 @@ def main() -> None:
     help="Write the plots (PNG and SVG) to this directory.",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing files in --out and --plots.")
+@click.option(
+    "--population",
+    "population_file",
+    type=click.Path(dir_okay=False),
+    help="Read the people from a CSV or Parquet file instead of synthesizing them.",
+)
+@click.option("--mapping", type=click.Path(dir_okay=False), help="Column mapping for --population.")
+@click.option(
+    "--on-bad-rows",
+    type=click.Choice(["fail", "skip"]),
+    default="fail",
+    show_default=True,
+    help="fail: stop on any bad row; skip: drop bad rows (written to --out with reasons).",
+)
+@click.option(
+    "--chunk-rows",
+    type=click.IntRange(min=1),
+    help="Read --population this many rows at a time (bounded memory; no people.csv.gz).",
+)
 def run(
     scenario: str,
     seed: int | None,
@@ -107,21 +127,36 @@ def run(
     out: str | None,
     plots: str | None,
     force: bool,
+    population_file: str | None,
+    mapping: str | None,
+    on_bad_rows: str,
+    chunk_rows: int | None,
 ) -> None:
     """Apply SCENARIO to the population and report who is eligible, by how much, and when."""
     sc = _load(scenario, sets)
     import simulator as sim
     from simulator import report
+    from simulator.cli_population import check_population_options, run_population_file
 
+    check_population_options(population_file, mapping, size, chunk_rows)
     try:
-        population = sim.synthesize(
-            sc.population, seed=sc.seed if seed is None else seed, size=size
-        )
-        outcome = sim.apply(population, sc)
         if plots and not force:  # refuse before writing anything
             from simulator.plots import refuse_existing
 
             refuse_existing(plots)
+        if population_file:
+            outcome = run_population_file(
+                sc, population_file, mapping=mapping,
+                on_bad_rows=on_bad_rows, seed=sc.seed if seed is None else seed,
+                chunk_rows=chunk_rows, out=out, force=force,
+            )  # fmt: skip
+        else:
+            population = sim.synthesize(
+                sc.population, seed=sc.seed if seed is None else seed, size=size
+            )
+            outcome = sim.apply(population, sc)
+        if plots and not hasattr(outcome, "reduction"):
+            raise _Fail("--plots needs the whole population in memory: leave out --chunk-rows", 2)
         if out:
             report.write_outputs(outcome, Path(out), force=force)
         if plots:
@@ -159,9 +194,13 @@ def run(
     help="Budget of population builds for the optimizer.",
 )
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
-def calibrate(size: float, output: str | None, max_evals: int, quiet: bool) -> None:
+@click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
+def calibrate(size: float, output: str | None, max_evals: int, quiet: bool, force: bool) -> None:
     """Fit the population generator to the published 2014 marginals and save the parameters."""
     from simulator import calibration, report
+
+    if output and Path(output).exists() and not force:
+        raise _Fail(f"{output} exists; use --force to overwrite", 2)
 
     result = calibration.fit(size=size, max_evals=max_evals, progress=not quiet)
     path = calibration.save(result, Path(output) if output else None)
@@ -172,6 +211,7 @@ def calibrate(size: float, output: str | None, max_evals: int, quiet: bool) -> N
 from simulator.cli_compare import compare_command  # noqa: E402
 from simulator.cli_explain import explain_command, screen_command  # noqa: E402
 from simulator.cli_list import list_command  # noqa: E402
+from simulator.cli_population import export_population_command  # noqa: E402
 from simulator.cli_report import report_command  # noqa: E402
 from simulator.cli_schema import schema_command  # noqa: E402
 from simulator.cli_validate import validate_command  # noqa: E402
@@ -183,6 +223,7 @@ main.add_command(schema_command)
 main.add_command(explain_command)
 main.add_command(screen_command)
 main.add_command(report_command)
+main.add_command(export_population_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

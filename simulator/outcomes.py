@@ -54,6 +54,11 @@ if TYPE_CHECKING:
 BREAKDOWNS = ("drug_type", "race", "category", "sex")
 
 
+def days_between(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Days from ``start`` to ``end`` (day numbers), per person, as ``int64``."""
+    return end.astype(np.int64) - start
+
+
 def years_between(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """Years from ``start`` to ``end`` (day numbers), per person: bed-years when summed."""
     return (end.astype(np.int64) - start) / DAYS_PER_YEAR
@@ -121,8 +126,11 @@ class Outcome:
         first = self.moved & (red.release == self.first_day)
         year_end = add_years(self.first_day, 1)
         first_year = self.moved & (red.release > self.first_day) & (red.release <= year_end)
-        bed_years = float(years_between(red.release, pop.release_date).sum())
-        undelayed = float(years_between(red.release_undelayed, pop.release_date).sum())
+        # whole days summed as integers, then divided: exact in any order or chunking
+        bed_years = float(days_between(red.release, pop.release_date).sum() / DAYS_PER_YEAR)
+        undelayed = float(
+            days_between(red.release_undelayed, pop.release_date).sum() / DAYS_PER_YEAR
+        )
         out = {
             "scenario": self.scenario.title,
             "population": len(pop),
@@ -225,7 +233,9 @@ class Outcome:
                 "eligible": total(red.eligible).astype(np.int64),
                 "granted": granted.astype(np.int64),
                 "mean_reduction_months": np.round(cut / granted, 2),
-                "bed_years_saved": np.round(total(years_between(red.release, pop.release_date)), 2),
+                "bed_years_saved": np.round(
+                    total(days_between(red.release, pop.release_date)) / DAYS_PER_YEAR, 2
+                ),
                 "eligible_pct": np.round(100.0 * total(red.eligible) / people, 2),
             }
 

@@ -65,6 +65,31 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
         raise
 
 
+def atomic_write_all(files: dict[Path, Callable[[IO[bytes]], None]]) -> None:
+    """Write several files all or none: each to a temporary file, then all renamed into place.
+
+    If any writer fails (or Ctrl-C arrives) before the renames, every temporary file is removed
+    and no target is touched.
+    """
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, write in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            temps.append((tmp, path))
+            os.chmod(tmp, 0o666 & ~_umask())
+            with os.fdopen(fd, "wb") as fh:
+                write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in temps:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -94,6 +119,13 @@ def write_outputs(outcome: Outcome, directory: Path, *, force: bool = False) -> 
         "waves.csv": lambda fh: fh.write((provenance + outcome.waves.to_csv(index=False)).encode()),
         "people.csv.gz": lambda fh: _write_people(outcome.people, fh, provenance),
     }
+    if not getattr(outcome, "has_people", True):  # a chunked run keeps no per-person rows
+        del files["people.csv.gz"]
+    rejected = getattr(outcome, "rejected_rows", None)  # rows of a population file left out
+    if rejected is not None and len(rejected):
+        files["rejected_rows.csv"] = lambda fh: fh.write(
+            (provenance + rejected.to_csv(index=False)).encode()
+        )
     for by in BREAKDOWNS:
         frame = outcome.breakdown(by)
         files[f"by_{by}.csv"] = lambda fh, f=frame: fh.write((provenance + f.to_csv()).encode())
@@ -101,8 +133,7 @@ def write_outputs(outcome: Outcome, directory: Path, *, force: bool = False) -> 
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:
         raise FileExistsError(f"{existing[0]} exists; use --force to overwrite")
-    for (_name, write), path in zip(files.items(), targets, strict=True):
-        atomic_write(path, write)
+    atomic_write_all({directory / name: write for name, write in files.items()})
     return targets
 
 

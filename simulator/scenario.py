@@ -19,6 +19,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -29,6 +30,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    PrivateAttr,
     ValidationError,
     model_validator,
 )
@@ -324,6 +326,21 @@ class PopulationSpec(_Strict):
     snapshot: dt.date | None = None
     size: float = Field(default=1.0, gt=0, le=200)
     parameters: str | None = None
+    _base: Path | None = PrivateAttr(default=None)  # the scenario file's directory
+
+    def parameters_path(self) -> Path | None:
+        """The generator parameter file; a relative path is read from the scenario's directory.
+
+        Examples
+        --------
+        >>> spec = load_scenario("scenarios/2014_guidelines.yaml").population
+        >>> spec.model_copy(update={"parameters": "p.yaml"}).parameters_path().parent.name
+        'scenarios'
+        """
+        if self.parameters is None:
+            return None
+        p = Path(self.parameters)
+        return p if p.is_absolute() or self._base is None else self._base / p
 
 
 class Retroactivity(_Strict):
@@ -387,24 +404,25 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, yaml.Node] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen[key] = key_node
+    # a repeated key keeps its last value here; yaml_problems reports it with the other errors
     return loader.construct_mapping(node, deep=deep)
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# dates stay text for the models to parse: a bad one (2014-13-01) is then an error with its key,
+# not an exception inside the YAML loader
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if not tag.endswith(":timestamp")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _locate(root: yaml.Node | None, loc: tuple) -> tuple[int, int] | None:
     """Line and column (1-based) of the deepest node found along a pydantic error location."""
     node, where = root, None
     for part in loc:
+        if part in CHANGE_MODELS and isinstance(node, yaml.MappingNode):
+            continue  # the tag pydantic puts after a change's index is not in the document
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 if k.value == str(part):
@@ -466,26 +484,146 @@ def _message(err: dict) -> str:
     return err["msg"].removeprefix("Value error, ")
 
 
+_PLAIN_KEY = re.compile(r"[\w-]+")
+
+
 def _dotted(loc: tuple) -> str:
-    parts = [str(p) for p in loc if p not in CHANGE_MODELS]
+    """A key path as ``a.b.0.c``; a key that is empty or holds other characters is quoted."""
+    parts = [
+        str(p) if isinstance(p, int) or _PLAIN_KEY.fullmatch(str(p)) else repr(str(p))
+        for p in loc
+        if p not in CHANGE_MODELS
+    ]
     return ".".join(parts) if parts else "(top)"
 
 
+_EXPONENT_ONLY = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
+_OCTAL_LOOKING = re.compile(r"^[-+]?0[0-7_]+$")
+
+#: A problem found in the YAML itself: (line, column) or None, key path, message, and when it
+#: counts: "always", "unless_bool" (unless the key takes true/false), "on_error" (only where the
+#: value also fails validation).
+Problem = tuple[tuple[int, int] | None, tuple, str, str]
+
+
+def _surprise(node: yaml.ScalarNode) -> tuple[str, str] | None:
+    """What YAML 1.1 makes of a plain scalar people often mean otherwise; when it is an error."""
+    text, tag = node.value, node.tag.rsplit(":", 1)[-1]
+    if tag == "bool" and text.lower() not in ("true", "false"):
+        value = str(yaml.safe_load(text)).lower()
+        msg = f"{text} is read as {value} (YAML 1.1); write {value}, or '{text}' in quotes"
+        return msg + " for text", "unless_bool"
+    if tag == "str" and _EXPONENT_ONLY.match(text):
+        msg = f"{text} is read as text, not a number (YAML 1.1 wants a dot, as in 1.0e+5)"
+        value = float(text)
+        number = int(value) if value.is_integer() and abs(value) < 1e15 else value
+        return msg + f"; write {number!r}", "on_error"
+    if tag == "int" and _OCTAL_LOOKING.match(text):
+        msg = f"{text} is the octal number {yaml.safe_load(text)} (YAML 1.1); write "
+        return msg + f"{int(text.replace('_', ''), 10)} without the leading zero, or quote it", (
+            "always"
+        )
+    if tag in ("int", "float") and ":" in text:
+        return f"{text} is the base-60 number {yaml.safe_load(text)} (YAML 1.1); quote it", (
+            "always"
+        )
+    return None
+
+
+def yaml_problems(root: yaml.Node | None, prefix: tuple = ()) -> list[Problem]:
+    """Repeated keys and YAML 1.1 surprises (``no``, ``1e5``, ``010``, ``1:30``) in a document."""
+    problems: list[Problem] = []
+
+    def pos(node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def walk(node: yaml.Node | None, loc: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, yaml.Node] = {}
+            for k, v in node.value:
+                key = k.value if isinstance(k, yaml.ScalarNode) else str(k.start_mark)
+                if key in first:
+                    line = first[key].start_mark.line + 1
+                    msg = f"duplicate key {key!r} (first at line {line})"
+                    problems.append((pos(k), (*loc, key), msg, "always"))
+                else:
+                    first[key] = k
+                walk(v, (*loc, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*loc, i))
+        elif isinstance(node, yaml.ScalarNode) and node.style is None:
+            found = _surprise(node)
+            if found:
+                problems.append((pos(node), loc, *found))
+
+    walk(root, prefix)
+    return problems
+
+
+def _takes_bool(loc: tuple) -> bool:
+    """Whether the key at ``loc`` takes true/false."""
+    import typing
+
+    if not loc or isinstance(loc[-1], int):
+        return False
+    parent: tuple = tuple(loc[:-1])
+    # a document path has no change type: look the key up in every change model
+    models = [_model_at(parent)] if parent[:1] != ("changes",) else [
+        _model_at((*parent[:2], t, *parent[2:])) for t in CHANGE_MODELS
+    ]  # fmt: skip
+    for model in models:
+        field = getattr(model, "model_fields", {}).get(loc[-1])
+        if field is not None and (
+            field.annotation is bool or bool in typing.get_args(field.annotation)
+        ):
+            return True
+    return False
+
+
 def validate(
-    doc: Any, *, path: str = "<scenario>", root: yaml.Node | None = None, text: str = ""
+    doc: Any,
+    *,
+    path: str = "<scenario>",
+    root: yaml.Node | None = None,
+    text: str = "",
+    problems: list[Problem] = (),  # type: ignore[assignment]
 ) -> Scenario:
-    """Validate a scenario document (a dict); raise :class:`ScenarioError` listing every problem."""
+    """Validate a scenario document (a dict); raise :class:`ScenarioError` listing every problem.
+
+    ``problems`` are those found in the YAML itself (:func:`yaml_problems`); they are listed
+    with the validation errors, in the order of the file, and a key they name gets no second
+    message.
+    """
     if not isinstance(doc, dict):
         raise ScenarioError(f"{path}:1:1: (top): a scenario must be a mapping of keys to values")
     try:
-        return Scenario.model_validate({**doc, "source_path": path, "source_text": text})
+        scenario = Scenario.model_validate({**doc, "source_path": path, "source_text": text})
+        errors: list = []
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            pos = _locate(root, err["loc"])
-            where = f"{path}:{pos[0]}:{pos[1]}" if pos else path
-            lines.append(f"{where}: {_dotted(err['loc'])}: {_message(err)}")
-        raise ScenarioError("\n".join(lines)) from None
+        scenario, errors = None, exc.errors()
+    failed = {_dotted(e["loc"]) for e in errors}
+    found: list[tuple[tuple[int, int] | None, str, str]] = [
+        (where, _dotted(loc), msg)
+        for where, loc, msg, when in problems
+        if when == "always"
+        or (when == "unless_bool" and not _takes_bool(loc))
+        or (when == "on_error" and _dotted(loc) in failed)
+    ]
+    named = {dotted for _, dotted, _ in found}
+    found += [
+        (_locate(root, e["loc"]), _dotted(e["loc"]), _message(e))
+        for e in errors
+        if _dotted(e["loc"]) not in named
+    ]
+    if not found:
+        return scenario  # type: ignore[return-value]
+    found.sort(key=lambda f: f[0] or (0, 0))
+    lines = [
+        f"{path}:{where[0]}:{where[1]}: {dotted}: {msg}" if where else f"{path}: {dotted}: {msg}"
+        for where, dotted, msg in found
+    ]
+    raise ScenarioError("\n".join(lines))
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -509,15 +647,32 @@ def load_scenario(path: str | Path) -> Scenario:
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(f"{where}: (yaml): {problem}") from None
-    return validate(doc, path=str(path), root=root, text=text)
+    scenario = validate(doc, path=str(path), root=root, text=text, problems=yaml_problems(root))
+    scenario.population._base = path.resolve().parent
+    params = scenario.population.parameters_path()
+    if params is not None and not params.is_file():
+        line, col = _locate(root, ("population", "parameters")) or (1, 1)
+        raise ScenarioError(
+            f"{path}:{line}:{col}: population.parameters: no such file: {params} (relative "
+            "paths are read from the scenario file's directory)"
+        )
+    return scenario
+
+
+def _key_path(key: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in key.split("."))
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, str]) -> Scenario:
     """Apply ``dotted.key=value`` overrides (values parsed as YAML) and validate again."""
     doc = scenario.model_dump(mode="json", exclude_none=False)
+    problems: list[Problem] = []
     for key, raw in overrides.items():
         try:
             value = yaml.safe_load(raw) if isinstance(raw, str) else raw
+            if isinstance(raw, str):
+                tree = yaml.compose(raw, Loader=_LineLoader)
+                problems += [(None, *p[1:]) for p in yaml_problems(tree, _key_path(key))]
         except yaml.YAMLError:
             raise ScenarioError(f"--set {key}={raw}: value is not valid YAML") from None
         parts = key.split(".")
@@ -537,8 +692,11 @@ def with_overrides(scenario: Scenario, overrides: dict[str, str]) -> Scenario:
             raise ScenarioError(f"--set {key}: {'.'.join(parts[:-1])} is not a mapping")
         node[parts[-1]] = value
     try:
-        return validate(doc, path="--set", text=scenario.source_text).model_copy(
+        out = validate(doc, path="--set", text=scenario.source_text, problems=problems)
+        out = out.model_copy(
             update={"source_path": scenario.source_path, "source_text": scenario.source_text}
         )
+        out.population._base = scenario.population._base
+        return out
     except ScenarioError as exc:
         raise ScenarioError(str(exc).replace("--set: ", "--set ")) from None

@@ -390,7 +390,7 @@ def synthesize(
     -------
     Population
     """
-    params = load_parameters(spec.parameters if spec and spec.parameters else None)
+    params = load_parameters(spec.parameters_path() if spec and spec.parameters else None)
     scale = size if size is not None else (spec.size if spec else 1.0)
     snap = day(spec.snapshot) if spec and spec.snapshot else None
     return generate(params, seed=seed, size=scale, snapshot=snap)
