@@ -24,7 +24,7 @@ Examples
 >>> round(float(d), 4), d.spec
 (0.6812, {'beta': [68.0, 32.0]})
 >>> round(float(d.dist.ppf(0.05)), 3), round(float(d.dist.ppf(0.95)), 3)
-(0.603, 0.756)
+(0.602, 0.754)
 >>> parse({"uniform": [2, 1]}, lo=0, hi=1)
 Traceback (most recent call last):
 ...
