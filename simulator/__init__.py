@@ -29,6 +29,8 @@ _EXPORTS = {
     "Outcome": "simulator.outcomes",
     "Population": "simulator.population",
     "load_law": "simulator.law",
+    "run_replicates": "simulator.replicates",
+    "Replicates": "simulator.replicates",
 }
 
 __all__ = ["__version__", *_EXPORTS]
