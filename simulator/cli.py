@@ -98,6 +98,26 @@ def main() -> None:
     help="Write the plots (PNG and SVG) to this directory.",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing files in --out and --plots.")
+@click.option(
+    "--replicates",
+    type=click.IntRange(min=1),
+    help="Run N replicates (own population and assumptions each); print medians and intervals.",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=1, help="Processes for replicates.")
+@click.option(
+    "--executor",
+    type=click.Choice(["serial", "process", "dask"]),
+    help="Where replicates run (default: process with --workers > 1, else serial).",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.9,
+    show_default=True,
+    help="Central probability of the replicate intervals.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar on stderr.")
 def run(
     scenario: str,
     seed: int | None,
@@ -107,9 +127,28 @@ def run(
     out: str | None,
     plots: str | None,
     force: bool,
+    replicates: int | None,
+    workers: int,
+    executor: str | None,
+    scheduler: str | None,
+    interval: float,
+    quiet: bool,
 ) -> None:
     """Apply SCENARIO to the population and report who is eligible, by how much, and when."""
     sc = _load(scenario, sets)
+    if replicates:
+        from simulator.replicates import run_command
+
+        try:
+            return run_command(
+                sc, replicates, seed=seed, size=size, workers=workers, executor=executor,
+                scheduler=scheduler, interval=interval, quiet=quiet, as_json=as_json, out=out,
+                plots=plots, force=force,
+            )  # fmt: skip
+        except FileExistsError as exc:
+            raise _Fail(str(exc), 2) from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise _Fail(f"error: {exc}") from None
     import simulator as sim
     from simulator import report
 

@@ -328,3 +328,67 @@ def run_replicates(
         "executor": executor,
     }
     return Replicates(**frames, meta=meta)
+
+
+def run_command(
+    scenario: Scenario,
+    n: int,
+    *,
+    seed: int | None,
+    size: float | None,
+    workers: int,
+    executor: str | None,
+    scheduler: str | None,
+    interval: float,
+    quiet: bool,
+    as_json: bool,
+    out: str | None,
+    plots: str | None,
+    force: bool,
+) -> None:
+    """``simulate run --replicates N``: run, print (table or JSON), write files and plots.
+
+    The plots show the run at the scenario's seed (assumptions at their medians) with the
+    replicates' monthly intervals as bands. Raises ``FileExistsError`` before any work when an
+    output exists and ``force`` is false.
+    """
+    from pathlib import Path
+
+    import click
+
+    from simulator import replicates_report as rr
+
+    if out and not force:
+        existing = [p for p in rr.output_paths(Path(out)) if p.exists()]
+        if existing:
+            raise FileExistsError(f"{existing[0]} exists; use --force to overwrite")
+    if plots and not force:
+        from simulator.plots import refuse_existing
+
+        refuse_existing(plots)
+    executor = executor or ("process" if workers > 1 else "serial")
+    reps = run_replicates(
+        scenario,
+        n,
+        seed=seed,
+        size=size,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+        interval=interval,
+        progress=not quiet and sys.stderr.isatty(),
+    )
+    if out:
+        rr.write_replicates(reps, Path(out), force=force)
+    if plots:
+        from simulator.engine import apply
+        from simulator.plots import write_plots
+        from simulator.synthesis import synthesize
+
+        root = scenario.seed if seed is None else seed
+        outcome = apply(synthesize(scenario.population, seed=root, size=size), scenario)
+        write_plots(outcome, Path(plots), bands=reps.wave_intervals, force=force)
+    if as_json:
+        click.echo(rr.to_json(reps))
+    else:
+        rr.print_replicates(reps, scenario)
