@@ -58,12 +58,14 @@ class _Uncertain:
     spec: dict[str, list[float]]
     dist: Any
     integer: bool
+    lo: float
+    hi: float
 
     def sample(self, u: Any) -> Any:
         """Values at quantiles ``u`` (rounded to whole numbers for whole-number fields)."""
         import numpy as np
 
-        x = self.dist.ppf(u)
+        x = np.clip(self.dist.ppf(u), self.lo, self.hi)  # ppf can stray by a rounding error
         return np.round(x).astype(np.int64) if self.integer else x
 
     def __reduce__(self) -> tuple:
