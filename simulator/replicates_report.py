@@ -62,7 +62,7 @@ def published_figures(scenario: Scenario) -> dict[str, dict]:
 
 def _fmt(key: str, v: float) -> str:
     if key.endswith("_usd"):
-        return f"${v / 1e6:,.1f}M"
+        return f"${v / 1e9:,.2f}B" if abs(v) >= 1e9 else f"${v / 1e6:,.1f}M"
     if key.endswith(("_pct", "_share")) or key.startswith(("mean_", "median_")):
         return f"{v:,.1f}"
     return f"{v:,.0f}"
@@ -104,6 +104,7 @@ def table_rows(reps: Replicates, scenario: Scenario) -> list[dict[str, Any]]:
 
 def print_replicates(reps: Replicates, scenario: Scenario) -> None:
     """The rich table of medians and intervals, with published figures where there are any."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -111,7 +112,12 @@ def print_replicates(reps: Replicates, scenario: Scenario) -> None:
     pct = f"{100 * m['interval']:g}%"
     console = Console()
     console.print(scenario.title, style="bold", markup=False)
-    table = Table(title=f"{m['n']} replicates: median and {pct} interval", title_justify="left")
+    table = Table(
+        title=f"{m['n']} replicates: median and {pct} interval",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     for name, just in [
         ("figure", "left"),
         ("median", "right"),
@@ -119,7 +125,7 @@ def print_replicates(reps: Replicates, scenario: Scenario) -> None:
         ("published", "right"),
         ("is", "left"),
     ]:
-        table.add_column(name, justify=just, no_wrap=name != "is")  # type: ignore[arg-type]
+        table.add_column(name, justify=just, no_wrap=True)  # type: ignore[arg-type]
     notes: dict[str, str] = {}
     for r in table_rows(reps, scenario):
         k = r["figure"]
