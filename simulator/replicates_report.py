@@ -72,7 +72,12 @@ def _where(lo: float, hi: float, pub: float) -> str:
     if lo <= pub <= hi:
         return "inside"
     edge = hi if pub > hi else lo
-    return f"{'above' if pub > hi else 'below'} {100 * abs(pub / edge - 1):.0f}%"
+    gap = 100 * abs(pub / edge - 1)
+    return (
+        f"{'above' if pub > hi else 'below'} {gap:.0f}%"
+        if gap >= 1
+        else f"{'above' if pub > hi else 'below'} {gap:.1f}%"
+    )
 
 
 def table_rows(reps: Replicates, scenario: Scenario) -> list[dict[str, Any]]:

@@ -153,6 +153,6 @@ def test_cli_table_shows_published_figures():
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "2 replicates: median and 90% interval" in result.stdout
-    line = next(s for s in result.stdout.splitlines() if "│ eligible " in s)
+    line = next(s for s in result.stdout.splitlines() if s.startswith(" eligible "))
     assert "2,314*" in line  # 46,290 published, scaled to size 0.05
     assert "published under grant.rate=1" in result.stdout
