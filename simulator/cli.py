@@ -213,6 +213,7 @@ from simulator.cli_explain import explain_command, screen_command  # noqa: E402
 from simulator.cli_list import list_command  # noqa: E402
 from simulator.cli_report import report_command  # noqa: E402
 from simulator.cli_schema import schema_command  # noqa: E402
+from simulator.cli_sensitivity import sensitivity_command  # noqa: E402
 from simulator.cli_validate import validate_command  # noqa: E402
 
 main.add_command(list_command)
@@ -222,6 +223,7 @@ main.add_command(schema_command)
 main.add_command(explain_command)
 main.add_command(screen_command)
 main.add_command(report_command)
+main.add_command(sensitivity_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
