@@ -156,3 +156,19 @@ def test_cli_table_shows_published_figures():
     line = next(s for s in result.stdout.splitlines() if s.startswith(" eligible "))
     assert "2,314*" in line  # 46,290 published, scaled to size 0.05
     assert "published under grant.rate=1" in result.stdout
+
+
+def test_report_draws_replicate_bands(tmp_path):
+    path = tmp_path / "r.html"
+    args = ["report", str(SCENARIO_2014), "--size", str(SIZE), "-o", str(path)]
+    result = CliRunner().invoke(main, [*args, "--replicates", "2"])
+    assert result.exit_code == 0, result.output
+    assert "replicate interval" in path.read_text()
+
+
+def test_run_plots_draw_replicate_bands(tmp_path):
+    plots = tmp_path / "plots"
+    args = ["run", str(SCENARIO_2014), "--replicates", "2", "--size", str(SIZE), "--quiet"]
+    result = CliRunner().invoke(main, [*args, "--plots", str(plots)])
+    assert result.exit_code == 0, result.output
+    assert "replicate interval" in (plots / "releases_by_month.svg").read_text()
