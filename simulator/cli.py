@@ -107,7 +107,7 @@ def main() -> None:
 @click.option(
     "--executor",
     type=click.Choice(["serial", "process", "dask"]),
-    help="Where replicates run (default: process with --workers > 1, else serial).",
+    help="Where replicates run (default: dask with --scheduler, process with --workers > 1).",
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786.")
 @click.option(

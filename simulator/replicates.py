@@ -366,7 +366,7 @@ def run_command(
         from simulator.plots import refuse_existing
 
         refuse_existing(plots)
-    executor = executor or ("process" if workers > 1 else "serial")
+    executor = executor or ("dask" if scheduler else "process" if workers > 1 else "serial")
     reps = run_replicates(
         scenario,
         n,

@@ -58,7 +58,7 @@ def test_dask_gives_identical_numbers(uncertain_2014, serial):
 
 
 def test_first_replicates_do_not_depend_on_how_many(uncertain_2014, serial):
-    two = run_replicates(uncertain_2014, 2, size=SIZE)
+    two = sim.run_replicates(uncertain_2014, 2, size=SIZE)  # the package's export
     pd.testing.assert_frame_equal(two.draws, serial.draws[serial.draws.replicate < 2])
     pd.testing.assert_frame_equal(
         two.assumptions, serial.assumptions[serial.assumptions.replicate < 2]
