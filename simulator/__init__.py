@@ -33,6 +33,8 @@ _EXPORTS = {
     "write_population": "simulator.population_io",
     "PopulationError": "simulator.population_io",
     "apply_chunked": "simulator.chunked",
+    "run_replicates": "simulator.replicates",
+    "Replicates": "simulator.replicates",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -118,6 +118,26 @@ def main() -> None:
     type=click.IntRange(min=1),
     help="Read --population this many rows at a time (bounded memory; no people.csv.gz).",
 )
+@click.option(
+    "--replicates",
+    type=click.IntRange(min=1),
+    help="Run N replicates (own population and assumptions each); print medians and intervals.",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=1, help="Processes for replicates.")
+@click.option(
+    "--executor",
+    type=click.Choice(["serial", "process", "dask"]),
+    help="Where replicates run (default: dask with --scheduler, process with --workers > 1).",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.9,
+    show_default=True,
+    help="Central probability of the replicate intervals.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar on stderr.")
 def run(
     scenario: str,
     seed: int | None,
@@ -131,9 +151,30 @@ def run(
     mapping: str | None,
     on_bad_rows: str,
     chunk_rows: int | None,
+    replicates: int | None,
+    workers: int,
+    executor: str | None,
+    scheduler: str | None,
+    interval: float,
+    quiet: bool,
 ) -> None:
     """Apply SCENARIO to the population and report who is eligible, by how much, and when."""
     sc = _load(scenario, sets)
+    if replicates and population_file:
+        raise _Fail("--replicates draws a population per replicate: leave out --population", 2)
+    if replicates:
+        from simulator.replicates import run_command
+
+        try:
+            return run_command(
+                sc, replicates, seed=seed, size=size, workers=workers, executor=executor,
+                scheduler=scheduler, interval=interval, quiet=quiet, as_json=as_json, out=out,
+                plots=plots, force=force,
+            )  # fmt: skip
+        except FileExistsError as exc:
+            raise _Fail(str(exc), 2) from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise _Fail(f"error: {exc}") from None
     import simulator as sim
     from simulator import report
     from simulator.cli_population import check_population_options, run_population_file
@@ -214,6 +255,7 @@ from simulator.cli_list import list_command  # noqa: E402
 from simulator.cli_population import export_population_command  # noqa: E402
 from simulator.cli_report import report_command  # noqa: E402
 from simulator.cli_schema import schema_command  # noqa: E402
+from simulator.cli_sensitivity import sensitivity_command  # noqa: E402
 from simulator.cli_validate import validate_command  # noqa: E402
 
 main.add_command(list_command)
@@ -224,6 +266,7 @@ main.add_command(explain_command)
 main.add_command(screen_command)
 main.add_command(report_command)
 main.add_command(export_population_command)
+main.add_command(sensitivity_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

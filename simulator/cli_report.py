@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -25,6 +26,12 @@ import click
 )
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a value.")
 @click.option("--force", is_flag=True, help="Overwrite the output if it exists.")
+@click.option(
+    "--replicates",
+    type=click.IntRange(min=1),
+    help="Run N replicates and draw their monthly intervals as bands on the releases plot.",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=1, help="Processes for replicates.")
 def report_command(
     scenario: str,
     output: str,
@@ -32,6 +39,8 @@ def report_command(
     size: float | None,
     sets: tuple[str, ...],
     force: bool,
+    replicates: int | None,
+    workers: int,
 ) -> None:
     """Write one HTML file (inline SVG, no network, no script) about a run of SCENARIO.
 
@@ -56,7 +65,15 @@ def report_command(
         pop = sim.synthesize(sc.population, seed=seed, size=size)
     outcome = sim.apply(pop, sc)
     rows = calibration_rows(sc, cal_size)
-    page = build_report(outcome, calibration=rows, calibration_size=cal_size)
+    bands = None
+    if replicates:
+        from simulator.replicates import run_replicates
+
+        executor = "process" if workers > 1 else "serial"
+        reps = run_replicates(sc, replicates, seed=seed, size=size, workers=workers,
+                              executor=executor, progress=sys.stderr.isatty())  # fmt: skip
+        bands = reps.wave_intervals
+    page = build_report(outcome, calibration=rows, calibration_size=cal_size, bands=bands)
     try:
         atomic_write_text(path, page)
     except OSError as exc:

@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from simulator.law import DRUGS
+from simulator.uncertainty import uncertain
 
 
 class ScenarioError(ValueError):
@@ -264,9 +265,9 @@ class Review(_Strict):
     (those invited, and helped to file); it defaults to ``petition_rate`` and may not be lower.
     """
 
-    petition_rate: float = Field(default=1.0, ge=0, le=1)
-    petition_rate_met_all: float | None = Field(default=None, ge=0, le=1)
-    capacity_per_month: int = Field(ge=1, le=1_000_000)
+    petition_rate: uncertain(ge=0, le=1) = 1.0
+    petition_rate_met_all: uncertain(ge=0, le=1) | None = None
+    capacity_per_month: uncertain(int, ge=1, le=1_000_000)
     until: dt.date | None = None
 
     @model_validator(mode="after")
@@ -280,8 +281,8 @@ class Review(_Strict):
 class ReleaseLag(_Strict):
     """Months from a grant to the release (people serving life apart)."""
 
-    months: float = Field(default=0, ge=0, le=60)
-    life_months: float | None = Field(default=None, ge=0, le=60)
+    months: uncertain(ge=0, le=60) = 0
+    life_months: uncertain(ge=0, le=60) | None = None
 
 
 class ClemencyChange(_ChangeBase):
@@ -353,14 +354,14 @@ class Retroactivity(_Strict):
 class Grant(_Strict):
     """How courts decide motions: a rate and log-odds modifiers by trait."""
 
-    rate: float = Field(ge=0, le=1)
-    modifiers: dict[Literal[GRANT_MODIFIERS], float] = Field(default_factory=dict)  # type: ignore[valid-type]
+    rate: uncertain(ge=0, le=1)
+    modifiers: dict[Literal[GRANT_MODIFIERS], uncertain()] = Field(default_factory=dict)  # type: ignore[valid-type]
 
 
 class Costs(_Strict):
     """Cost assumptions."""
 
-    per_bed_year: float = Field(ge=0)
+    per_bed_year: uncertain(ge=0)
 
 
 class Outputs(_Strict):
