@@ -29,6 +29,7 @@ _EXPORTS = {
     "Outcome": "simulator.outcomes",
     "Population": "simulator.population",
     "load_law": "simulator.law",
+    "project": "simulator.projection",
 }
 
 __all__ = ["__version__", *_EXPORTS]

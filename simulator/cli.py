@@ -172,6 +172,7 @@ def calibrate(size: float, output: str | None, max_evals: int, quiet: bool) -> N
 from simulator.cli_compare import compare_command  # noqa: E402
 from simulator.cli_explain import explain_command, screen_command  # noqa: E402
 from simulator.cli_list import list_command  # noqa: E402
+from simulator.cli_project import project_command  # noqa: E402
 from simulator.cli_report import report_command  # noqa: E402
 from simulator.cli_schema import schema_command  # noqa: E402
 from simulator.cli_validate import validate_command  # noqa: E402
@@ -183,6 +184,7 @@ main.add_command(schema_command)
 main.add_command(explain_command)
 main.add_command(screen_command)
 main.add_command(report_command)
+main.add_command(project_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

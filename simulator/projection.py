@@ -42,6 +42,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from dataclasses import dataclass
 from functools import cached_property
@@ -65,15 +66,18 @@ _NOT_GUIDELINE = ("clemency", "charging_policy")
 
 
 # ----------------------------------------------------------------------------- admissions
-def forward_seed(seed: int) -> int:
-    """Seed of the future cohorts, derived from the scenario's (the stock's draws are untouched).
+def forward_seed(seed: int, year: int) -> int:
+    """Seed of the future cohort of a fiscal year, derived from the scenario's seed.
+
+    The stock's draws are untouched, and each year's cohort has its own stream.
 
     Examples
     --------
-    >>> forward_seed(1) == forward_seed(1) != forward_seed(2)
+    >>> forward_seed(1, 2016) == forward_seed(1, 2016) != forward_seed(1, 2017)
     True
     """
-    ss = np.random.SeedSequence(int(seed), spawn_key=(zlib.crc32(b"projection.admissions"),))
+    key = (zlib.crc32(b"projection.admissions"), int(year))
+    ss = np.random.SeedSequence(int(seed), spawn_key=key)
     return int(ss.generate_state(1, np.uint64)[0])
 
 
@@ -142,6 +146,28 @@ def forward_parameters(params: Parameters, settings: Any, first_fy: int, last_fy
         assumed["late_mix"] = {g: float(settings.mix.get(g, 0.0)) for g in assumed["recent_mix"]}
         assumed["late_mix_from_year"], assumed["late_mix_year"] = first_fy - 1, first_fy
     return Parameters(params.snapshot, params.fitted, assumed, params.path, params.calibration_seed)
+
+
+def new_cases(
+    params: Parameters, settings: Any, seed: int, size: float, first_fy: int, last_fy: int
+) -> dict[str, np.ndarray]:
+    """The cases of the fiscal years ``first_fy..last_fy``, each year drawn on its own.
+
+    Each cohort is drawn by :func:`simulator.synthesis.draw_cases` with a seed derived from
+    ``seed`` and its year, so a cohort's people depend only on the seed, the year and its size:
+    a longer horizon adds cohorts and leaves the earlier ones as they were.
+    """
+    from simulator.synthesis import draw_cases
+
+    fwd = forward_parameters(params, settings, first_fy, last_fy)
+    parts = []
+    for year in range(first_fy, last_fy + 1):
+        one = dict(
+            fwd.assumed, first_cohort=year, admissions={year: fwd.assumed["admissions"][year]}
+        )
+        cohort = dataclasses.replace(fwd, assumed=one)
+        parts.append(draw_cases(cohort, forward_seed(seed, year), size, year))
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
 # ----------------------------------------------------------------------------- sentencing
@@ -422,12 +448,7 @@ def project(
     import simulator
     from simulator.changes import resolve_changes
     from simulator.engine import apply
-    from simulator.synthesis import (
-        draw_cases,
-        fiscal_year,
-        generate,
-        load_parameters,
-    )
+    from simulator.synthesis import fiscal_year, generate, load_parameters
 
     law = load_law()
     spec, settings = scenario.population, scenario.projection
@@ -456,9 +477,7 @@ def project(
         stock_reform, stock_term = red.release, red.term
 
     # new cases: the cohorts of the snapshot's fiscal year to the horizon's, after the snapshot
-    first_fy, last_fy = fiscal_year(snap), fiscal_year(end - 1)
-    fwd = forward_parameters(params, settings, first_fy, last_fy)
-    cases = draw_cases(fwd, forward_seed(seed), size, last_fy)
+    cases = new_cases(params, settings, seed, size, fiscal_year(snap), fiscal_year(end - 1))
     keep = (cases["sentencing_date"] > snap) & (cases["sentencing_date"] < end)
     cases = {k: v[keep] for k, v in cases.items()}
     sent = cases["sentencing_date"]
