@@ -81,9 +81,10 @@ def print_projection(projection: Projection) -> None:
         )
     console.print(t)
     five = s["difference_after_5_years"]
+    last = s["yearly"][-1]
     console.print(
-        f"After {s['years']} years: {count(s['bed_years_saved'])} bed-years saved "
-        f"({money(s['cost_saved_usd'])})"
+        f"After {s['years']} years: {count(last['bed_years_saved_cumulative'])} bed-years saved "
+        f"({money(last['cost_saved_cumulative_usd'])})"
         + (f"; difference after five years {five:+,}" if five is not None else "")
     )
     console.print(
