@@ -11,6 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import ROOT
+from hypothesis import given
+from hypothesis import strategies as st
 from test_scenario import position, write
 
 import simulator as sim
@@ -104,6 +106,30 @@ def test_count_by_hand():
     assert c["releases"].tolist() == [2, 2]
     assert c["daily"][:6].tolist() == [1, 1, 1, 1, 1, 2]
     assert c["bed_years"].sum() * 365.2425 == pytest.approx(50 + 15 + 5)
+
+
+@given(
+    st.lists(st.tuples(st.integers(-400, 800), st.integers(0, 900)), min_size=1, max_size=60),
+    st.integers(0, 40),
+    st.integers(1, 12),
+)
+def test_count_conserves_and_counts_who_is_in_custody(spans, start_offset, months):
+    """Any entries and exits: month-end population = direct count; stocks and flows agree."""
+    entry = np.array([e for e, _ in spans])
+    exit_ = entry + np.array([d for _, d in spans]) - 50  # some leave before they enter
+    start = day("2014-11-01") + start_offset
+    entry, exit_ = entry + start, exit_ + start
+    starts = month_starts(start, months)
+    c = count(entry, exit_, start, starts)
+    clipped = np.maximum(exit_, entry)
+    opening = int(((entry <= start) & (clipped > start)).sum())
+    before = np.concatenate([[opening], c["population"][:-1]])
+    assert np.array_equal(c["population"], before + c["admissions"] - c["releases"])
+    for m in range(months):
+        last = int(starts[m + 1]) - 1
+        assert c["population"][m] == int(((entry <= last) & (clipped > last)).sum())
+    inside = np.clip(clipped, start, starts[-1]) - np.clip(entry, start, starts[-1])
+    assert c["bed_years"].sum() * 365.2425 == pytest.approx(inside.clip(0).sum())
 
 
 def test_a_longer_horizon_keeps_the_earlier_months(prosp, stock):
