@@ -455,7 +455,9 @@ def project(
     seed = scenario.seed if seed is None else int(seed)
     size = spec.size if size is None else float(size)
     years = years or (settings.years if settings is not None else 10)
-    params = load_parameters(spec.parameters)
+    # the parameter file as synthesize finds it (relative to the scenario where it can be)
+    resolve = getattr(spec, "parameters_path", None)
+    params = load_parameters(resolve() if resolve and spec.parameters else spec.parameters)
     snap = day(spec.snapshot) if spec.snapshot else params.snapshot
     effective = day(scenario.retroactivity.effective)
     stock = population
