@@ -391,3 +391,12 @@ def test_project_command_refuses_a_bad_scenario(tmp_path):
     result = invoke("project", str(path))
     assert result.exit_code == 2 and "changes.0.applies" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_report_holds_the_projection_when_the_scenario_asks(prosp, retro, stock):
+    from simulator.html_report import build_report
+
+    page = build_report(sim.apply(stock, prosp), calibration=[])
+    section = page[page.index("<section id='projection'>") :]
+    assert "<svg" in section and "bed-years saved" in section
+    assert "id='projection'" not in build_report(sim.apply(stock, retro), calibration=[])
