@@ -35,6 +35,7 @@ _EXPORTS = {
     "apply_chunked": "simulator.chunked",
     "run_replicates": "simulator.replicates",
     "Replicates": "simulator.replicates",
+    "project": "simulator.projection",
 }
 
 __all__ = ["__version__", *_EXPORTS]

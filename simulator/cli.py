@@ -253,6 +253,7 @@ from simulator.cli_compare import compare_command  # noqa: E402
 from simulator.cli_explain import explain_command, screen_command  # noqa: E402
 from simulator.cli_list import list_command  # noqa: E402
 from simulator.cli_population import export_population_command  # noqa: E402
+from simulator.cli_project import project_command  # noqa: E402
 from simulator.cli_report import report_command  # noqa: E402
 from simulator.cli_schema import schema_command  # noqa: E402
 from simulator.cli_sensitivity import sensitivity_command  # noqa: E402
@@ -267,6 +268,7 @@ main.add_command(screen_command)
 main.add_command(report_command)
 main.add_command(export_population_command)
 main.add_command(sensitivity_command)
+main.add_command(project_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

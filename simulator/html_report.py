@@ -136,6 +136,50 @@ def plots_section(outcome: Outcome, bands: pd.DataFrame | None = None) -> str:
     return f"<section id='plots'><h2>Plots</h2>{body}</section>"
 
 
+def projection_section(outcome: Outcome) -> str:
+    """The projection, when the scenario has a ``projection`` block (see ``simulate project``).
+
+    It follows the run's own people (its seed and size) and the new cases after them, month by
+    month, baseline against reform: the plot and one row a year. Empty otherwise.
+    """
+    if getattr(outcome.scenario, "projection", None) is None:
+        return ""
+    from simulator.plots import PROJECTION_PLOTS, projection_population, svg_text
+    from simulator.projection import project
+    from simulator.tables import count, money
+
+    pop = outcome.population
+    proj = project(
+        outcome.scenario,
+        seed=pop.meta.get("seed"),
+        size=pop.meta.get("size"),
+        population=pop,
+    )
+    s = proj.summary
+    rows = [
+        (str(r["year"]), r["month"], count(r["baseline"]), count(r["reform"]),
+         f"{r['difference']:+,}", count(r["bed_years_saved_cumulative"]),
+         money(r["cost_saved_cumulative_usd"]), count(r["admissions_reform"]),
+         count(r["releases_baseline"]), count(r["releases_reform"]))
+        for r in s["yearly"]
+    ]  # fmt: skip
+    header = ("year", "to", "baseline", "reform", "difference", "bed-years saved", "cost saved",
+              "admitted", "released, baseline", "released, reform")  # fmt: skip
+    fig = projection_population(proj)
+    return (
+        "<section id='projection'><h2>Projection</h2>"
+        f"<p>Population in custody from {escape(s['start'])} "
+        f"({count(s['opening_population'])} people) for {s['years']} years, with the new "
+        "cases of each year; the baseline is the world without the scenario's changes. "
+        f"Bed-years saved: {count(s['bed_years_saved'])} ({escape(money(s['cost_saved_usd']))})."
+        "</p>"
+        f"<figure id='plot-projection'>{svg_text(fig)}<figcaption>"
+        f"{escape(PROJECTION_PLOTS['projection'])}</figcaption></figure>"
+        + _table(header, rows, numeric_from=2)
+        + "</section>"
+    )
+
+
 def breakdown_section(outcome: Outcome) -> str:
     """Breakdown tables, and the figures of some change types (each change alone, clemency)."""
     from simulator.tables import BREAKDOWN_TITLES, RUN_BREAKDOWNS, breakdown_rows, count, months
@@ -263,6 +307,7 @@ def build_report(
         + scenario_section(outcome)
         + headline_section(outcome)
         + plots_section(outcome, bands)
+        + projection_section(outcome)
         + breakdown_section(outcome)
         + calibration_section(calibration or [], calibration_size)
         + provenance_section(outcome)

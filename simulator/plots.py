@@ -324,3 +324,81 @@ def write_plots(
             atomic_write(path, lambda fh, d=data: fh.write(d))
             written.append(path)
     return written
+
+
+# ----------------------------------------------------------------------------- projections
+#: Plots of a projection (``simulate project --plots``): name -> what it shows.
+PROJECTION_PLOTS: dict[str, str] = {
+    "projection": "Population in custody by month, baseline and reform, and the difference",
+}
+
+
+def projection_population(projection: Any) -> Figure:
+    """Population in custody by month, baseline and reform, and the difference.
+
+    The top panel shows the population at the end of each month under the baseline and the
+    reform, the bottom one reform minus baseline, from a
+    :class:`~simulator.projection.Projection`.
+
+    Examples
+    --------
+    >>> import simulator as sim
+    >>> from simulator.projection import project
+    >>> s = sim.load_scenario("scenarios/2014_guidelines_prospective.yaml")
+    >>> fig = projection_population(project(s, size=0.02, years=2))
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['people in custody', 'reform - baseline']
+    """
+    import matplotlib as mpl
+
+    m = projection.monthly
+    x = _months(m["month"]) + np.timedelta64(27, "D")  # about the end of each month
+    with mpl.rc_context(_RC):
+        fig = _figure(7.0, 5.0)
+        top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
+        top.plot(x, m["baseline"], color="#555555", linewidth=1.5, label="baseline")
+        top.plot(x, m["reform"], color=COLORS["eligible"], linewidth=1.5, label="reform")
+        top.legend(frameon=False)
+        _thousands(top.yaxis)
+        top.set_ylabel("people in custody")
+        top.set_title(PROJECTION_PLOTS["projection"], loc="left")
+        diff = np.asarray(m["difference"], dtype=np.float64)
+        bottom.fill_between(x, diff, color=COLORS["granted"], alpha=0.35, linewidth=0)
+        bottom.plot(x, diff, color=COLORS["granted"], linewidth=1.2)
+        bottom.axhline(0, color="#555555", linewidth=0.8)
+        _thousands(bottom.yaxis)
+        bottom.set_ylabel("reform - baseline")
+        bottom.set_xlabel("end of month")
+        s = projection.summary
+        fig.text(
+            0.005,
+            0.005,
+            f"seed {s['seed']} · scenario {s['scenario_sha256'][:12]} · simulator {s['version']}",
+            ha="left",
+            va="bottom",
+            fontsize=6,
+            color="#888888",
+        )
+    return fig
+
+
+def write_projection_plots(
+    projection: Any, directory: Path | str, *, force: bool = False
+) -> list[Path]:
+    """Write the projection plots as PNG and SVG into ``directory``; returns the paths.
+
+    Raises ``FileExistsError`` (before writing anything) if a file exists and ``force`` is
+    false.
+    """
+    from simulator.report import atomic_write
+
+    directory = Path(directory)
+    paths = [directory / f"{n}.{ext}" for n in PROJECTION_PLOTS for ext in ("png", "svg")]
+    existing = [p for p in paths if p.exists()]
+    if existing and not force:
+        raise FileExistsError(f"{existing[0]} exists; use --force to overwrite")
+    fig = projection_population(projection)
+    for path in paths:
+        data = _save(fig, path.suffix[1:])
+        atomic_write(path, lambda fh, d=data: fh.write(d))
+    return paths

@@ -49,6 +49,8 @@ class _Strict(BaseModel):
 
 Drug = Literal[DRUGS]  # type: ignore[valid-type]
 GRANT_MODIFIERS = ("weapon", "infractions", "violent", "career")
+APPLIES = ("retroactive", "prospective", "both")
+MIX_GROUPS = ("heroin", "cocaine", "cocaine_base", "methamphetamine", "marijuana", "other")
 
 
 class _ChangeBase(_Strict):
@@ -58,12 +60,34 @@ class _ChangeBase(_Strict):
     after its ``effective`` day (default: the scenario's ``retroactivity.effective``), so in a
     stock it never touches anyone sentenced before it. ``offenses_before`` limits it to offenses
     committed before a day (the "covered offenses" of First Step Act §404).
+
+    ``applies`` says whom the change reaches in a projection (``simulate project``):
+    ``retroactive`` (people already sentenced; the default), ``prospective`` (new cases
+    sentenced on or after its effective day) or ``both``. It supersedes ``retroactive``:
+    ``prospective`` sets ``retroactive`` false (so the engine reaches nobody sentenced before the
+    change), ``retroactive`` and ``both`` set it true. Without ``applies``, ``retroactive: false``
+    means prospective.
     """
 
     label: str | None = None
     retroactive: bool = True
     effective: dt.date | None = None
     offenses_before: dt.date | None = None
+    applies: Literal["retroactive", "prospective", "both"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _applies_supersedes_retroactive(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("applies") in APPLIES:
+            data = {**data, "retroactive": data["applies"] != "prospective"}
+        return data
+
+    @property
+    def reaches(self) -> str:
+        """Whom the change reaches: ``retroactive``, ``prospective`` or ``both``."""
+        if self.applies is not None:
+            return self.applies
+        return "retroactive" if self.retroactive else "prospective"
 
 
 def _edition_name(v: Any) -> str:
@@ -298,6 +322,43 @@ class ClemencyChange(_ChangeBase):
     review: Review
     release_lag: ReleaseLag = Field(default_factory=ReleaseLag)
 
+    @model_validator(mode="after")
+    def _retroactive(self) -> ClemencyChange:
+        if self.reaches != "retroactive":
+            raise ValueError("clemency reaches people already sentenced only (retroactive)")
+        return self
+
+
+class ChargingPolicyChange(_ChangeBase):
+    """Prosecutors' charging policy for new cases (prospective by nature).
+
+    From its ``effective`` day (default: the scenario's ``retroactivity.effective``) on, the
+    share of new low-level cases (no weapon, no aggravating role) whose quantity reaches a
+    mandatory-minimum tier and that are charged with it becomes ``share`` (the Justice
+    Department's "Smart on Crime" memorandum of 2013-08-12 asked prosecutors not to charge such
+    quantities for low-level, non-violent defendants). Each case keeps its own uniform draw
+    (common random numbers), so a lower share only removes charges. It changes the charges of
+    new cases, never anyone already sentenced: the engine (``simulate run``) ignores it, and
+    only ``simulate project`` uses it.
+    """
+
+    type: Literal["charging_policy"]
+    share: float = Field(ge=0, le=1)
+    retroactive: bool = False
+    no_weapon: bool = True
+    no_aggravating_role: bool = True
+
+    @model_validator(mode="after")
+    def _prospective(self) -> ChargingPolicyChange:
+        if self.applies is not None and self.applies != "prospective":
+            raise ValueError("a charging_policy change applies to new cases only (prospective)")
+        return self
+
+    @property
+    def reaches(self) -> str:
+        """Always ``prospective``."""
+        return "prospective"
+
 
 CHANGE_MODELS: dict[str, type[BaseModel]] = {
     "drug_table": DrugTableChange,
@@ -307,6 +368,7 @@ CHANGE_MODELS: dict[str, type[BaseModel]] = {
     "enhancement_851": Enhancement851Change,
     "criminal_history": CriminalHistoryChange,
     "clemency": ClemencyChange,
+    "charging_policy": ChargingPolicyChange,
 }
 
 Change = Annotated[
@@ -316,7 +378,8 @@ Change = Annotated[
     | MandatoryMinimumChange
     | Enhancement851Change
     | CriminalHistoryChange
-    | ClemencyChange,
+    | ClemencyChange
+    | ChargingPolicyChange,
     Field(discriminator="type"),
 ]
 
@@ -370,6 +433,36 @@ class Outputs(_Strict):
     wave_years: int = Field(default=10, ge=1, le=60)
 
 
+class Projection(_Strict):
+    """Settings of ``simulate project``: horizon and future admissions.
+
+    ``admissions`` gives drug-trafficking cases sentenced to prison by fiscal year, in the
+    units of the generator's series (``assumed.admissions`` of the parameter file, which the
+    generator multiplies by its fitted ``admissions_scale``); it replaces or extends that
+    series. After the last year of the series, admissions change by ``trend`` a year (a
+    fraction), by default the log-linear trend of the series' last ``trend_years`` fiscal years,
+    held to at most ``trend_cap`` a year either way. ``mix`` (shares of ``heroin, cocaine,
+    cocaine_base, methamphetamine, marijuana, other``) replaces the drug mix of every future
+    cohort.
+    """
+
+    years: int = Field(default=10, ge=1, le=30)
+    admissions: dict[int, float] | None = None
+    trend: float | None = Field(default=None, ge=-0.5, le=0.5)
+    trend_years: int = Field(default=10, ge=2, le=30)
+    trend_cap: float = Field(default=0.02, ge=0, le=0.5)
+    mix: dict[Literal[MIX_GROUPS], float] | None = None  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _valid(self) -> Projection:
+        for year, n in (self.admissions or {}).items():
+            if not 1988 <= year <= 2100 or n < 0:
+                raise ValueError(f"admissions: {year}: {n}: expected a fiscal year and a count")
+        if self.mix is not None and (min(self.mix.values()) < 0 or sum(self.mix.values()) <= 0):
+            raise ValueError("mix: shares must be non-negative and not all zero")
+        return self
+
+
 class Scenario(_Strict):
     """A whole scenario file."""
 
@@ -384,6 +477,7 @@ class Scenario(_Strict):
     grant: Grant
     costs: Costs
     outputs: Outputs = Field(default_factory=Outputs)
+    projection: Projection | None = None
     source_path: str | None = Field(default=None, exclude=True)
     source_text: str = Field(default="", exclude=True, repr=False)
 
@@ -395,7 +489,14 @@ class Scenario(_Strict):
 
     def sha256(self) -> str:
         """Hash of the scenario's content (after overrides), recorded in every output."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        doc = self.model_dump(mode="json")
+        # keys added for projections hash as before when unset, so older hashes stay valid
+        if doc.get("projection") is None:
+            doc.pop("projection", None)
+        for change in doc["changes"]:
+            if change.get("applies") is None:
+                change.pop("applies", None)
+        text = json.dumps(doc, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -196,15 +196,10 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
     charge_logit = f["mandatory.charge"] + f["mandatory.charge_recent"] * (
         sent >= day(a["charging_policy_from"])
     )
-    charged = rng("mm_charged").random(n) < expit(charge_logit)
-    mm = np.where(charged, supported, 0).astype(np.int8)
-    p851 = a["priors_851"]
+    u_charged = rng("mm_charged").random(n)
+    mm = np.where(u_charged < expit(charge_logit), supported, 0).astype(np.int8)
     u851 = rng("priors_851").random(n)
-    priors = np.where(
-        (mm > 0) & (chp >= p851["min_points"]) & (u851 < p851["rate"]),
-        np.where(u851 < p851["rate"] * p851["two_or_more"], 2, 1),
-        0,
-    ).astype(np.int8)
+    priors = priors_851(a["priors_851"], mm, chp, u851)
 
     sv = a["safety_valve"]
     sv_eligible = (chp <= 1) & ~weapon & (role <= 0) & ~career & (sent >= day(sv["from"]))
@@ -250,8 +245,29 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
         offense_date=sent - lag, sentencing_date=sent, custody_start=custody, table_date=sent,
         age=age, female=female, race=race, noncitizen=noncitizen, infractions=infractions,
         violent=violent, u_grant=rng("u_grant").random(n), status_points=status_points,
-        zp_excluded=zp_excluded,
+        zp_excluded=zp_excluded, mm_supported=supported, u_mm_charged=u_charged,
+        u_priors_851=u851,
     )  # fmt: skip
+
+
+def priors_851(rule: dict, mm: np.ndarray, chp: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Prior drug felonies in a §851 information: only with a mandatory minimum charged.
+
+    ``rule`` is ``assumed.priors_851`` (``rate``, ``two_or_more``, ``min_points``); ``u`` the
+    cases' own uniform draws.
+
+    Examples
+    --------
+    >>> rule = {"rate": 0.5, "two_or_more": 0.5, "min_points": 2}
+    >>> priors_851(rule, np.array([10, 10, 0, 5]), np.array([3, 3, 3, 1]),
+    ...            np.array([0.1, 0.4, 0.1, 0.1])).tolist()
+    [2, 1, 0, 0]
+    """
+    return np.where(
+        (mm > 0) & (chp >= rule["min_points"]) & (u < rule["rate"]),
+        np.where(u < rule["rate"] * rule["two_or_more"], 2, 1),
+        0,
+    ).astype(np.int8)
 
 
 def _criminal_history_details(

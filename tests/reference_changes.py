@@ -43,9 +43,15 @@ def _day(value: object) -> int:
 
 
 def in_scope(change: dict, case: Case, effective: int) -> bool:
-    """Whether a change reaches the person (LANGUAGE: ``retroactive``, ``offenses_before``)."""
+    """Whether a change reaches the person (``applies``, ``retroactive``, ``offenses_before``)."""
     start = _day(change["effective"]) if change.get("effective") else effective
-    if not change.get("retroactive", True) and case.sentencing_date < start:
+    # ``applies`` supersedes ``retroactive``: only ``prospective`` spares people sentenced before
+    prospective = (
+        change["applies"] == "prospective"
+        if change.get("applies")
+        else not change.get("retroactive", True)
+    )
+    if prospective and case.sentencing_date < start:
         return False
     before = change.get("offenses_before")
     return not (before and case.offense_date >= _day(before))

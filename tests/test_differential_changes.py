@@ -119,7 +119,7 @@ drug_lists = st.lists(st.sampled_from(DRUG_NAMES), min_size=1, max_size=4, uniqu
 
 @st.composite
 def scope_keys(draw) -> dict:
-    """The keys every change may carry: prospective, own effective day, covered offenses."""
+    """The keys every change may carry: prospective (or applies), own effective day, offenses."""
     out: dict = {}
     if draw(st.integers(0, 3)) == 0:
         out["retroactive"] = False
@@ -127,6 +127,8 @@ def scope_keys(draw) -> dict:
         out["effective"] = dt.date.fromisoformat(draw(dates))
     if draw(st.integers(0, 3)) == 0:
         out["offenses_before"] = dt.date.fromisoformat(draw(dates))
+    if draw(st.integers(0, 3)) == 0:  # supersedes retroactive
+        out["applies"] = draw(st.sampled_from(["retroactive", "prospective", "both"]))
     return out
 
 
