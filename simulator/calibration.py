@@ -3,9 +3,10 @@
 The free parameters in ``data/calibration/population_2014.yaml`` (section ``fitted``) are chosen
 by :func:`scipy.optimize.least_squares` so that the stock in custody on the snapshot date matches
 ``data/targets/population_2014.yaml`` (a figure with ``as_of`` is matched by the stock on that
-day instead, built from the same admissions: the BJS figures describe the end of FY2012). Each residual is the miss divided by the figure's stated
-tolerance, so a residual inside ``[-1, 1]`` is a figure within tolerance. The draws use the
-calibration seed throughout (common random numbers), which makes the objective deterministic.
+day instead, built from the same admissions: the BJS figures describe the end of FY2012). Each
+residual is the miss divided by the figure's stated tolerance, so a residual inside ``[-1, 1]``
+is a figure within tolerance. The draws use the calibration seed throughout (common random
+numbers), which makes the objective deterministic.
 
 The fit is expensive (hundreds of population builds); its result is data, committed to the
 repository. Tests check that the committed parameters reproduce the figures; they never refit.
