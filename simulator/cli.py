@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from simulator.cli_options import seed_option, sets_option, size_option
+
 
 class _Fail(click.ClickException):
     """A one-line (or one-line-per-problem) error and an exit status, never a traceback."""
@@ -70,23 +72,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    help="Seed of every random draw (default: the scenario's).",
-)
-@click.option(
-    "--size",
-    type=click.FloatRange(min=0, min_open=True, max=200),
-    help="Scale of the synthetic population (1 = calibrated size).",
-)
-@click.option(
-    "--set",
-    "sets",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a scenario value, e.g. --set grant.rate=1 (repeatable).",
-)
+@seed_option
+@size_option
+@sets_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option(
     "--out",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import click
 
+from simulator.cli_options import seed_option, sets_option, size_option
+
 #: Criminal history categories (as :data:`simulator.law.CATEGORIES`; not imported here so that
 #: ``simulate --help`` does not load numpy).
 CATEGORIES = ("I", "II", "III", "IV", "V", "VI")
@@ -31,13 +33,9 @@ def _show(outcome, index: int, as_json: bool) -> None:
 @click.command("explain")
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--person", "person_id", type=int, required=True, help="Person id (people.csv).")
-@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
-@click.option(
-    "--size",
-    type=click.FloatRange(min=0, min_open=True, max=200),
-    help="Scale of the synthetic population (1 = calibrated size).",
-)
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a value.")
+@seed_option
+@size_option
+@sets_option
 @click.option("--json", "as_json", is_flag=True, help="Print the worksheet's figures as JSON.")
 def explain_command(
     scenario: str,
@@ -97,7 +95,7 @@ def _default_scenario() -> str:
 @click.option("--infractions", type=click.IntRange(0, 50), default=0, show_default=True)
 @click.option("--scenario", type=click.Path(dir_okay=False),
               help="Scenario file (default: scenarios/2014_guidelines.yaml).")  # fmt: skip
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a value.")
+@sets_option
 @click.option("--json", "as_json", is_flag=True, help="Print the worksheet's figures as JSON.")
 def screen_command(**kw) -> None:
     """Worksheet for one case typed on the command line, run through the same engine."""

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from simulator.cli_options import seed_option, sets_option, size_option
+
 if TYPE_CHECKING:
     from simulator.projection import Projection
 
@@ -100,19 +102,9 @@ def print_projection(projection: Projection) -> None:
     type=click.IntRange(min=1, max=30),
     help="Horizon in years (default: the scenario's projection.years, or 10).",
 )
-@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
-@click.option(
-    "--size",
-    type=click.FloatRange(min=0, min_open=True, max=200),
-    help="Scale of the synthetic population (1 = calibrated size).",
-)
-@click.option(
-    "--set",
-    "sets",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a scenario value, e.g. --set changes.0.applies=both (repeatable).",
-)
+@seed_option
+@size_option
+@sets_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option(
     "--out",

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from simulator.cli_options import seed_option, sets_option, size_option
+
 
 @click.command("report")
 @click.argument("scenario", type=click.Path(dir_okay=False))
@@ -18,13 +20,9 @@ import click
     show_default=True,
     help="Where to write the report.",
 )
-@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
-@click.option(
-    "--size",
-    type=click.FloatRange(min=0, min_open=True, max=200),
-    help="Scale of the synthetic population (1 = calibrated size).",
-)
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a value.")
+@seed_option
+@size_option
+@sets_option
 @click.option("--force", is_flag=True, help="Overwrite the output if it exists.")
 @click.option(
     "--replicates",

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from simulator.cli_options import seed_option, sets_option
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -67,8 +69,8 @@ def print_table(table: pd.DataFrame, title: str, confidence: float, footer: str)
     show_default=True,
     help="Scale of the population the model runs on.",
 )
-@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the scenario's).")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a value.")
+@seed_option
+@sets_option
 @click.option(
     "--confidence",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
