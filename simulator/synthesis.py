@@ -123,9 +123,28 @@ def _race_weights(params: Parameters) -> np.ndarray:
     return np.cumsum(softmax(np.array([w[d] for d in DRUGS]), axis=1), axis=1)
 
 
-def _categorical(u: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
-    """Index drawn from rows of cumulative shares by uniforms ``u`` (inverse CDF)."""
-    return np.minimum((u[:, None] > cumulative).sum(axis=1), cumulative.shape[-1] - 1)
+def _categorical(
+    u: np.ndarray, cumulative: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Index drawn from rows of cumulative shares by uniforms ``u`` (inverse CDF).
+
+    ``cumulative`` is one row of cumulative shares for everyone, or a table of rows of which
+    ``rows`` picks each person's. The index counts the cumulative shares ``u`` exceeds, a column
+    at a time (no ``[n, k]`` temporaries).
+
+    Examples
+    --------
+    >>> _categorical(np.array([0.1, 0.5, 0.99]), np.array([0.2, 0.7, 1.0])).tolist()
+    [0, 1, 2]
+    >>> table = np.array([[0.5, 1.0], [0.9, 1.0]])
+    >>> _categorical(np.array([0.6, 0.6]), table, rows=np.array([0, 1])).tolist()
+    [1, 0]
+    """
+    table = np.atleast_2d(cumulative)
+    out = np.zeros(u.shape, dtype=np.int8)
+    for column in table.T[:-1]:  # exceeding the last share (1) is clipped to the last index
+        out += u > (column[0] if rows is None and len(column) == 1 else column[rows])
+    return out.astype(np.int64)
 
 
 def fiscal_year(days: int) -> int:
@@ -151,7 +170,7 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
     start = np.repeat(fy_start, counts)
     sent = (start + rng("sentencing_date").integers(0, 365, n)).astype(np.int32)
 
-    group = _categorical(rng("drug").random(n), _drug_mix(params, years)[year - years[0]])
+    group = _categorical(rng("drug").random(n), _drug_mix(params, years), rows=year - years[0])
     drug = np.empty(n, dtype=np.int8)
     for g, name in enumerate(GROUPS):
         drug[group == g] = DRUGS.index(name) if name != "other" else DRUGS.index("oxycodone")
@@ -175,7 +194,7 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
     )
     role_cdf = np.cumsum(a["role"]["shares"])
     role = np.array(a["role"]["levels"], dtype=np.int8)[
-        _categorical(rng("role").random(n), role_cdf[None, :])
+        _categorical(rng("role").random(n), role_cdf)
     ]
     obstruction = rng("obstruction").random(n) < a["obstruction"]
     acceptance = rng("acceptance").random(n) < a["acceptance"]
@@ -220,7 +239,7 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
     age_rng = rng("age")
     scale = (f["age.mean"] - a["age_min"]) / a["age_shape"]
     age = np.clip(a["age_min"] + age_rng.gamma(a["age_shape"], scale, n), 18, 90)
-    race = _categorical(rng("race").random(n), _race_weights(params)[drug]).astype(np.int8)
+    race = _categorical(rng("race").random(n), _race_weights(params), rows=drug).astype(np.int8)
     noncitizen = rng("noncitizen").random(n) < np.where(
         race == 2, expit(f["noncitizen.hispanic"]), a["noncitizen_other"]
     )
