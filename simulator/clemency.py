@@ -32,6 +32,7 @@ True
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -139,23 +140,24 @@ def decision_days(
     return out
 
 
-def commute(
-    law: Law,
-    pop: Population,
-    scenario: Scenario,
-    *,
-    grant_prob: np.ndarray,
-    uniforms: np.ndarray,
-) -> Reduction:
-    """Decide clemency petitions over time and compute the commuted terms and releases."""
-    clem = next(ch for ch in scenario.changes if ch.type == "clemency")
-    others = [ch for ch in scenario.changes if ch.type != "clemency"]
-    start = day(scenario.retroactivity.effective)
+@dataclass(frozen=True)
+class Schedule:
+    """Who petitions, when each petition is decided, and who meets the criteria (arrays)."""
+
+    in_custody: np.ndarray  # sentenced before the review starts and in custody then
+    at_start: dict[str, np.ndarray]  # each criterion, judged when the review starts
+    met_all_start: np.ndarray
+    petition: np.ndarray
+    decided_on: np.ndarray  # day of the decision (the start for people who never petition)
+    decided: np.ndarray  # petitioned, decided before review.until, still in custody then
+    at_decision: dict[str, np.ndarray]  # each criterion, judged on the decision day
+    qualifies: np.ndarray  # decided and meeting every criterion on the decision day
+
+
+def schedule(law: Law, pop: Population, clem: Any, *, start: int, new_term: np.ndarray) -> Schedule:
+    """The review of a clemency change over ``pop`` (draws are each person's own, by id)."""
     until = day(clem.review.until) if clem.review.until else np.iinfo(np.int32).max
     seed = int(pop.meta.get("seed") or 0)
-
-    old = current_guideline(law, pop)
-    new_term, new = today_term(law, pop, others, as_of=start)
     in_custody = (
         (pop.sentencing_date < start) & (pop.custody_start <= start) & (pop.release_date > start)
     )
@@ -176,14 +178,41 @@ def commute(
         petition,
         person_uniform(pop.id, seed, "review_order"),
         start=start,
-        capacity=clem.review.capacity_per_month,
+        capacity=review.capacity_per_month,
     )
     decided = petition & (decided_on <= until) & (pop.release_date > decided_on)
-
     at_decision = criteria_masks(law, pop, clem.criteria, on=decided_on, new_term=new_term)
     qualifies = decided.copy()
     for m in at_decision.values():
         qualifies &= m
+    return Schedule(
+        in_custody, at_start, met_all_start, petition, decided_on, decided, at_decision, qualifies
+    )
+
+
+def commute(
+    law: Law,
+    pop: Population,
+    scenario: Scenario,
+    *,
+    grant_prob: np.ndarray,
+    uniforms: np.ndarray,
+) -> Reduction:
+    """Decide clemency petitions over time and compute the commuted terms and releases."""
+    clem = next(ch for ch in scenario.changes if ch.type == "clemency")
+    others = [ch for ch in scenario.changes if ch.type != "clemency"]
+    start = day(scenario.retroactivity.effective)
+
+    old = current_guideline(law, pop)
+    new_term, new = today_term(law, pop, others, as_of=start)
+    flow = schedule(law, pop, clem, start=start, new_term=new_term)
+    in_custody, at_start, met_all_start = flow.in_custody, flow.at_start, flow.met_all_start
+    petition, decided_on, decided, qualifies = (
+        flow.petition,
+        flow.decided_on,
+        flow.decided,
+        flow.qualifies,
+    )
     granted = grants(qualifies, uniforms, grant_prob)
 
     life = pop.term >= law.life_months

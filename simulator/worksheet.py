@@ -222,8 +222,7 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
 
     eligibility = _eligibility(outcome, index, one)
     eligible, granted = bool(red.eligible[index]), bool(red.granted[index])
-    # the engine decides; the rules say why (a clemency criterion judged at the start of
-    # review may be met by the decision day)
+    # the engine decides; the rules say why (clemency criteria on the decision day, as judged)
     failed = None if eligible else next((r for r, ok, _ in eligibility if not ok), None)
     decided_by = f"not met: {failed}" if failed else "every rule is met"
     covariates = {
@@ -295,17 +294,18 @@ def _eligibility(outcome: Outcome, i: int, one: Population) -> list[tuple[str, b
 
 
 def _clemency_rules(outcome: Outcome, i: int, one: Population) -> list[tuple[str, bool, str]]:
-    from simulator.clemency import criteria_masks
+    from simulator.clemency import schedule
 
     red, sc = outcome.reduction, outcome.scenario
     clem = next(ch for ch in sc.changes if ch.type == "clemency")
     start = outcome.effective
-    masks = criteria_masks(
-        outcome.law, one, clem.criteria, on=np.array([start]),
-        new_term=red.reduced_term[i : i + 1],
-    )  # fmt: skip
+    # the engine's own review of everyone: petitions and the queue are each person's draws
+    flow = schedule(outcome.law, outcome.population, clem, start=start, new_term=red.reduced_term)
+    decided = bool(flow.decided[i])
+    when = int(flow.decided_on[i]) if decided else start
+    masks = flow.at_decision if decided else flow.at_start
     c, pop = clem.criteria, outcome.population
-    served = (start - int(pop.custody_start[i])) / DAYS_PER_YEAR
+    served = (when - int(pop.custody_start[i])) / DAYS_PER_YEAR
     figures = {
         "lower_sentence_today": f"{int(red.reduced_term[i])} months today against "
         f"{int(pop.term[i])} (needs {c.lower_sentence_today or 0:.0%} lower)",
@@ -316,14 +316,17 @@ def _clemency_rules(outcome: Outcome, i: int, one: Population) -> list[tuple[str
         "max_infractions": f"{int(pop.infractions[i])} (at most {c.max_infractions})",
         "no_violence_history": "history of violence" if pop.violent[i] else "none",
     }
+    on = f"on the decision day, {iso(when)}" if decided else f"at the start of review, {iso(start)}"
     rules = [
-        (f"criterion {name.replace('_', ' ')} (at the start of review, {iso(start)})",
-         bool(m[0]), figures[name]) for name, m in masks.items()
-    ]  # fmt: skip
+        (f"criterion {name.replace('_', ' ')} ({on})", bool(m[i]), figures[name])
+        for name, m in masks.items()
+    ]
     until = iso(day(clem.review.until)) if clem.review.until else "the end"
+    petitioned = "petitioned" if flow.petition[i] else "did not petition"
     rules.append(
         ("petitioned, decided by " + until + " and meeting every criterion on the decision day",
-         bool(red.eligible[i]), "petitions and the review order are each person's own draws")
+         bool(red.eligible[i]),
+         f"{petitioned}; " + (f"decided {iso(when)}" if decided else "not decided"))
     )  # fmt: skip
     return rules
 
