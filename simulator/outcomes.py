@@ -224,19 +224,19 @@ class Outcome:
                 return np.bincount(pairs + weights, minlength=2 * k)[1::2]
             return np.bincount(codes, weights=weights, minlength=k)
 
-        people, granted = total(), total(red.granted)
+        people, eligible, granted = total(), total(red.eligible), total(red.granted)
         cut = total(np.where(red.granted, pop.term.astype(np.float64) - red.term, 0.0))
         with np.errstate(invalid="ignore", divide="ignore"):
             return {
                 by: names,
                 "population": people.astype(np.int64),
-                "eligible": total(red.eligible).astype(np.int64),
+                "eligible": eligible.astype(np.int64),
                 "granted": granted.astype(np.int64),
                 "mean_reduction_months": np.round(cut / granted, 2),
                 "bed_years_saved": np.round(
                     total(days_between(red.release, pop.release_date)) / DAYS_PER_YEAR, 2
                 ),
-                "eligible_pct": np.round(100.0 * total(red.eligible) / people, 2),
+                "eligible_pct": np.round(100.0 * eligible / people, 2),
             }
 
     def breakdown_records(self, by: str) -> list[dict]:

@@ -70,9 +70,12 @@ def _months(labels: Any) -> np.ndarray:
 
 
 def _provenance(fig: Figure, outcome: Outcome | None) -> None:
-    if outcome is None:
-        return
-    s = outcome.summary
+    if outcome is not None:
+        _stamp(fig, outcome.summary)
+
+
+def _stamp(fig: Figure, s: dict) -> None:
+    """Seed, scenario hash and version in the bottom-left corner, clear of the titles."""
     fig.text(
         0.005,
         0.005,
@@ -369,16 +372,7 @@ def projection_population(projection: Any) -> Figure:
         _thousands(bottom.yaxis)
         bottom.set_ylabel("reform - baseline")
         bottom.set_xlabel("end of month")
-        s = projection.summary
-        fig.text(
-            0.005,
-            0.005,
-            f"seed {s['seed']} · scenario {s['scenario_sha256'][:12]} · simulator {s['version']}",
-            ha="left",
-            va="bottom",
-            fontsize=6,
-            color="#888888",
-        )
+        _stamp(fig, projection.summary)
     return fig
 
 

@@ -143,7 +143,7 @@ def _categorical(
     table = np.atleast_2d(cumulative)
     out = np.zeros(u.shape, dtype=np.int8)
     for column in table.T[:-1]:  # exceeding the last share (1) is clipped to the last index
-        out += u > (column[0] if rows is None and len(column) == 1 else column[rows])
+        out += u > (column if rows is None else column[rows])
     return out.astype(np.int64)
 
 
