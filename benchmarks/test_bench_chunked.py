@@ -26,7 +26,8 @@ import numpy as np
 import pytest
 
 import simulator as sim
-from simulator.population_io import COLUMNS, to_file_frame
+from simulator.inputs.population_files import to_file_frame
+from simulator.model.population import SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "2014_guidelines.yaml"
@@ -60,7 +61,7 @@ def people_file(tmp_path_factory) -> Path:
     table = pa.Table.from_pandas(to_file_frame(pop, dates_as_text=False), preserve_index=False)
     table = table.cast(pa.schema([
         pa.field(n, pa.date32() if c.kind == "date" else table.schema.field(n).type)
-        for n, c in COLUMNS.items()
+        for n, c in SCHEMA.items()
     ]))  # fmt: skip
     path = tmp_path_factory.mktemp("bench") / "people.parquet"
     copies = math.ceil(ROWS / len(pop))

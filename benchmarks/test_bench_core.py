@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import simulator as sim
-from simulator.outcomes import Outcome
+from simulator.model.outcomes import Outcome
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "2014_guidelines.yaml"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import simulator as sim
-from simulator.projection import project
+from simulator.runs.projection import project
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import simulator as sim
-from simulator.replicates import run_replicates
+from simulator.runs.replicates import run_replicates
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "2014_guidelines.yaml"
 #: Replicates per round when benchmarking (two when benchmarks are disabled).

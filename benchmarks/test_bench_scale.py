@@ -24,8 +24,8 @@ import pytest
 
 import simulator as sim
 from simulator.calendar import day
-from simulator.changes import amendment_for
-from simulator.engine import reduce
+from simulator.model.changes import amendment_for
+from simulator.model.reduction import reduce
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"

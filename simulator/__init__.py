@@ -1,5 +1,11 @@
 """Retroactive federal drug-sentencing changes, simulated on a synthetic prison population.
 
+The package is layered; each layer imports only the ones before it (``docs/architecture.md``):
+``law`` → ``scenario`` → ``model`` → ``inputs`` → ``runs`` → ``report`` → ``cli``, with the
+leaves ``calendar``, ``numeric``, ``errors``, ``files``, ``resources``, ``lazy`` and ``version``
+under all of them. The names below are the public API, loaded on first use so that
+``simulate --help`` does not pay for numpy, scipy and pandas.
+
 >>> import simulator as sim
 >>> scenario = sim.load_scenario("scenarios/2014_guidelines.yaml")
 >>> population = sim.synthesize(scenario.population, seed=7, size=0.05)
@@ -11,38 +17,35 @@ True
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-try:
-    __version__ = version("simulator")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+from simulator.version import __version__
 
 _EXPORTS = {
     "load_scenario": "simulator.scenario",
     "with_overrides": "simulator.scenario",
     "Scenario": "simulator.scenario",
-    "ScenarioError": "simulator.scenario",
-    "synthesize": "simulator.synthesis",
-    "apply": "simulator.engine",
-    "Outcome": "simulator.outcomes",
-    "Population": "simulator.population",
+    "ScenarioError": "simulator.errors",
+    "synthesize": "simulator.inputs.synthesis",
+    "apply": "simulator.model.apply",
+    "Outcome": "simulator.model.outcomes",
+    "Population": "simulator.model.population",
     "load_law": "simulator.law",
-    "read_population": "simulator.population_io",
-    "write_population": "simulator.population_io",
-    "PopulationError": "simulator.population_io",
-    "apply_chunked": "simulator.chunked",
-    "run_replicates": "simulator.replicates",
-    "Replicates": "simulator.replicates",
-    "project": "simulator.projection",
+    "read_population": "simulator.inputs.population_files",
+    "write_population": "simulator.inputs.population_files",
+    "PopulationError": "simulator.errors",
+    "apply_chunked": "simulator.runs.chunked",
+    "run_replicates": "simulator.runs.replicates",
+    "Replicates": "simulator.runs.replicates",
+    "project": "simulator.runs.projection",
+    "compare": "simulator.runs.compare",
 }
 
 __all__ = ["__version__", *_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:
-    # Imports are lazy so that `simulate --help` does not pay for numpy, scipy and pandas.
+    # the public names load on first use, so that `simulate --help` does not import numpy
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'simulator' has no attribute {name!r}")

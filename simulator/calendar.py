@@ -1,7 +1,9 @@
 """Dates as integer days since 1970-01-01, the form every date takes inside the simulator.
 
 Populations hold dates as ``int32`` day numbers so that comparisons and arithmetic are plain
-integer operations. These helpers convert at the edges.
+integer operations. These helpers convert at the edges. How many days a month or a year of a
+sentence holds is a convention with a source, so it lives in ``data/law/conventions.yaml``
+(:mod:`simulator.law.conventions`).
 
 Examples
 --------
@@ -20,8 +22,6 @@ import datetime as _dt
 import numpy as np
 
 EPOCH = np.datetime64("1970-01-01", "D")
-DAYS_PER_MONTH = 365.2425 / 12
-DAYS_PER_YEAR = 365.2425
 #: A date later than every real date: "never" (e.g. the release of a person serving life).
 NEVER = np.iinfo(np.int32).max
 

@@ -78,6 +78,7 @@ class LawData:
     gct_min_term: int
     gct_rules: list[tuple[int, float]]
     gct_lost_per_infraction: int
+    gct_term_year_days: float
     criminal_history: dict  # Amendment 821's rules for sentences from their date
 
 
@@ -125,7 +126,7 @@ def law_data() -> LawData:
     gct = _read_yaml("good_conduct_time.yaml")
     return LawData(
         life=life,
-        days_per_month=float(conv["days_per_month"]),
+        days_per_month=float(conv["days_per_year"]) / 12,
         chc_points={k: int(v) for k, v in conv["criminal_history_points"].items()},
         sentencing_table=table,
         dqt=dqt,
@@ -142,6 +143,7 @@ def law_data() -> LawData:
         gct_min_term=int(gct["minimum_term_months"]),
         gct_rules=sorted((day_number(r["from"]), float(r["days_per_year"])) for r in gct["rules"]),
         gct_lost_per_infraction=int(gct["days_lost_per_infraction"]),
+        gct_term_year_days=float(gct["days_per_term_year"]),
         criminal_history=_read_yaml("criminal_history.yaml"),
     )
 
@@ -405,10 +407,10 @@ def release_day(start: int, term: int, infractions: int) -> int:
     """Custody start plus the term less good-conduct time (engine convention, see below).
 
     CONVENTION (engine, ``Law.release_day``): a month is ``days_per_month`` days; the credit is
-    ``term_days * days_per_year / 365 - 27 * infractions`` (not below 0), the time served is
-    rounded up to whole days; terms of 12 months or less and life (470) earn none; a release
-    that falls on or after a later rule's start day is recomputed under that rule, but not to a
-    day before the rule began.
+    ``term_days * days_per_year / days_per_term_year - 27 * infractions`` (not below 0), the
+    time served is rounded up to whole days; terms of 12 months or less and life (470) earn
+    none; a release that falls on or after a later rule's start day is recomputed under that
+    rule, but not to a day before the rule began.
     """
     law = law_data()
     term_days = term * law.days_per_month
@@ -416,7 +418,7 @@ def release_day(start: int, term: int, infractions: int) -> int:
     lost = infractions * law.gct_lost_per_infraction
     out = None
     for rule_start, per_year in law.gct_rules:
-        credit = max(term_days * per_year / 365.0 - lost, 0.0) if earns else 0.0
+        credit = max(term_days * per_year / law.gct_term_year_days - lost, 0.0) if earns else 0.0
         served = start + math.ceil(term_days - credit)
         if out is None:
             out = served

@@ -11,10 +11,10 @@ import numpy as np
 from hypothesis import strategies as st
 
 from simulator.calendar import day
-from simulator.engine import Amendment
+from simulator.inputs.synthesis import sentence
 from simulator.law import DRUGS, load_law
-from simulator.population import SCHEMA, Population
-from simulator.synthesis import sentence
+from simulator.model.population import SCHEMA, Population
+from simulator.model.reduction import Amendment
 
 EFFECTIVE = day("2014-11-01")
 FIRST_SENTENCED = day("1996-01-01")
@@ -87,7 +87,7 @@ def person(
 def to_population(rows: list[dict]) -> Population:
     """Sentence the drawn people under the law of their date and build a :class:`Population`."""
     cases = {
-        name: np.array([r[name] for r in rows], dtype=SCHEMA[name][0])
+        name: np.array([r[name] for r in rows], dtype=SCHEMA[name].dtype)
         for name in SCHEMA
         if name not in ("id", "term", "release_date")
     }

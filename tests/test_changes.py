@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from strategies import effective_days, person_row, populations, to_population
 
 from simulator.calendar import day, iso
-from simulator.changes import amendment_for, ratio_thresholds, resolve_changes, scope
-from simulator.engine import current_guideline, reduce
 from simulator.law import DRUGS
-from simulator.scenario import (
+from simulator.model.changes import amendment_for, ratio_thresholds, resolve_changes, scope
+from simulator.model.reduction import current_guideline, reduce
+from simulator.scenario.changes import (
     CrackPowderRatioChange,
     CriminalHistoryChange,
     DrugTableChange,

@@ -7,8 +7,9 @@ import pytest
 from conftest import ROOT
 
 import simulator as sim
-from simulator.chunked import ChunkingError, apply_chunked, apply_file, split
-from simulator.population_io import read_population, write_population
+from simulator.errors import ChunkingError
+from simulator.inputs.population_files import read_population, write_population
+from simulator.runs.chunked import apply_chunked, apply_file, split
 from simulator.scenario import with_overrides
 
 MULTI = ROOT / "scenarios" / "2023_amendment_821.yaml"

@@ -10,12 +10,17 @@ from hypothesis import strategies as st
 from strategies import person_row, populations, to_population
 
 import simulator as sim
-from simulator.calendar import DAYS_PER_MONTH, day
-from simulator.clemency import CRITERIA, decision_days, person_uniform
-from simulator.scenario import CATEGORY_NAMES, ClemencyChange, Criteria
+from simulator.calendar import day
+from simulator.law import CATEGORIES as CATEGORY_NAMES
+from simulator.model.clemency import CRITERIA, decision_days
+from simulator.numeric import person_uniform
+from simulator.scenario.changes import ClemencyChange, Criteria
 
 START = dt.date(2014, 4, 23)
 people = populations(max_size=30, first=day("1990-01-01"), last=day("2014-04-01"))
+
+#: A month of a sentence: a twelfth of the mean Gregorian year (data/law/conventions.yaml).
+DAYS_PER_MONTH = 365.2425 / 12
 
 
 def scenario(base, criteria: dict, *, capacity=1000, petition=1.0, lag=(4, 12), rate=1.0):
@@ -101,7 +106,7 @@ def test_commutation_never_lengthens_and_waits_for_the_lag(scenario_2014, pop, c
 def test_review_capacity_spreads_decisions(n, capacity, data):
     petition = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
     order = person_uniform(np.arange(n), 3, "order")
-    days = decision_days(petition, order, start=0, capacity=capacity)
+    days = decision_days(petition, order, start=0, capacity=capacity, days_per_month=DAYS_PER_MONTH)
     months = np.floor(days[petition] / DAYS_PER_MONTH + 1e-9).astype(int)
     assert np.bincount(months).max(initial=0) <= capacity + 1
     # earlier in the order, earlier (or same-day) decision

@@ -15,7 +15,7 @@ from conftest import SCENARIO_2014
 
 import simulator
 from simulator.cli import main
-from simulator.outcomes import BREAKDOWNS
+from simulator.model.outcomes import BREAKDOWNS
 from simulator.scenario import load_scenario
 
 SIZE = "0.03"
@@ -259,7 +259,7 @@ def test_an_unexpected_error_is_one_line_without_traceback(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("simulator.engine.apply", boom)
+    monkeypatch.setattr("simulator.cli.run.apply", boom)
     monkeypatch.delenv("SIMULATOR_DEBUG", raising=False)
     result = CliRunner().invoke(main, ["run", str(SCENARIO_2014), "--size", "0.01"])
     assert result.exit_code == 1

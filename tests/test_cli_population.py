@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SCENARIO_2014
 
-from simulator import report
 from simulator.cli import main
-from simulator.population_io import _comment_lines
+from simulator.inputs.population_files import _comment_lines
+from simulator.report import outputs as report
 
 SIZE = "0.03"
 META = ("seed", "size", "snapshot", "population_file")
@@ -173,14 +173,14 @@ def test_a_crash_mid_write_leaves_no_output_and_no_temporary_file(
 
 
 def test_a_crash_mid_population_write_leaves_nothing(small_population, tmp_path, monkeypatch):
-    from simulator import population_io
+    from simulator.inputs import population_files
 
     def crash(self, *a, **k):
         raise OSError("no space left on device")
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", crash)
     with pytest.raises(OSError):
-        population_io.write_population(small_population, tmp_path / "p.csv")
+        population_files.write_population(small_population, tmp_path / "p.csv")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -198,13 +198,13 @@ def test_cli_crash_mid_write_is_one_line_and_leaves_nothing(tmp_path, monkeypatc
 
 
 def test_a_large_file_is_read_in_chunks_without_asking(exported, tmp_path, monkeypatch):
-    from simulator import chunked
+    from simulator.runs import chunked, population_file
 
     parquet = tmp_path / "people.parquet"
     assert invoke("export-population", "--seed", "4", "--size", SIZE, "-o", parquet).exit_code == 0
     whole = summary("--population", parquet)
     monkeypatch.setattr(chunked, "AUTO_CHUNK_ROWS", 1000)
-    monkeypatch.setattr(chunked, "DEFAULT_CHUNK_ROWS", 700)
+    monkeypatch.setattr(population_file, "DEFAULT_CHUNK_ROWS", 700)
     result = invoke(
         "run", SCENARIO_2014, "--json", "--population", parquet, "--out", tmp_path / "o"
     )

@@ -11,7 +11,7 @@ from conftest import ROOT, SCENARIO_2014
 
 import simulator as sim
 from simulator.cli import main
-from simulator.cli_compare import FIGURES, compare
+from simulator.runs.compare import FIGURES, compare
 
 SIZE = "0.05"
 

@@ -27,9 +27,9 @@ from test_reference_calculator import cases_of
 
 import simulator as sim
 from simulator.calendar import day
-from simulator.changes import amendment_for
-from simulator.engine import reduce
 from simulator.law import load_law
+from simulator.model.changes import amendment_for
+from simulator.model.reduction import reduce
 from simulator.scenario import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -358,7 +358,7 @@ def test_equal_act_lowers_a_crack_range_and_the_reference_sees_it():
 
 def test_amended_penalty_periods_are_in_order():
     """Lookups count the period starts a day reaches, which needs them sorted (regression)."""
-    from simulator.changes import resolve_changes
+    from simulator.model.changes import resolve_changes
 
     changes = EDGE_CHANGES["heroin floors, then §851 terms"]
     scenario = scenario_of(changes, dt.date(2011, 11, 1))
@@ -379,7 +379,7 @@ def clemency_disagreements(pop, doc: dict) -> list[str]:
     """Engine against reference for a clemency scenario document, every petition granted."""
     from reference_changes import reference_commute
 
-    from simulator.clemency import person_uniform
+    from simulator.numeric import person_uniform
 
     doc = {**copy.deepcopy(doc), "grant": {"rate": 1.0}}
     scenario = validate(doc)
@@ -468,7 +468,7 @@ def test_any_clemency_agrees_with_reference(pop, doc):
 
 def test_sentences_from_amendment_821_are_scored_under_it():
     """Status points and the zero-point decrease apply to sentences imposed from 2023-11-01."""
-    from simulator.engine import current_guideline
+    from simulator.model.reduction import current_guideline
 
     rows = [EDGES["status points, sentenced 2024"], EDGES["zero-point, sentenced 2024"]]
     before = [{**r, "sentencing_date": day("2023-10-31"), "table_date": day("2023-10-31")}

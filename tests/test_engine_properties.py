@@ -20,8 +20,8 @@ from strategies import (
 
 import simulator as sim
 from simulator.calendar import day
-from simulator.engine import Amendment, grant_probability, reduce, resolve
 from simulator.law import DRUGS
+from simulator.model.reduction import Amendment, grant_probability, reduce, resolve
 from simulator.scenario import with_overrides
 
 ALL_DRUGS = list(range(len(DRUGS)))

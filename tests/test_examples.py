@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from simulator.cli import main
-from simulator.population_io import _comment_lines
+from simulator.inputs.population_files import _comment_lines
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SECTION = README.split("## Your own data", 1)[1].split("\n## ", 1)[0]

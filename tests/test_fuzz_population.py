@@ -16,11 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import simulator as sim
-from simulator.chunked import apply_file
-from simulator.population_io import COLUMNS, PopulationError, read_population, to_file_frame
+from simulator.errors import PopulationError
+from simulator.inputs.population_files import read_population, to_file_frame
+from simulator.model.population import SCHEMA
+from simulator.runs.chunked import apply_file
 
 ROWS = 12
-NAMES = list(COLUMNS)
+NAMES = list(SCHEMA)
 CELLS = st.one_of(
     st.sampled_from(["", "nan", "NA", "abc", "-1", "-0.5", "0", "1", "2.5", "1e300", "-1e300",
                      "inf", "99999999999", "true", "no", "2014-13-01", "1900-01-01",

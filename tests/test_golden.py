@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 import simulator as sim
-from simulator.projection import project
-from simulator.report import to_json, write_outputs
+from simulator.files import to_json
+from simulator.report.outputs import write_outputs
+from simulator.runs.projection import project
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

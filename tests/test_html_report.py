@@ -17,9 +17,10 @@ from click.testing import CliRunner
 from conftest import SCENARIO_2014
 
 from simulator.cli import main
-from simulator.html_report import build_report, calibration_rows, target_file_for
-from simulator.plots import PLOTS
-from simulator.tables import count, money
+from simulator.report.html import build_report
+from simulator.report.plots import PLOTS
+from simulator.report.tables import count, money
+from simulator.runs.published import calibration_rows, target_file_for
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_browser = pytest.mark.skipif(

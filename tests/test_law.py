@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from simulator.calendar import DAYS_PER_MONTH, day
-from simulator.law import CATEGORIES, DRUGS
+from simulator.calendar import day
+from simulator.law import CATEGORIES, DRUGS, conventions
 
 LIFE = 470
+#: A month of a sentence: a twelfth of the mean Gregorian year.
+DAYS_PER_MONTH = 365.2425 / 12
 GCT_RULE_2019 = day("2019-07-19")
 
 
@@ -345,3 +347,14 @@ def test_release_is_monotone_in_term(law):
 def test_every_law_file_names_its_source(path):
     text = path.read_text(encoding="utf-8")
     assert any("source:" in line for line in text.splitlines()), path.name
+
+
+def test_conventions_are_read_from_the_data():
+    c = conventions()
+    assert (c.life_months, c.days_per_year, c.days_per_month) == (LIFE, 365.2425, DAYS_PER_MONTH)
+    assert c.chc_points == (0, 2, 4, 7, 10, 13)
+    assert c.fiscal_year(day("2014-09-30")) == 2014 and c.fiscal_year(day("2014-10-01")) == 2015
+    assert (c.fiscal_year_start(2015), c.fiscal_year_end(2015)) == (
+        day("2014-10-01"),
+        day("2015-09-30"),
+    )

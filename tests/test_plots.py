@@ -10,9 +10,8 @@ from conftest import SCENARIO_2014
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.calendar import DAYS_PER_YEAR
 from simulator.cli import main
-from simulator.plots import (
+from simulator.report.plots import (
     PLOTS,
     cumulative_bed_years_saved,
     eligible_by,
@@ -21,6 +20,8 @@ from simulator.plots import (
     svg_text,
     write_plots,
 )
+
+DAYS_PER_YEAR = 365.2425  # the mean Gregorian year (data/law/conventions.yaml)
 
 
 @pytest.fixture(scope="module")

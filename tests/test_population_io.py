@@ -13,18 +13,18 @@ from strategies import populations
 
 import simulator as sim
 from simulator.calendar import day
-from simulator.clemency import person_uniform
-from simulator.law import DRUGS, load_law
-from simulator.population_io import (
-    PopulationError,
+from simulator.errors import PopulationError
+from simulator.inputs.mapping import load_mapping
+from simulator.inputs.population_files import (
     iter_population,
-    load_mapping,
-    place_term,
     read_population,
     to_file_frame,
     write_population,
 )
-from simulator.sentencing import guideline, impose
+from simulator.inputs.rows import place_term
+from simulator.law import DRUGS, load_law
+from simulator.model.sentencing import guideline, impose
+from simulator.numeric import person_uniform
 
 SUFFIXES = (".csv", ".parquet", ".csv.gz")
 
@@ -332,7 +332,7 @@ def test_place_term_inverts_impose():
     term = np.array([60, 100, 3, 470])
     pos, dep = place_term(term, lo, hi)
     law = load_law()
-    from simulator.sentencing import Guideline
+    from simulator.model.sentencing import Guideline
 
     z = np.zeros(4, dtype=np.int16)
     g = Guideline(z, z, lo, hi, z, np.full(4, 470), z, lo, hi)

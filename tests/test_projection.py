@@ -18,10 +18,11 @@ from test_scenario import position, write
 import simulator as sim
 from simulator.calendar import day
 from simulator.cli import main
-from simulator.population import in_custody
-from simulator.projection import admissions_series, count, month_starts, project, trend
+from simulator.inputs.forward import admissions_series, trend
+from simulator.inputs.parameters import load_parameters
+from simulator.model.population import in_custody
+from simulator.runs.projection import count, month_starts, project
 from simulator.scenario import ScenarioError, load_scenario, with_overrides
-from simulator.synthesis import load_parameters
 
 PROSPECTIVE = ROOT / "scenarios" / "2014_guidelines_prospective.yaml"
 SIZE, SEED = 0.05, 11
@@ -395,7 +396,7 @@ def test_project_command_refuses_a_bad_scenario(tmp_path):
 
 
 def test_the_report_holds_the_projection_when_the_scenario_asks(prosp, retro, stock):
-    from simulator.html_report import build_report
+    from simulator.report.html import build_report
 
     page = build_report(sim.apply(stock, prosp), calibration=[])
     section = page[page.index("<section id='projection'>") :]

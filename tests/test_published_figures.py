@@ -9,9 +9,14 @@ import pytest
 from conftest import ROOT
 
 import simulator as sim
-from simulator.calibration import compare, load_targets, retroactivity_targets_path, statistics
-from simulator.law import read_yaml
-from simulator.synthesis import load_parameters
+from simulator.inputs.calibration import (
+    compare,
+    load_targets,
+    retroactivity_targets_path,
+    statistics,
+)
+from simulator.inputs.parameters import load_parameters
+from simulator.resources import read_yaml
 
 RETRO = read_yaml(retroactivity_targets_path())
 
@@ -86,7 +91,7 @@ def test_marginals_hold_for_another_seed(default_population, scenario_2014):
     """
     import datetime as dt
 
-    from simulator.calibration import stock_statistics
+    from simulator.inputs.calibration import stock_statistics
 
     targets = [t for t in load_targets() if not t["key"].startswith(("flow.", "retro."))]
     stats = stock_statistics(default_population)

@@ -22,8 +22,8 @@ from strategies import EFFECTIVE, populations, to_population
 from strategies import person_row as one
 
 from simulator.calendar import day
-from simulator.engine import Amendment, reduce
 from simulator.law import DRUGS, load_law
+from simulator.model.reduction import Amendment, reduce
 
 EDITIONS = sorted(law_data().dqt)
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import simulator as sim
 from simulator.cli import main
-from simulator.replicates import quantiles, replicate_seeds, run_replicates
+from simulator.runs.replicates import quantiles, replicate_seeds, run_replicates
 from tests.conftest import SCENARIO_2014
 
 SIZE = 0.05

@@ -13,8 +13,8 @@ from test_scenario import position, write
 
 import simulator as sim
 from simulator.cli import main
+from simulator.runs.published import lookup, target_files
 from simulator.scenario import ScenarioError, load_scenario
-from simulator.validate import lookup, target_files
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 EXPECTED = {
@@ -156,7 +156,7 @@ def test_validate_fails_on_a_missed_figure(tmp_path, monkeypatch):
         ],
     }
     (tmp_path / "wrong.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
-    monkeypatch.setattr("simulator.validate.targets_dir", lambda: tmp_path)
+    monkeypatch.setattr("simulator.runs.published.targets_dir", lambda: tmp_path)
     result = invoke("validate", "--size", "0.03")
     assert result.exit_code == 1
     assert "FAIL" in result.output

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from simulator.cli import main
-from simulator.cli_schema import scenario_schema
+from simulator.scenario.json_schema import scenario_schema
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 

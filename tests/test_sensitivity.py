@@ -11,7 +11,7 @@ from scipy import stats
 
 import simulator as sim
 from simulator.cli import main
-from simulator.sensitivity import scenario_sensitivity, sobol
+from simulator.runs.sensitivity import scenario_sensitivity, sobol
 from tests.conftest import SCENARIO_2014
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from simulator.calendar import day
+from simulator.inputs.synthesis import sentence
 from simulator.law import DRUGS
-from simulator.sentencing import guideline, impose
-from simulator.synthesis import sentence
+from simulator.model.sentencing import guideline, impose
 
 LIFE = 470
 BEFORE_2014 = "2012-06-01"

@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import simulator as sim
-from simulator.scenario import ScenarioError, load_scenario, with_overrides
-from simulator.uncertainty import UncertainFloat, UncertainInt, parse, uncertain_fields, with_values
+from simulator.scenario import ScenarioError, load_scenario, with_overrides, with_values
+from simulator.scenario.uncertain import UncertainFloat, UncertainInt, parse, uncertain_fields
 from tests.conftest import ROOT, SCENARIO_2014
 
 CLEMENCY = ROOT / "scenarios" / "2014_clemency_initiative.yaml"
@@ -113,7 +113,7 @@ def test_whole_number_fields_take_whole_numbers():
 
 
 def test_schema_accepts_distributions_and_rejects_bad_ones(scenario_2014):
-    from simulator.cli_schema import scenario_schema
+    from simulator.scenario.json_schema import scenario_schema
 
     schema = scenario_schema()
     doc = json.loads(json.dumps(scenario_2014.model_dump(mode="json")))

@@ -11,9 +11,9 @@ from conftest import ROOT, SCENARIO_2014
 
 import simulator as sim
 from simulator.cli import main
-from simulator.engine import apply
 from simulator.law import load_law
-from simulator.worksheet import case_population, person_index, worksheet
+from simulator.model.apply import apply
+from simulator.runs.worksheet import case_population, person_index, worksheet
 
 GUIDELINE_KEYS = ("level", "category", "range_min", "range_max", "floor", "statutory_max", "tier",
                   "table_min", "table_max")  # fmt: skip
@@ -170,7 +170,7 @@ def test_explain_cli(small_outcome):
 
 
 def test_screen_categories_are_the_laws():
-    from simulator.cli_explain import CATEGORIES
+    from simulator.law import CATEGORIES
     from simulator.law import CATEGORIES as LAW
 
     assert CATEGORIES == LAW

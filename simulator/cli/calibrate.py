@@ -1,0 +1,53 @@
+"""``simulate calibrate``: fit the population generator and save the parameters it found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from simulator.cli.common import show
+from simulator.files import refuse_existing
+from simulator.inputs import calibration
+from simulator.report.terminal import calibration_table
+
+
+@click.command("calibrate")
+@click.option(
+    "--size",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Scale of the population the fit runs on.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Where to write the fitted parameters (default: the committed data/calibration file).",
+)
+@click.option(
+    "--max-evals",
+    type=click.IntRange(min=1),
+    default=400,
+    show_default=True,
+    help="Budget of population builds for the optimizer.",
+)
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
+def calibrate(size: float, output: str | None, max_evals: int, quiet: bool, force: bool) -> None:
+    """Fit the population generator to the published 2014 marginals and save the parameters."""
+    if output:
+        refuse_existing([output], force)
+
+    def progress(builds: int, cost: float) -> None:
+        click.echo(f"\rcalibrate: build {builds}, cost {cost:.3f}   ", nl=False, err=True)
+
+    result = calibration.fit(size=size, max_evals=max_evals, progress=None if quiet else progress)
+    if not quiet:
+        click.echo(f"\ncalibrate: {result.message}", err=True)
+    path = calibration.save(result, Path(output) if output else None)
+    show([calibration_table(result.table)])
+    click.echo(f"wrote {path} ({result.evaluations} population builds, cost {result.cost:.3f})")
+
+
+command = calibrate

@@ -1,0 +1,53 @@
+"""What the commands share: loading a scenario with its overrides, showing tables, progress.
+
+Examples
+--------
+>>> load("scenarios/2014_guidelines.yaml", ("grant.rate=1",)).grant.rate
+1.0
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from rich.console import Console, RenderableType
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from simulator.cli.options import Fail, parse_sets
+from simulator.errors import ScenarioError
+from simulator.scenario import Scenario, load_scenario, with_overrides
+
+
+def load(path: str, sets: tuple[str, ...] = ()) -> Scenario:
+    """A scenario file with its ``--set`` overrides; any problem exits 2 with every line."""
+    try:
+        scenario = load_scenario(path)
+        return with_overrides(scenario, parse_sets(sets)) if sets else scenario
+    except ScenarioError as exc:
+        raise Fail(str(exc), 2) from None
+
+
+def show(items: Iterable[RenderableType], *, width: int | None = None) -> None:
+    """Print what a report function returned, one item after another, on stdout."""
+    console = Console(width=width)
+    for item in items:
+        console.print(item)
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, total: int, *, quiet: bool = False) -> Iterator[Any]:
+    """A progress bar on stderr (when it is a terminal); yields the callback to advance it.
+
+    The callback takes the number done and the total, as
+    :func:`simulator.runs.replicates.run_replicates` calls it.
+    """
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    columns = (label, BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(file=sys.stderr), transient=True) as bar:
+        job = bar.add_task(label, total=total)
+        yield lambda done, n: bar.update(job, completed=done, total=n)

@@ -1,0 +1,65 @@
+"""The options several commands share, and the error that becomes an exit code.
+
+Only click is imported here, so that ``simulate --help`` answers at once.
+
+Examples
+--------
+>>> import click
+>>> @click.command()
+... @seed_option
+... @size_option
+... @sets_option
+... def cmd(seed, size, sets):
+...     click.echo(f"{seed} {size} {list(sets)}")
+>>> from click.testing import CliRunner
+>>> print(CliRunner().invoke(cmd, ["--seed", "3", "--set", "grant.rate=1"]).output, end="")
+3 None ['grant.rate=1']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+
+class Fail(click.ClickException):
+    """A one-line (or one-line-per-problem) error and an exit status, never a traceback."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+    def show(self, file: Any = None) -> None:
+        """Print the message alone on stderr."""
+        click.echo(self.format_message(), err=True)
+
+
+def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
+    """``--set dotted.key=value`` options as a dict (exit 2 for one without ``=``)."""
+    out = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise Fail(f"--set {item}: expected dotted.key=value", 2)
+        out[key.strip()] = value
+    return out
+
+
+seed_option = click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Seed of every random draw (default: the scenario's).",
+)
+size_option = click.option(
+    "--size",
+    type=click.FloatRange(min=0, min_open=True, max=200),
+    help="Scale of the synthetic population (1 = calibrated size).",
+)
+sets_option = click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a scenario value, e.g. --set grant.rate=1 (repeatable).",
+)

@@ -1,0 +1,84 @@
+"""``simulate report SCENARIO -o report.html``: one self-contained HTML report of a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from simulator.cli.common import load, progress_bar
+from simulator.cli.options import Fail, seed_option, sets_option, size_option
+from simulator.files import atomic_write_text, refuse_existing
+from simulator.inputs.synthesis import synthesize
+from simulator.model.apply import apply
+from simulator.report.html import build_report
+from simulator.runs.published import calibration_rows, population_for
+from simulator.runs.replicates import run_replicates
+
+
+@click.command("report")
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default="report.html",
+    show_default=True,
+    help="Where to write the report.",
+)
+@seed_option
+@size_option
+@sets_option
+@click.option("--force", is_flag=True, help="Overwrite the output if it exists.")
+@click.option(
+    "--replicates",
+    type=click.IntRange(min=1),
+    help="Run N replicates and draw their monthly intervals as bands on the releases plot.",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=1, help="Processes for replicates.")
+def report_command(
+    scenario: str,
+    output: str,
+    seed: int | None,
+    size: float | None,
+    sets: tuple[str, ...],
+    force: bool,
+    replicates: int | None,
+    workers: int,
+) -> None:
+    """Write one HTML file (inline SVG, no network, no script) about a run of SCENARIO.
+
+    It holds what the scenario changes and assumes, the headline figures, plots, breakdowns,
+    the model against published figures (when data/targets has them) and provenance.
+    """
+    sc = load(scenario, sets)
+    path = Path(output)
+    refuse_existing([path], force)
+    cal_size = size if size is not None else sc.population.size
+    if seed is None or seed == sc.seed:  # the calibration below reuses this population
+        pop = population_for(sc, cal_size)
+    else:
+        pop = synthesize(sc.population, seed=seed, size=size)
+    outcome = apply(pop, sc)
+    rows = calibration_rows(sc, cal_size)
+    bands = None
+    if replicates:
+        executor = "process" if workers > 1 else "serial"
+        with progress_bar("replicates", replicates) as progress:
+            reps = run_replicates(sc, replicates, seed=seed, size=size, workers=workers,
+                                  executor=executor, progress=progress)  # fmt: skip
+        bands = reps.wave_intervals
+    page = build_report(outcome, calibration=rows, calibration_size=cal_size, bands=bands)
+    try:
+        atomic_write_text(path, page)
+    except OSError as exc:
+        raise Fail(f"error: {path}: {exc.strerror}") from None
+    s = outcome.summary
+    click.echo(
+        f"wrote {path} ({len(page) / 1024:,.0f} KiB; eligible {s['eligible']:,}, "
+        f"seed {s['seed']}, scenario {s['scenario_sha256'][:12]})",
+        err=True,
+    )
+
+
+command = report_command

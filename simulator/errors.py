@@ -1,0 +1,59 @@
+"""One exception hierarchy, which the command line turns into exit codes.
+
+``InputError`` and its kinds are problems with what a user gave (a scenario, an override, a
+population or mapping file, an output that already exists): the command line prints the message
+and exits 2. Any other :class:`SimulatorError` is a run that failed: exit 1. Each message is
+complete in itself (file, line, key, row and reason where there are any), one problem per line.
+
+Examples
+--------
+>>> issubclass(ScenarioError, InputError), ScenarioError.exit_code, SimulatorError.exit_code
+(True, 2, 1)
+>>> isinstance(OutputExistsError("out/summary.json exists"), FileExistsError)
+True
+"""
+
+from __future__ import annotations
+
+
+class SimulatorError(Exception):
+    """A run failed for a reason the message states (exit code 1)."""
+
+    exit_code = 1
+
+
+class InputError(SimulatorError, ValueError):
+    """Something a user gave is invalid; the message says what and where (exit code 2)."""
+
+    exit_code = 2
+
+
+class ScenarioError(InputError):
+    """A scenario file or override is invalid; the message lists every problem, one per line."""
+
+
+class PopulationError(InputError):
+    """A population or mapping file is invalid; the message names the file, rows and reasons."""
+
+
+class ChunkingError(InputError):
+    """The scenario cannot be applied chunk by chunk, or the chunks held no people."""
+
+
+class OutputExistsError(InputError, FileExistsError):
+    """An output file exists and overwriting was not asked for."""
+
+    @classmethod
+    def at(cls, path: object) -> OutputExistsError:
+        """The error for one existing file, with the way out."""
+        return cls(f"{path} exists; use --force to overwrite")
+
+
+__all__ = [
+    "ChunkingError",
+    "InputError",
+    "OutputExistsError",
+    "PopulationError",
+    "ScenarioError",
+    "SimulatorError",
+]

@@ -1,0 +1,319 @@
+"""Fit the population generator to published marginals (``simulate calibrate``).
+
+The free parameters in ``data/calibration/population_2014.yaml`` (section ``fitted``) are chosen
+by :func:`scipy.optimize.least_squares` so that the stock in custody on the snapshot date matches
+``data/targets/population_2014.yaml`` (a figure with ``as_of`` is matched by the stock on that
+day instead, built from the same admissions: the BJS figures describe the end of FY2012). Each
+residual is the miss divided by the figure's stated tolerance, so a residual inside ``[-1, 1]``
+is a figure within tolerance. The draws use the calibration seed throughout (common random
+numbers), which makes the objective deterministic.
+
+The fit is expensive (hundreds of population builds); its result is data, committed to the
+repository. Tests check that the committed parameters reproduce the figures; they never refit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from simulator import lazy
+from simulator.calendar import day
+from simulator.files import atomic_write_text
+from simulator.inputs.parameters import Parameters, default_parameters_path, load_parameters
+from simulator.inputs.synthesis import admissions, generate
+from simulator.law import DRUGS, conventions
+from simulator.model.apply import apply
+from simulator.model.population import RACES, Population
+from simulator.resources import data_dir, project_file, read_yaml
+from simulator.scenario import load_scenario, with_overrides
+
+pd = lazy.module("pandas")
+optimize = lazy.module("scipy.optimize")
+
+#: Called after each population build of a fit with the number of builds and the cost so far.
+Progress = Callable[[int, float], None]
+
+
+def targets_path() -> Path:
+    """``data/targets/population_2014.yaml``."""
+    return data_dir() / "targets" / "population_2014.yaml"
+
+
+def retroactivity_targets_path() -> Path:
+    """``data/targets/2014_guidelines.yaml``."""
+    return data_dir() / "targets" / "2014_guidelines.yaml"
+
+
+def load_targets(path: Path | None = None) -> list[dict]:
+    """The published figures the generator is fitted to, with sources and tolerances.
+
+    Stock marginals (``figures``) come first, then admission-cohort figures (``flows``), then
+    the retroactivity figures marked ``fit: true`` (keys prefixed ``retro.``).
+    """
+    doc = read_yaml(path or targets_path())
+    retro = read_yaml(retroactivity_targets_path())
+    fitted = [
+        {
+            **t,
+            "key": f"retro.{t['key']}",
+            "scenario": retro["scenario"],
+            "tolerance": t.get("tolerance", t.get("tolerance_abs")),
+            "relative": "tolerance" in t,
+        }
+        for t in retro["figures"]
+        if t.get("fit")
+    ]
+    return [*doc["figures"], *doc.get("flows", []), *fitted]
+
+
+def load_priors(path: Path | None = None) -> list[dict]:
+    """Priors on free parameters (``priors`` in the targets file): mean and sd each."""
+    return read_yaml(path or targets_path()).get("priors", [])
+
+
+def retro_statistics(stock: Population, targets: list[dict], size: float) -> dict[str, float]:
+    """Figures of the retroactivity scenario the ``retro.*`` targets name, run on ``stock``."""
+    out: dict[str, float] = {}
+    cache: dict[tuple, dict] = {}
+    for t in targets:
+        if not t["key"].startswith("retro."):
+            continue
+        overrides = {k: str(v) for k, v in (t.get("overrides") or {}).items()}
+        sig = (t["scenario"], tuple(sorted(overrides.items())))
+        if sig not in cache:
+            scenario = load_scenario(project_file(t["scenario"]))
+            cache[sig] = apply(stock, with_overrides(scenario, overrides)).summary
+        key = t["key"][len("retro.") :]
+        # counts scale with the population's size; means and percentages do not
+        value = float(cache[sig][key])
+        out[t["key"]] = value if key.startswith("mean_") else value / size
+    return out
+
+
+def flow_statistics(everyone: Population, targets: list[dict]) -> dict[str, float]:
+    """Figures of admission cohorts (``flow.*`` keys), each over its target's fiscal year."""
+    cohorts: dict[int, dict[str, float]] = {}
+    out = {}
+    for t in targets:
+        if not t["key"].startswith("flow."):
+            continue
+        fy = int(t["cohort"])
+        if fy not in cohorts:
+            cohorts[fy] = _cohort_figures(everyone, fy)
+        out[t["key"]] = cohorts[fy][t["key"]]
+    return out
+
+
+def _cohort_figures(everyone: Population, fy: int) -> dict[str, float]:
+    """The ``flow.*`` figures of the cases sentenced in fiscal year ``fy``."""
+    sent, conv = everyone.sentencing_date, conventions()
+    c = everyone.take((sent >= conv.fiscal_year_start(fy)) & (sent <= conv.fiscal_year_end(fy)))
+    mm = c.mm_charged > 0
+    relief = c.safety_valve | c.sub_assist
+    term = c.term.astype(np.float64)
+
+    def mean(mask: np.ndarray) -> float:
+        return float(term[mask].mean()) if mask.any() else 0.0
+
+    return {
+        "flow.mean_sentence_months": mean(np.ones(len(c), dtype=bool)),
+        "flow.mandatory_minimum": float(mm.mean()) if len(c) else 0.0,
+        "flow.career_offender": float(c.career.mean()) if len(c) else 0.0,
+        "flow.relief_within_mm": float(relief[mm].mean()) if mm.any() else 0.0,
+        "flow.mean_sentence_months.mm_no_relief": mean(mm & ~relief),
+        "flow.mean_sentence_months.mm_relief": mean(mm & relief),
+        "flow.mean_sentence_months.no_mm": mean(~mm),
+    }
+
+
+def last_cohort_day(targets: list[dict], snapshot: int) -> int:
+    """The last day the calibration needs cases for (the end of the latest target cohort)."""
+    fys = [int(t["cohort"]) for t in targets if "cohort" in t]
+    return max([snapshot, *(conventions().fiscal_year_end(fy) for fy in fys)])
+
+
+def statistics(
+    params: Parameters, *, seed: int, size: float, targets: list[dict]
+) -> dict[str, float]:
+    """Every calibrated figure (stock and admission cohorts) of one population build."""
+    everyone = admissions(
+        params, seed=seed, size=size, until=last_cohort_day(targets, params.snapshot)
+    )
+    stock = generate(params, seed=seed, size=size, everyone=everyone)
+    out = {
+        **stock_statistics(stock, size),
+        **flow_statistics(everyone, targets),
+        **retro_statistics(stock, targets, size),
+    }
+    # figures of a stock on another day (``as_of``): that day's stock, from the same admissions
+    for on in sorted({str(t["as_of"]) for t in targets if t.get("as_of")}):
+        other = stock_statistics(
+            generate(params, seed=seed, size=size, snapshot=day(on), everyone=everyone), size
+        )
+        out.update({t["key"]: other[t["key"]] for t in targets if str(t.get("as_of")) == on})
+    return out
+
+
+def stock_statistics(pop: Population, size: float = 1.0) -> dict[str, float]:
+    """The marginals of a stock, keyed as in ``data/targets/population_2014.yaml``.
+
+    ``size`` is the scale the stock was built at; ``size`` in the result is per unit scale.
+    """
+    drug = pop.drug
+    d = {name: drug == i for i, name in enumerate(DRUGS)}
+    meth = d["methamphetamine"] | d["methamphetamine_actual"]
+    race = {name: pop.race == i for i, name in enumerate(RACES)}
+    snapshot = pop.meta.get("snapshot")
+    age_now = pop.age.astype(float)
+    if snapshot:
+        age_now += (day(snapshot) - pop.sentencing_date) / conventions().days_per_year
+
+    def share(mask: np.ndarray, within: np.ndarray | None = None) -> float:
+        if within is None:
+            return float(mask.mean()) if len(mask) else 0.0
+        return float(mask[within].mean()) if within.any() else 0.0
+
+    return {
+        "size": len(pop) / size,
+        "share.cocaine_all": share(d["cocaine"] | d["cocaine_base"]),
+        "share.cocaine_base": share(d["cocaine_base"]),
+        "share.methamphetamine": share(meth),
+        "share.marijuana": share(d["marijuana"]),
+        "share.heroin": share(d["heroin"]),
+        "share.other": share(d["oxycodone"] | d["fentanyl"]),
+        "race.black": share(race["black"]),
+        "race.hispanic": share(race["hispanic"]),
+        "race.white": share(race["white"]),
+        "race_within.cocaine_base.black": share(race["black"], d["cocaine_base"]),
+        "race_within.cocaine.hispanic": share(race["hispanic"], d["cocaine"]),
+        "race_within.methamphetamine.white": share(race["white"], meth),
+        "race_within.methamphetamine.hispanic": share(race["hispanic"], meth),
+        "noncitizen": share(pop.noncitizen),
+        "male": share(~pop.female),
+        "age_30_plus": share(age_now >= 30),
+        "chc_1": share(pop.category() == 0),
+        "weapon": share(pop.weapon),
+        "weapon_within.cocaine_base": share(pop.weapon, d["cocaine_base"]),
+        "mandatory_minimum": share(pop.mm_charged > 0),
+        "career_offender": share(pop.career),
+        "mean_sentence_months": float(pop.term.mean()) if len(pop) else 0.0,
+        "mean_sentence_months.cocaine_base": float(pop.term[d["cocaine_base"]].mean())
+        if d["cocaine_base"].any()
+        else 0.0,
+    }
+
+
+def _is_share(key: str) -> bool:
+    return not (key == "size" or "mean_" in key)
+
+
+def compare(stats: dict[str, float], targets: list[dict]) -> pd.DataFrame:
+    """Model against published figures: one row per figure with miss, tolerance and pass/fail."""
+    rows = []
+    for t in targets:
+        model, pub, tol = stats[t["key"]], float(t["published"]), float(t["tolerance"])
+        relative = t.get("relative", not _is_share(t["key"]))
+        miss = model / pub - 1.0 if relative else model - pub
+        rows.append(
+            {
+                "figure": t["key"],
+                "model": model,
+                "published": pub,
+                "tolerance": tol,
+                "relative": relative,
+                "miss": miss,
+                "ok": abs(miss) <= tol,
+                "source": t["source"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class FitResult:
+    """Outcome of a calibration run."""
+
+    params: Parameters
+    table: pd.DataFrame
+    cost: float
+    evaluations: int
+    size: float
+    message: str = ""  # the optimizer's reason for stopping
+
+
+def fit(
+    *,
+    size: float = 1.0,
+    max_evals: int = 400,
+    progress: Progress | None = None,
+    start: Parameters | None = None,
+) -> FitResult:
+    """Fit the free generator parameters by least squares (see module docstring).
+
+    ``progress`` is called after each population build with the builds so far and the cost.
+    """
+    params = start or load_parameters()
+    targets = load_targets()
+    names = list(params.fitted)
+    x0 = np.array([params.fitted[k] for k in names])
+    weights = np.sqrt([float(t.get("weight", 1.0)) for t in targets])
+    seed = params.calibration_seed
+    calls = {"n": 0}
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        calls["n"] += 1
+        p = params.with_fitted(dict(zip(names, x, strict=True)))
+        table = compare(statistics(p, seed=seed, size=size, targets=targets), targets)
+        r = (table["miss"] / table["tolerance"]).to_numpy() * weights
+        if progress is not None:
+            progress(calls["n"], 0.5 * float(r @ r))
+        return r
+
+    priors = [
+        (names.index(p["parameter"]), float(p["mean"]), float(p["sd"])) for p in load_priors()
+    ]
+
+    def objective(x: np.ndarray) -> np.ndarray:
+        prior = np.array([(x[i] - mean) / sd for i, mean, sd in priors])
+        return np.concatenate([residuals(x), prior])
+
+    sol = optimize.least_squares(
+        objective,
+        x0,
+        method="trf",
+        diff_step=0.02,
+        x_scale=1.0,
+        max_nfev=max_evals,
+        xtol=1e-6,
+        ftol=1e-6,
+    )
+    best = params.with_fitted({k: round(float(v), 5) for k, v in zip(names, sol.x, strict=True)})
+    table = compare(statistics(best, seed=seed, size=size, targets=targets), targets)
+    return FitResult(best, table, float(sol.cost), calls["n"], size, str(sol.message))
+
+
+def save(result: FitResult, path: Path | None = None) -> Path:
+    """Write the fitted values into the parameter file (only its ``fitted`` section changes)."""
+    path = path or result.params.path or default_parameters_path()
+    source = result.params.path or default_parameters_path()
+    lines = Path(source).read_text(encoding="utf-8").splitlines(keepends=True)
+    out, in_fitted = [], False
+    for line in lines:
+        if line.startswith("fitted:"):
+            in_fitted = True
+            out.append(line)
+            out.extend(f"  {k}: {v}\n" for k, v in result.params.fitted.items())
+            continue
+        if in_fitted and (line.startswith("  ") or not line.strip()):
+            continue
+        in_fitted = False
+        out.append(line)
+    text = "".join(out)
+    yaml.safe_load(text)  # never write a file we could not read back
+    atomic_write_text(Path(path), text)
+    return Path(path)

@@ -1,0 +1,267 @@
+"""Admission cohorts: the cases of each fiscal year drawn from the generator's parameters.
+
+Each fiscal year from ``first_cohort`` brings its number of drug-trafficking cases (the
+admissions series times the fitted scale), each with a drug, quantity, role, weapon, criminal
+history, charges, relief, departures, dates and the person's traits. Nothing is sentenced here
+(:mod:`simulator.inputs.synthesis` does that under the law of each sentencing date).
+
+Randomness comes from one :class:`numpy.random.SeedSequence` per seed; each attribute draws from
+its own child stream (keyed by the attribute's name), so changing how one attribute is drawn
+leaves every other draw as it was.
+
+Examples
+--------
+>>> from simulator.inputs.parameters import load_parameters
+>>> cases = draw_cases(load_parameters(), seed=5, size=0.01, last_fy=2014)
+>>> len(cases["drug"]) == len(cases["sentencing_date"]) > 0
+True
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+from simulator.calendar import day
+from simulator.inputs.parameters import Parameters
+from simulator.law import DRUGS, conventions, load_law
+from simulator.model.population import RACES
+from simulator.numeric import expit, softmax
+
+GROUPS = ("heroin", "cocaine", "cocaine_base", "methamphetamine", "marijuana", "other")
+
+
+class Streams:
+    """One independent generator per named attribute, all children of one seed."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = int(seed)
+
+    def __call__(self, name: str) -> np.random.Generator:
+        """The generator of the attribute ``name``."""
+        ss = np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()),))
+        return np.random.default_rng(ss)
+
+
+def _cohort_sizes(params: Parameters, last_year: int, size: float) -> tuple[np.ndarray, ...]:
+    a = params.assumed
+    years = np.arange(int(a["first_cohort"]), last_year + 1)
+    known = sorted((int(k), float(v)) for k, v in a["admissions"].items())
+    counts = np.interp(years, [k for k, _ in known], [v for _, v in known])
+    counts = counts * params.fitted["admissions_scale"] * size
+    return years, np.rint(counts).astype(np.int64)
+
+
+def _drug_mix(params: Parameters, years: np.ndarray) -> np.ndarray:
+    """Cumulative shares of the six drug groups for each cohort year ([n_years, 6])."""
+    a, f = params.assumed, params.fitted
+    early = softmax([f.get(f"early_mix.{g}", 0.0) for g in GROUPS])
+    recent = np.array([a["recent_mix"][g] for g in GROUPS])
+    recent = recent / recent.sum()
+    w = np.clip((years - a["early_mix_year"]) / (a["recent_mix_year"] - a["early_mix_year"]), 0, 1)
+    mix = (1 - w)[:, None] * early + w[:, None] * recent
+    if "late_mix" in a:  # after the calibrated years the mix moves on to a later published one
+        late = np.array([a["late_mix"][g] for g in GROUPS])
+        late = late / late.sum()
+        start, end = a["late_mix_from_year"], a["late_mix_year"]
+        v = np.clip((years - start) / (end - start), 0, 1)
+        mix = (1 - v)[:, None] * mix + v[:, None] * late
+    return np.cumsum(mix, axis=1)
+
+
+def _race_weights(params: Parameters) -> np.ndarray:
+    w = {d: np.array(v, dtype=float) for d, v in params.assumed["race_weights"].items()}
+    f = params.fitted
+    w["cocaine_base"][1] = f["race.crack_black"]
+    w["cocaine"][2] = f["race.powder_hispanic"]
+    for meth in ("methamphetamine", "methamphetamine_actual"):
+        w[meth][0], w[meth][2] = f["race.meth_white"], f["race.meth_hispanic"]
+    return np.cumsum(softmax(np.array([w[d] for d in DRUGS]), axis=1), axis=1)
+
+
+def _categorical(
+    u: np.ndarray, cumulative: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Index drawn from rows of cumulative shares by uniforms ``u`` (inverse CDF).
+
+    ``cumulative`` is one row of cumulative shares for everyone, or a table of rows of which
+    ``rows`` picks each person's. The index counts the cumulative shares ``u`` exceeds, a column
+    at a time (no ``[n, k]`` temporaries).
+
+    Examples
+    --------
+    >>> _categorical(np.array([0.1, 0.5, 0.99]), np.array([0.2, 0.7, 1.0])).tolist()
+    [0, 1, 2]
+    >>> table = np.array([[0.5, 1.0], [0.9, 1.0]])
+    >>> _categorical(np.array([0.6, 0.6]), table, rows=np.array([0, 1])).tolist()
+    [1, 0]
+    """
+    table = np.atleast_2d(cumulative)
+    out = np.zeros(u.shape, dtype=np.int8)
+    for column in table.T[:-1]:  # exceeding the last share (1) is clipped to the last index
+        out += u > (column if rows is None else column[rows])
+    return out.astype(np.int64)
+
+
+def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict[str, np.ndarray]:
+    """Draw every admission cohort's cases through fiscal year ``last_fy`` (not yet sentenced).
+
+    The draws of a cohort depend only on the seed, the parameters and the cohort years, never
+    on the day a caller cuts the series at, so two cut-off days in one fiscal year see the same
+    people.
+    """
+    a, f = params.assumed, params.fitted
+    rng = Streams(seed)
+    years, counts = _cohort_sizes(params, last_fy, size)
+    n = int(counts.sum())
+    year = np.repeat(years, counts)
+    fy_start = np.array([conventions().fiscal_year_start(y) for y in years])
+    start = np.repeat(fy_start, counts)
+    span = int(a["sentencing_day_span"])
+    sent = (start + rng("sentencing_date").integers(0, span, n)).astype(np.int32)
+
+    group = _categorical(rng("drug").random(n), _drug_mix(params, years), rows=year - years[0])
+    drug = np.empty(n, dtype=np.int8)
+    for g, name in enumerate(GROUPS):
+        drug[group == g] = DRUGS.index(name) if name != "other" else DRUGS.index("oxycodone")
+    sub = rng("drug_form").random(n)
+    drug[(drug == DRUGS.index("methamphetamine")) & (sub < a["methamphetamine_actual_share"])] = (
+        DRUGS.index("methamphetamine_actual")
+    )
+    drug[(drug == DRUGS.index("oxycodone")) & (sub < a["fentanyl_share_of_other"])] = DRUGS.index(
+        "fentanyl"
+    )
+
+    median = np.array([a["median_grams"][d] for d in DRUGS], dtype=float)
+    shift = f["quantity.shift"] + f["quantity.crack_shift"] * (drug == DRUGS.index("cocaine_base"))
+    log10 = np.log10(median[drug]) + shift + f["quantity.sd"] * rng("grams").standard_normal(n)
+    grams = 10.0**log10
+
+    female = rng("female").random(n) < expit(f["female"])
+    is_crack = drug == DRUGS.index("cocaine_base")
+    weapon = rng("weapon").random(n) < expit(
+        f["weapon.base"] + f["weapon.crack"] * is_crack + a["weapon_female_logodds"] * female
+    )
+    role_cdf = np.cumsum(a["role"]["shares"])
+    role = np.array(a["role"]["levels"], dtype=np.int8)[
+        _categorical(rng("role").random(n), role_cdf)
+    ]
+    obstruction = rng("obstruction").random(n) < a["obstruction"]
+    acceptance = rng("acceptance").random(n) < a["acceptance"]
+
+    hist = rng("history")
+    minimal = hist.random(n) < expit(f["history.minimal"])
+    low = np.where(hist.random(n) < a["history_minimal_zero_share"], 0, 1)
+    mean_hi = a["history_points_mean_above_one"] - 2.0
+    high = 2 + hist.negative_binomial(2, 2.0 / (2.0 + mean_hi), n)
+    chp = np.where(minimal, low, np.minimum(high, a["history_points_max"])).astype(np.int8)
+    career = (chp >= a["career_min_points"]) & (rng("career").random(n) < expit(f["career.rate"]))
+    status_points, zp_excluded = _criminal_history_details(a["criminal_history"], chp, rng)
+    vio = a["violent"]
+    violent = rng("violent").random(n) < np.where(career, vio["career"], vio["base"])
+
+    law = load_law()
+    supported = law.mandatory_tier(drug, grams, sent)
+    charge_logit = f["mandatory.charge"] + f["mandatory.charge_recent"] * (
+        sent >= day(a["charging_policy_from"])
+    )
+    u_charged = rng("mm_charged").random(n)
+    mm = np.where(u_charged < expit(charge_logit), supported, 0).astype(np.int8)
+    u851 = rng("priors_851").random(n)
+    priors = priors_851(a["priors_851"], mm, chp, u851)
+
+    sv = a["safety_valve"]
+    sv_eligible = (chp <= sv["max_points"]) & ~weapon & (role <= 0) & ~career
+    sv_eligible &= sent >= day(sv["from"])
+    safety_valve = sv_eligible & (rng("safety_valve").random(n) < expit(f["relief.safety_valve"]))
+    sa = a["substantial_assistance"]
+    sub_assist = rng("sub_assist").random(n) < expit(f["relief.sub_assist"])
+    var = a["variance"]
+    var_rate = np.where(sent >= day(var["booker"]), var["rate_after"], var["rate_before"])
+    dep_rng = rng("departure")
+    varies = ~sub_assist & (dep_rng.random(n) < var_rate)
+    departure = np.where(
+        sub_assist,
+        dep_rng.beta(*sa["beta"], n),
+        np.where(varies, dep_rng.beta(*var["beta"], n), 0.0),
+    )
+    position = rng("position").beta(*a["position_beta"], n)
+
+    age_rng = rng("age")
+    scale = (f["age.mean"] - a["age_min"]) / a["age_shape"]
+    age = np.clip(
+        a["age_min"] + age_rng.gamma(a["age_shape"], scale, n), a["age_min"], a["age_max"]
+    )
+    race = _categorical(rng("race").random(n), _race_weights(params), rows=drug).astype(np.int8)
+    noncitizen = rng("noncitizen").random(n) < np.where(
+        race == RACES.index("hispanic"), expit(f["noncitizen.hispanic"]), a["noncitizen_other"]
+    )
+    infractions = np.minimum(
+        rng("infractions").poisson(a["infractions_mean"], n), a["infractions_max"]
+    )
+
+    pre = a["pretrial_detention"]
+    det_rng = rng("custody_start")
+    detained = det_rng.random(n) < pre["rate"]
+    custody = sent - np.where(detained, det_rng.integers(pre["min_days"], pre["max_days"], n), 0)
+    lag = rng("offense_date").integers(*a["offense_lag_days"], n)
+
+    ant = a["anticipatory_variance"]
+    law_ed = law.edition_index(ant["edition"])
+    window = (sent >= day(ant["from"])) & (sent < day(ant["until"]))
+    anticipates = np.where(window & (rng("anticipates").random(n) < ant["share"]), law_ed, -1)
+
+    return dict(
+        anticipates=anticipates, drug=drug, grams=grams, weapon=weapon, role=role,
+        obstruction=obstruction,
+        acceptance=acceptance, safety_valve=safety_valve, sub_assist=sub_assist, career=career,
+        chp=chp, mm_charged=mm, priors_851=priors, position=position, departure=departure,
+        offense_date=sent - lag, sentencing_date=sent, custody_start=custody, table_date=sent,
+        age=age, female=female, race=race, noncitizen=noncitizen, infractions=infractions,
+        violent=violent, u_grant=rng("u_grant").random(n), status_points=status_points,
+        zp_excluded=zp_excluded, mm_supported=supported, u_mm_charged=u_charged,
+        u_priors_851=u851,
+    )  # fmt: skip
+
+
+def priors_851(rule: dict, mm: np.ndarray, chp: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Prior drug felonies in a §851 information: only with a mandatory minimum charged.
+
+    ``rule`` is ``assumed.priors_851`` (``rate``, ``two_or_more``, ``min_points``); ``u`` the
+    cases' own uniform draws.
+
+    Examples
+    --------
+    >>> rule = {"rate": 0.5, "two_or_more": 0.5, "min_points": 2}
+    >>> priors_851(rule, np.array([10, 10, 0, 5]), np.array([3, 3, 3, 1]),
+    ...            np.array([0.1, 0.4, 0.1, 0.1])).tolist()
+    [2, 1, 0, 0]
+    """
+    return np.where(
+        (mm > 0) & (chp >= rule["min_points"]) & (u < rule["rate"]),
+        np.where(u < rule["rate"] * rule["two_or_more"], 2, 1),
+        0,
+    ).astype(np.int8)
+
+
+def _criminal_history_details(
+    a: dict, chp: np.ndarray, rng: Streams
+) -> tuple[np.ndarray, np.ndarray]:
+    """Status points (part of ``chp``) and the other zero-point exclusions of USSG §4C1.1.
+
+    Status points (USSG §4A1.1(d) before Amendment 821: 2 points for an offense committed under
+    any criminal justice sentence) need a prior sentence that itself scored, so only people with
+    at least ``status.min_points`` points can have them; the share is an assumption. The
+    exclusion flag stands for the §4C1.1 exclusions the population has no column for (violence
+    or threats, death or serious bodily injury, a continuing criminal enterprise); weapon and
+    aggravating role are read from their own columns.
+    """
+    st = a["status"]
+    status = np.where(
+        (chp >= st["min_points"]) & (rng("status_points").random(len(chp)) < st["share"]),
+        st["points"],
+        0,
+    ).astype(np.int8)
+    excluded = rng("zp_excluded").random(len(chp)) < a["zero_point_other_exclusion"]
+    return status, excluded

@@ -1,0 +1,249 @@
+"""Population files: read people from CSV or Parquet, check every row, write them back.
+
+A population file has one row per person and the columns of
+:data:`simulator.model.population.SCHEMA` as a file holds them: drugs and races by name, yes/no
+columns as ``true``/``false``, dates as ``YYYY-MM-DD``. A mapping file
+(:mod:`simulator.inputs.mapping`) renames the user's columns and codes onto ours. Every row is
+checked with vectorized masks (:mod:`simulator.inputs.rows`); ``on_bad_rows="skip"`` keeps the
+good rows and returns the rejected ones with their reasons in ``population.meta["rejected"]``;
+``"fail"`` raises :class:`~simulator.errors.PopulationError`.
+
+Examples
+--------
+>>> import tempfile, simulator as sim
+>>> spec = sim.load_scenario("scenarios/2014_guidelines.yaml").population
+>>> pop = sim.synthesize(spec, seed=3, size=0.02)
+>>> with tempfile.TemporaryDirectory() as d:
+...     _ = write_population(pop, Path(d) / "people.csv")
+...     back = read_population(Path(d) / "people.csv")
+>>> all(np.array_equal(a, b) for a, b in zip(pop.arrays().values(), back.arrays().values()))
+True
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Literal
+
+import numpy as np
+
+from simulator import lazy
+from simulator.errors import PopulationError
+from simulator.files import atomic_write, refuse_existing
+from simulator.inputs.mapping import Mapping, load_mapping
+from simulator.inputs.rows import Chunk, parse_frame, report
+from simulator.model.population import SCHEMA, Population
+from simulator.version import __version__
+
+pd = lazy.module("pandas")
+pa = lazy.module("pyarrow")
+pq = lazy.module("pyarrow.parquet")
+
+
+def _is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in (".parquet", ".pq")
+
+
+def _raw_chunks(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
+    if not path.exists():
+        raise PopulationError(f"{path}: no such file")
+    try:
+        if _is_parquet(path):
+            # without pre-buffering, memory stays flat however many batches are read
+            pf = pq.ParquetFile(path, pre_buffer=False)
+            if chunk_rows is None:
+                yield pf.read().to_pandas(date_as_object=False)
+                return
+            for batch in pf.iter_batches(batch_size=chunk_rows):
+                yield batch.to_pandas(date_as_object=False)
+            return
+        if path.suffix.lower() not in (".csv", ".gz", ".txt"):
+            raise PopulationError(f"{path}: expected a .csv, .csv.gz or .parquet file")
+        kw = dict(
+            dtype=str, keep_default_na=False, skipinitialspace=True, skiprows=_comment_lines(path)
+        )
+        if chunk_rows is None:
+            yield pd.read_csv(path, **kw)
+        else:
+            yield from pd.read_csv(path, chunksize=chunk_rows, **kw)
+    except PopulationError:
+        raise
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise PopulationError(f"{path}: cannot read: {exc}") from None
+    except Exception as exc:  # pyarrow and the csv parser raise their own error types
+        raise PopulationError(f"{path}: cannot read: {type(exc).__name__}: {exc}") from None
+
+
+def _comment_lines(path: Path) -> int:
+    """Lines starting with ``#`` at the top of a CSV (provenance), which are skipped."""
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+        return sum(1 for _ in itertools.takewhile(lambda line: line.startswith("#"), fh))
+
+
+def provenance(pop: Population) -> dict[str, str]:
+    """Where a population came from, as written into a file: source, seed, size, version."""
+    keys = ("source", "seed", "size", "snapshot", "parameters")
+    out = {k: str(pop.meta[k]) for k in keys if pop.meta.get(k) is not None}
+    if "parameters" in out:  # the file's name: a path would name the machine it was made on
+        out["parameters"] = Path(out["parameters"]).name
+    return {**out, "people": str(len(pop)), "version": __version__}
+
+
+def iter_population(
+    path: str | Path,
+    mapping: str | Path | Mapping | None = None,
+    on_bad_rows: Literal["fail", "skip"] = "fail",
+    *,
+    seed: int = 0,
+    chunk_rows: int | None = None,
+) -> Iterator[Chunk]:
+    """Read a population file in chunks of ``chunk_rows`` rows (all at once if None).
+
+    Each chunk is checked as :func:`read_population` checks the whole file; ids (given or
+    derived from the row number) and derived columns do not depend on the chunking.
+    """
+    path = Path(path)
+    if on_bad_rows not in ("fail", "skip"):
+        raise PopulationError(f"on_bad_rows must be 'fail' or 'skip', not {on_bad_rows!r}")
+    if mapping is not None and not hasattr(mapping, "columns"):
+        mapping = load_mapping(mapping)
+    offset, seen = 0, np.zeros(0, dtype=np.int32)
+    for frame in _raw_chunks(path, chunk_rows):
+        chunk = parse_frame(
+            frame, source=path, offset=offset, seed=seed, seen_ids=seen, mapping=mapping
+        )
+        if on_bad_rows == "fail" and len(chunk.rejected):
+            raise PopulationError(report(chunk.rejected, path, offset + chunk.rows_read))
+        offset += chunk.rows_read
+        ids = chunk.population.id
+        if chunk_rows is not None:
+            # two sorted runs: the stable sort merges them in linear time
+            seen = np.concatenate([seen, np.sort(ids)])
+            seen.sort(kind="stable")  # in place: 8 bytes a person at the peak
+        yield chunk
+    if offset == 0:
+        raise PopulationError(f"{path}: no rows")
+
+
+def read_population(
+    path: str | Path,
+    mapping: str | Path | None = None,
+    on_bad_rows: Literal["fail", "skip"] = "fail",
+    *,
+    seed: int = 0,
+) -> Population:
+    """Read people from a CSV or Parquet file in the population schema.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv`` (or ``.csv.gz``) or ``.parquet`` file, one row per person.
+    mapping : str or Path, optional
+        Column-mapping YAML file (see :func:`load_mapping`).
+    on_bad_rows : {"fail", "skip"}
+        ``fail`` raises :class:`PopulationError` listing the bad rows; ``skip`` keeps the
+        others and puts the rejected rows, with their reasons, in ``meta["rejected"]``.
+    seed : int
+        Seed of the per-person grant draws when the file has no ``u_grant`` column.
+
+    Returns
+    -------
+    Population
+        With ``meta`` holding ``source``, ``rows_read`` and ``rejected`` (a DataFrame).
+
+    Raises
+    ------
+    PopulationError
+        For a file that cannot be read, a missing column, or (``fail``) any bad row.
+
+    Examples
+    --------
+    >>> people = read_population("examples/caseload.csv", "examples/caseload_mapping.yaml",
+    ...                          on_bad_rows="skip")
+    >>> len(people), people.meta["rejected"]["row"].tolist()
+    (38, [7, 22])
+    >>> print(people.meta["rejected"]["reason"][0])
+    grams (qty_kg): not a number (got unknown)
+    """
+    chunks = list(iter_population(path, mapping, on_bad_rows, seed=seed))
+    chunk = chunks[0]
+    rejected = pd.concat([c.rejected for c in chunks]) if len(chunks) > 1 else chunk.rejected
+    if len(chunk.population) == 0:
+        raise PopulationError(report(rejected, Path(path), chunk.rows_read) + "\nno valid rows")
+    pop = chunk.population
+    pop.meta.update(rows_read=chunk.rows_read, rejected=rejected)
+    return pop
+
+
+# ------------------------------------------------------------------------ writing
+def to_file_frame(pop: Population, *, dates_as_text: bool) -> pd.DataFrame:
+    """The population as a file holds it: names for codes, dates as dates, floats exact."""
+    df = {}
+    for name, col in SCHEMA.items():
+        values = getattr(pop, name)
+        if col.kind == "code":
+            df[name] = np.asarray(col.codes, dtype=object)[values]
+        elif col.kind == "date":
+            d = values.astype("datetime64[D]")
+            df[name] = np.datetime_as_string(d, unit="D") if dates_as_text else d
+        elif col.kind == "float" and dates_as_text:
+            df[name] = values.astype(np.float64)  # float32 printed through float64: exact
+        else:
+            df[name] = values
+    return pd.DataFrame(df)
+
+
+def write_population(pop: Population, path: str | Path, *, force: bool = False) -> Path:
+    """Write a population as CSV (``.csv``, ``.csv.gz``) or Parquet, atomically.
+
+    Reading the file back with :func:`read_population` gives the same arrays. The file records
+    where the people came from (:func:`provenance`: ``#`` lines at the top of a CSV, which the
+    reader skips; key-value metadata in Parquet). Raises ``FileExistsError`` if the file exists
+    and ``force`` is false.
+    """
+    path = Path(path)
+    refuse_existing([path], force)
+    if _is_parquet(path):
+        frame = to_file_frame(pop, dates_as_text=False)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.cast(pa.schema([
+            pa.field(n, pa.date32() if c.kind == "date" else table.schema.field(n).type)
+            for n, c in SCHEMA.items()
+        ]))  # fmt: skip
+
+        table = table.replace_schema_metadata(
+            {f"simulator.{k}": v for k, v in provenance(pop).items()}
+        )
+
+        def write(fh: IO[bytes]) -> None:
+            pq.write_table(table, fh, row_group_size=1_000_000)
+
+    else:
+        frame = to_file_frame(pop, dates_as_text=True)
+        gz = path.suffix.lower() == ".gz"
+        head = "".join(f"# {k}: {v}\n" for k, v in provenance(pop).items())
+
+        def write(fh: IO[bytes]) -> None:
+            text = (head + frame.to_csv(index=False)).encode()
+            if gz:
+                with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as z:
+                    z.write(text)
+            else:
+                fh.write(text)
+
+    atomic_write(path, write)
+    return path
+
+
+__all__ = [
+    "Chunk",
+    "PopulationError",
+    "iter_population",
+    "load_mapping",
+    "read_population",
+    "write_population",
+]

@@ -1,0 +1,191 @@
+"""The rows of a population file: every row checked, bad rows reported, missing columns derived.
+
+A bad row is reported with its number (row 1 is the first data row, line 2 of a CSV) and every
+reason. Columns a user rarely has are derived the way the synthesizer derives them: ``term``
+and ``release_date`` by :func:`simulator.inputs.synthesis.sentence` (or good-conduct time from
+the term), ``position``/``departure`` by placing the term in the guideline range, ``u_grant``
+as a per-person uniform of the id (:func:`simulator.numeric.person_uniform`, so any chunking
+gives the same draws).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from simulator import lazy
+from simulator.errors import PopulationError
+from simulator.inputs.cells import Checks, parse_column
+from simulator.inputs.mapping import Mapping, apply_mapping
+from simulator.inputs.synthesis import sentence
+from simulator.law import load_law
+from simulator.model.population import OPTIONAL_COLUMNS, SCHEMA, Population
+from simulator.model.sentencing import guideline
+from simulator.numeric import person_uniform
+
+pd = lazy.module("pandas")
+
+#: Bad rows listed in an error message.
+MAX_LISTED = 20
+
+
+def _check_columns(frame: pd.DataFrame, source: Path) -> None:
+    required = [n for n, c in SCHEMA.items() if c.derived is None and n not in frame.columns]
+    if required:
+        raise PopulationError(
+            f"{source}: missing required column(s): {', '.join(required)} "
+            "(a mapping file can name your columns; see the population schema)"
+        )
+    if "term" not in frame.columns and not {"position", "departure"} <= set(frame.columns):
+        raise PopulationError(
+            f"{source}: give a term column, or position and departure to sentence from"
+        )
+
+
+def _cross_checks(v: dict[str, np.ndarray], present: set[str], checks: Checks) -> None:
+    """Checks across columns (dates in order, status points within the points).
+
+    Each is made only where both columns passed their own checks.
+    """
+    rules = (
+        ("offense_date", "sentencing_date", np.greater, "offense_date: after sentencing_date"),
+        ("table_date", "sentencing_date", np.less, "table_date: before sentencing_date"),
+        ("release_date", "custody_start", np.less_equal, "release_date: not after custody_start"),
+        ("status_points", "chp", np.greater, "status_points: more than chp"),
+    )
+    for a, b, wrong, reason in rules:
+        if a in present:
+            checks.add(checks.ok(a, b) & wrong(v[a], v[b]), reason)
+
+
+@dataclass
+class Chunk:
+    """The people of one piece of a file: valid rows, rejected rows, rows read."""
+
+    population: Population
+    rejected: pd.DataFrame
+    rows_read: int
+
+
+def parse_frame(
+    frame: pd.DataFrame,
+    *,
+    source: Path,
+    offset: int = 0,
+    seed: int = 0,
+    seen_ids: np.ndarray | None = None,
+    mapping: Mapping | None = None,
+) -> Chunk:
+    """Check and convert the rows of a raw frame (rows ``offset + 1`` onwards of ``source``).
+
+    ``seen_ids`` holds the ids of earlier chunks (sorted), so a repeated id is caught across
+    chunks too: the first row with an id is kept, later ones are rejected.
+    """
+    original = frame.reset_index(drop=True)
+    frame = apply_mapping(original, mapping, source)
+    _check_columns(frame, source)
+    n = len(frame)
+    checks = Checks(n)
+    present = {c for c in SCHEMA if c in frame.columns}
+    v = {}
+    for name in (c for c in SCHEMA if c in present):
+        try:
+            v[name] = parse_column(name, SCHEMA[name], frame[name], checks)
+        except (TypeError, ValueError) as exc:  # e.g. a Parquet column of lists
+            msg = f"{source}: column {name}: cannot read its values ({type(exc).__name__}: {exc})"
+            raise PopulationError(msg) from None
+    if "id" not in present:
+        v["id"] = np.arange(offset, offset + n, dtype=np.int64)
+    ids = v["id"].astype(np.int64)
+    dup = pd.Series(ids).duplicated(keep="first").to_numpy().copy()
+    if seen_ids is not None and len(seen_ids):
+        at = np.searchsorted(seen_ids, ids).clip(0, len(seen_ids) - 1)
+        dup |= seen_ids[at] == ids
+    checks.add(dup & ("id" in present), "id: repeats an earlier row's id", ids)
+    _cross_checks(v, present, checks)
+    bad = checks.bad()
+    good = ~bad
+    rejected = pd.DataFrame({"row": np.flatnonzero(bad) + offset + 1})
+    if bad.any():
+        reasons = checks.reasons()
+        for ours, theirs in mapping.columns.items() if mapping is not None else ():
+            # name the user's column too: "grams (qty_kg): not a number"
+            pattern = rf"(^|; ){ours}:"
+            reasons = reasons.str.replace(pattern, rf"\g<1>{ours} ({theirs}):", regex=True)
+        rejected["reason"] = reasons.to_numpy()
+        raw = original.loc[bad].reset_index(drop=True)  # the row as it is in the file
+        rejected = pd.concat([rejected, raw.astype(str)], axis=1)
+    else:
+        rejected["reason"] = pd.Series([], dtype=str)
+    arrays = {k: a[good] for k, a in v.items()}
+    arrays = derive(arrays, present, seed=seed)
+    meta = {"seed": int(seed), "size": None, "snapshot": None, "source": str(source)}
+    return Chunk(Population.from_arrays(arrays, meta), rejected, n)
+
+
+def derive(arrays: dict[str, np.ndarray], present: set[str], *, seed: int) -> dict[str, np.ndarray]:
+    """Fill the derivable columns a file lacks, as the synthesizer computes them."""
+    law = load_law()
+    a = dict(arrays)
+    n = len(a["drug"])
+    a.setdefault("table_date", a["sentencing_date"])
+    for name in OPTIONAL_COLUMNS:
+        a.setdefault(name, np.zeros(n, dtype=SCHEMA[name].dtype))
+    cases = {k: a[k] for k in SCHEMA if k in a}
+    if "term" not in present:
+        done = sentence(law, cases)
+        a["term"] = done["term"]
+        a.setdefault("release_date", done["release_date"])
+    elif not {"position", "departure"} <= present:
+        g = guideline(
+            law, cases, edition=law.edition_on(a["drug"], a["table_date"]),
+            statute_day=a["sentencing_date"],
+        )  # fmt: skip
+        position, departure = place_term(a["term"], g.range_min, g.range_max)
+        a.setdefault("position", position)
+        a.setdefault("departure", departure)
+    if "release_date" not in a:
+        a["release_date"] = law.release_day(a["custody_start"], a["term"], a["infractions"])
+    if "u_grant" not in a:
+        a["u_grant"] = person_uniform(a["id"], seed, "u_grant")
+    return a
+
+
+def place_term(
+    term: np.ndarray, range_min: np.ndarray, range_max: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Position in the range and departure that give back ``term`` when imposed.
+
+    :func:`simulator.model.sentencing.impose` turns them back into ``term``: a term below the range
+    is a departure from its minimum, one above it a departure from its maximum.
+
+    Examples
+    --------
+    >>> lo, hi = np.array([80, 80, 80]), np.array([120, 120, 120])
+    >>> p, d = place_term(np.array([100, 60, 200]), lo, hi)
+    >>> p.tolist(), d.round(3).tolist()
+    ([0.5, 0.0, 1.0], [0.0, 0.25, -0.667])
+    """
+    t = np.asarray(term, dtype=np.float64)
+    lo, hi = np.asarray(range_min, np.float64), np.asarray(range_max, np.float64)
+    width = hi - lo
+    position = np.clip(np.divide(t - lo, width, out=np.zeros_like(t), where=width > 0), 0, 1)
+    point = lo + position * width
+    departure = np.divide(point - t, point, out=np.zeros_like(t), where=point > 0)
+    return position, np.clip(departure, -1, 1)
+
+
+def report(rejected: pd.DataFrame, source: Path, total: int, limit: int = MAX_LISTED) -> str:
+    """The error message for rejected rows: how many, and the first ``limit`` with reasons."""
+    head = (
+        f"{source}: {len(rejected):,} of {total:,} rows are invalid "
+        "(--on-bad-rows skip keeps the others and writes the rejected rows with reasons)"
+    )
+    lines = [f"{source}: row {r}: {why}" for r, why in zip(
+        rejected["row"][:limit], rejected["reason"][:limit], strict=True
+    )]  # fmt: skip
+    if len(rejected) > limit:
+        lines.append(f"... and {len(rejected) - limit:,} more")
+    return "\n".join([head, *lines])

@@ -1,0 +1,240 @@
+"""The prison population as a struct of arrays, and the people in it.
+
+A :class:`Population` holds one numpy array per attribute, one row per person, in compact dtypes
+(dates are ``int32`` day numbers, levels and codes ``int8``, months ``int16``). It is immutable by
+convention: the engine reads it and never writes to it. :data:`SCHEMA` describes every column
+once, for the arrays, for population files and their row checks, and for synthesis.
+
+Examples
+--------
+>>> import simulator as sim
+>>> spec = sim.load_scenario("scenarios/2014_guidelines.yaml").population
+>>> pop = sim.synthesize(spec, seed=3, size=0.02)
+>>> len(pop) > 1000, pop.nbytes_per_person() < 100
+(True, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from simulator import lazy
+from simulator.calendar import NEVER, day, to_datetime64
+from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, TIERS, conventions, load_law
+
+pd = lazy.module("pandas")
+
+RACES: tuple[str, ...] = ("white", "black", "hispanic", "other")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the population: its array dtype, meaning, and how a file holds it.
+
+    ``kind`` and ``unit`` say how a population file writes the column (codes by name, yes/no
+    as true/false, dates as ``YYYY-MM-DD``); ``lo``/``hi``, ``codes`` and ``allowed`` are the
+    values a file may hold; ``derived`` says how a file that lacks the column gets it (``None``:
+    a file must have it); ``optional`` columns may be missing from a :class:`Population` built
+    in code (they are filled with zeros).
+    """
+
+    dtype: str
+    meaning: str
+    kind: Literal["int", "float", "bool", "date", "code"]
+    unit: str = ""
+    lo: float | None = None
+    hi: float | None = None
+    codes: tuple[str, ...] | None = None
+    allowed: tuple[int, ...] | None = None
+    derived: str | None = None
+    optional: bool = False
+
+
+#: Bounds of the dates a population file may hold.
+FIRST_DAY, LAST_DAY = day("1950-01-01"), day("2100-12-31")
+
+
+def _flag(meaning: str, **kw: object) -> Column:
+    return Column("bool", meaning, "bool", "true/false", **kw)  # type: ignore[arg-type]
+
+
+def _date(meaning: str, **kw: object) -> Column:
+    return Column("int32", meaning, "date", "YYYY-MM-DD", FIRST_DAY, LAST_DAY, **kw)  # type: ignore[arg-type]
+
+
+_LIFE = conventions().life_months
+
+#: The population schema: every column, in order, with its dtype, meaning and file form.
+SCHEMA: dict[str, Column] = {
+    "id": Column("int32", "person number, unique in the population", "int", "number", 0,
+                 2**31 - 1, derived="the row number, from 0"),
+    "drug": Column("int8", "primary drug, index into simulator.law.DRUGS", "code", "name",
+                   codes=DRUGS),
+    "grams": Column("float32", "drug quantity in grams (methamphetamine_actual: pure grams)",
+                    "float", "grams", 0, 1e12),
+    "weapon": _flag("dangerous weapon enhancement, USSG §2D1.1(b)(1)"),
+    "role": Column("int8", "role adjustment in levels, -4..+4 (USSG §3B1.1, §3B1.2)", "int",
+                   "levels", -4, 4),
+    "obstruction": _flag("obstruction of justice, USSG §3C1.1"),
+    "acceptance": _flag("acceptance of responsibility, USSG §3E1.1"),
+    "safety_valve": _flag("safety valve applied, 18 U.S.C. §3553(f)"),
+    "sub_assist": _flag("substantial-assistance motion, 18 U.S.C. §3553(e) / USSG §5K1.1"),
+    "career": _flag("career offender, USSG §4B1.1"),
+    "chp": Column("int8", "criminal history points", "int", "points", 0, 99),
+    "mm_charged": Column("int8", "mandatory-minimum tier charged, years (0, 5, 10)", "int",
+                         "years", allowed=TIERS),
+    "priors_851": Column("int8", "prior drug felonies in a 21 U.S.C. §851 information (0-2)",
+                         "int", "count", 0, 2),
+    "position": Column("float32", "position of the guideline sentence in the range, 0..1",
+                       "float", "share", 0, 1, derived="the term's place in the range"),
+    "departure": Column("float32", "share below the guideline point (departure or variance)",
+                        "float", "share", -1, 1, derived="the term's distance from the range"),
+    "offense_date": _date("day of the offense (days since 1970-01-01)"),
+    "sentencing_date": _date("day the sentence was imposed"),
+    "custody_start": _date("day federal custody began (pre-trial detention counts)"),
+    "table_date": _date("day whose Drug Quantity Table the current range rests on",
+                        derived="sentencing_date"),
+    "term": Column("int16", f"term of imprisonment now in force, months ({_LIFE} = life)", "int",
+                   "months", 1, _LIFE, derived="sentenced from position and departure"),
+    "release_date": _date("projected release day with good-conduct time",
+                          derived="term less good-conduct time"),
+    "age": Column("int8", "age at sentencing, years", "int", "years", 14, 110),
+    "female": _flag("female"),
+    "race": Column("int8", "index into simulator.model.population.RACES", "code", "name",
+                   codes=RACES),
+    "noncitizen": _flag("not a U.S. citizen"),
+    "infractions": Column("int8", "serious disciplinary infractions in prison", "int", "count",
+                          0, 100),
+    "violent": _flag("history of violence"),
+    "u_grant": Column("float32", "the person's uniform draw for grant decisions (common random "
+                      "numbers)", "float", "share", 0, 1,
+                      derived="a uniform draw from the id and seed"),
+    "status_points": Column("int8", "criminal history points for offending under a sentence "
+                            "(in chp)", "int", "points", 0, 2, derived="0", optional=True),
+    "zp_excluded": _flag("an exclusion of USSG §4C1.1 other than weapon and aggravating role",
+                         derived="false", optional=True),
+}  # fmt: skip
+#: Columns a population may lack (files written before they existed): filled with zeros.
+OPTIONAL_COLUMNS: tuple[str, ...] = tuple(n for n, c in SCHEMA.items() if c.optional)
+
+CASE_FIELDS = (
+    "drug", "grams", "weapon", "role", "obstruction", "acceptance", "safety_valve",
+    "sub_assist", "career", "chp", "mm_charged", "priors_851", "status_points", "zp_excluded",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Population:
+    """People in federal custody, one array per attribute (see :data:`SCHEMA`)."""
+
+    id: np.ndarray
+    drug: np.ndarray
+    grams: np.ndarray
+    weapon: np.ndarray
+    role: np.ndarray
+    obstruction: np.ndarray
+    acceptance: np.ndarray
+    safety_valve: np.ndarray
+    sub_assist: np.ndarray
+    career: np.ndarray
+    chp: np.ndarray
+    mm_charged: np.ndarray
+    priors_851: np.ndarray
+    position: np.ndarray
+    departure: np.ndarray
+    offense_date: np.ndarray
+    sentencing_date: np.ndarray
+    custody_start: np.ndarray
+    table_date: np.ndarray
+    term: np.ndarray
+    release_date: np.ndarray
+    age: np.ndarray
+    female: np.ndarray
+    race: np.ndarray
+    noncitizen: np.ndarray
+    infractions: np.ndarray
+    violent: np.ndarray
+    u_grant: np.ndarray
+    #: Where the people came from (seed, generator parameters, source file); not per person.
+    meta: dict = field(default_factory=dict, compare=False, repr=False)
+    status_points: np.ndarray | None = None
+    zp_excluded: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.id)
+        for name, column in SCHEMA.items():
+            value = getattr(self, name)
+            arr = np.zeros(n, dtype=column.dtype) if value is None else np.asarray(value)
+            if arr.dtype != np.dtype(column.dtype):
+                arr = arr.astype(column.dtype)
+            object.__setattr__(self, name, arr)
+            if len(arr) != n:
+                raise ValueError(f"population column {name!r} has {len(arr)} rows, expected {n}")
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict | None = None) -> Population:
+        """Build from a mapping of column name to array (extra keys are ignored)."""
+        return cls(
+            **{name: np.asarray(arrays[name]) for name in SCHEMA if name in arrays},
+            **{name: None for name in OPTIONAL_COLUMNS if name not in arrays},
+            meta=dict(meta or {}),
+        )
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The columns as a dict (views, not copies)."""
+        return {name: getattr(self, name) for name in SCHEMA}
+
+    def cases(self) -> dict[str, np.ndarray]:
+        """The case facts the guideline calculation reads."""
+        return {name: getattr(self, name) for name in CASE_FIELDS}
+
+    def take(self, index: np.ndarray) -> Population:
+        """The people selected by a boolean mask or an index array."""
+        index = np.asarray(index)
+        if index.dtype == bool:
+            index = np.flatnonzero(index)
+        return Population(**{k: v.take(index) for k, v in self.arrays().items()}, meta=self.meta)
+
+    def replace(self, **columns: np.ndarray) -> Population:
+        """A copy with some columns replaced."""
+        return Population(**{**self.arrays(), **columns}, meta=self.meta)
+
+    def nbytes_per_person(self) -> float:
+        """Bytes of population state per person."""
+        return sum(a.itemsize for a in self.arrays().values())
+
+    def category(self) -> np.ndarray:
+        """Criminal history category index (career offenders are VI)."""
+        return np.where(self.career, 5, load_law().category(self.chp)).astype(np.int8)
+
+    def to_frame(self, *, labels: bool = True) -> pd.DataFrame:
+        """The people as a DataFrame; with ``labels`` codes become names and days become dates."""
+        df = pd.DataFrame(self.arrays())
+        if labels:
+            df["drug"] = pd.Categorical.from_codes(self.drug, DRUGS)
+            df["drug_type"] = df["drug"].map(DRUG_GROUPS).astype("category")
+            df["race"] = pd.Categorical.from_codes(self.race, RACES)
+            df["category"] = pd.Categorical.from_codes(self.category(), CATEGORIES)
+            for col in (
+                "offense_date",
+                "sentencing_date",
+                "custody_start",
+                "table_date",
+                "release_date",
+            ):
+                df[col] = to_datetime64(getattr(self, col))
+        return df
+
+
+def in_custody(pop: Population, on: int) -> np.ndarray:
+    """Mask of people in custody on day ``on`` (sentenced, custody begun, not yet released)."""
+    return (pop.sentencing_date <= on) & (pop.custody_start <= on) & (pop.release_date > on)
+
+
+__all__ = ["NEVER", "OPTIONAL_COLUMNS", "RACES", "SCHEMA", "Column", "Population", "in_custody"]

@@ -1,0 +1,275 @@
+"""The retroactivity kernel: amended ranges, eligibility, reduced terms, grants and release dates.
+
+:func:`reduce` applies one resolved amendment to everyone at once; it is pure and vectorized,
+reads the population's arrays and never changes them. :func:`simulator.model.apply.apply` is
+the entry point that turns a scenario into an amendment and the result into an
+:class:`~simulator.model.outcomes.Outcome`. The rules follow 18 U.S.C. §3582(c)(2) and USSG
+§1B1.10:
+
+* only the amended provisions are substituted; every other guideline decision stays as made;
+* a person is eligible when the amendment lowers the applicable range, the sentence was imposed
+  before the effective date, the person is in custody on it and would still be on the first day
+  a release may happen (someone released earlier anyway gains nothing, and the Commission's
+  2014 count of 46,290 leaves such people out once the release delay was adopted), and a
+  reduction is possible (the amended range, or a comparable reduction for substantial
+  assistance, lies under the term); for substantial-assistance cases the ranges are taken
+  before the mandatory minimum cuts them off (§1B1.10(c));
+* the full reduction keeps the term's relative position in the range; the amended minimum is the
+  floor, except a comparably reduced term for substantial-assistance cases; a mandatory minimum
+  that bound the sentence still binds; the term is never cut below time already served;
+* nobody is released before the scenario's earliest-release date.
+
+Examples
+--------
+>>> import simulator as sim
+>>> from simulator.calendar import day
+>>> law, scenario = sim.load_law(), sim.load_scenario("scenarios/2014_guidelines.yaml")
+>>> pop = sim.synthesize(scenario.population, seed=1, size=0.05)
+>>> red = reduce(law, pop, resolve(law, scenario.changes), effective=day("2014-11-01"),
+...              earliest_release=day("2015-11-01"), grant_prob=np.ones(len(pop)),
+...              uniforms=pop.u_grant)
+>>> 0 < int(red.eligible.sum()) < len(pop), bool((red.term <= pop.term).all())
+(True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulator.law import DRUGS, Law
+from simulator.model.population import Population
+from simulator.model.sentencing import Guideline, guideline
+from simulator.numeric import expit, logit
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """A guideline change resolved against the law: what each person's amended law is.
+
+    ``edition`` maps drug codes to the Drug Quantity Table edition that replaces theirs;
+    ``level_shift`` is added to the base offense level of the listed drugs whose base level lies
+    in ``[shift_from, shift_to]``. ``rescore``, when given, computes the amended guideline
+    itself (``rescore(law, pop, edition)``; the change types of :mod:`simulator.model.changes`).
+    """
+
+    edition: dict[int, int]
+    level_shift: dict[int, tuple[int, int, int]]
+    rescore: Callable[[Law, Population, np.ndarray], Guideline] | None = None
+
+    @classmethod
+    def none(cls) -> Amendment:
+        """The change that changes nothing."""
+        return cls({}, {})
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """Per-person result of a retroactive change (arrays over the population)."""
+
+    old: Guideline
+    new: Guideline
+    eligible: np.ndarray
+    granted: np.ndarray
+    reduced_term: np.ndarray  # int16 months, the full reduction for eligible people
+    term: np.ndarray  # int16 months after the grant decisions
+    release: np.ndarray  # int32 day of release after the change
+    lowered: np.ndarray  # range lowered by the change
+    release_undelayed: np.ndarray  # int32 release had there been no earliest-release date
+    details: dict = field(default_factory=dict)  # extra summary figures of some change types
+
+
+def current_guideline(law: Law, pop: Population, edition: np.ndarray | None = None) -> Guideline:
+    """Each person's applicable guideline range as it stands (the law of ``table_date``).
+
+    ``edition`` may pass ``law.edition_on(pop.drug, pop.table_date)`` when already computed.
+    """
+    if edition is None:
+        edition = law.edition_on(pop.drug, pop.table_date)
+    return guideline(law, pop.cases(), edition=edition, statute_day=pop.sentencing_date)
+
+
+def amended_guideline(
+    law: Law,
+    pop: Population,
+    change: Amendment,
+    edition: np.ndarray | None = None,
+    current: Guideline | None = None,
+) -> Guideline:
+    """Each person's guideline range with only the amended provisions substituted.
+
+    ``edition`` is as for :func:`current_guideline`; ``current``, the result of
+    :func:`current_guideline`, lets a change of Chapter Two alone reuse its statute.
+    """
+    if edition is None:
+        edition = law.edition_on(pop.drug, pop.table_date)
+    if change.rescore is not None:
+        return change.rescore(law, pop, edition)
+    for drug, ed in change.edition.items():
+        edition = np.where(pop.drug == drug, ed, edition)
+    shift = np.zeros(len(pop), dtype=np.int16)
+    if change.level_shift:
+        base = law.base_offense_level(pop.drug, pop.grams, edition)
+        for drug, (levels, lo, hi) in change.level_shift.items():
+            hit = (pop.drug == drug) & (base >= lo) & (base <= hi)
+            shift = np.where(hit, levels, shift)
+    return guideline(
+        law,
+        pop.cases(),
+        edition=edition,
+        statute_day=pop.sentencing_date,
+        level_shift=shift,
+        same_statute=current,
+    )
+
+
+def range_lowered(old: Guideline, new: Guideline, sub_assist: np.ndarray) -> np.ndarray:
+    """Whether the change lowers the applicable range.
+
+    For substantial-assistance cases the ranges are compared before the mandatory minimum cuts
+    them off (USSG §1B1.10(c)), so such a person held at a floor the court could go under
+    still benefits from a lower table.
+    """
+    cut = (new.range_max < old.range_max) | (new.range_min < old.range_min)
+    uncut = (new.table_max < old.table_max) | (new.table_min < old.table_min)
+    return np.where(sub_assist, uncut, cut)
+
+
+def full_reduction(
+    term: np.ndarray, old: Guideline, new: Guideline, sub_assist: np.ndarray
+) -> np.ndarray:
+    """The reduced term of USSG §1B1.10(b) if the full reduction is granted (months, float).
+
+    * within the old range: the same relative position in the amended range;
+    * above it: the same ratio to the top of the range;
+    * below it without a substantial-assistance motion: no lower than the amended minimum;
+    * below it with one: a comparably reduced term (same ratio to the amended minimum, which
+      for these cases disregards the mandatory minimum, USSG §1B1.10(c));
+    * a mandatory minimum that bound the sentence still binds (it is in ``new.floor``);
+    * never longer than the term imposed.
+    """
+    t = term.astype(np.float64)
+    omin, omax = old.range_min.astype(np.float64), old.range_max.astype(np.float64)
+    nmin, nmax = new.range_min.astype(np.float64), new.range_max.astype(np.float64)
+    # products before quotients: whole-month ties (e.g. 31.5) come out exact and round to even
+    width = omax - omin
+    shift = np.clip(t - omin, 0.0, width) * (nmax - nmin)
+    within = nmin + np.divide(shift, width, out=nmax - nmin, where=width > 0)
+    above = np.divide(t * nmax, omax, out=t.copy(), where=omax > 0)
+    tmin = new.table_min.astype(np.float64)
+    comparable = np.divide(t * tmin, omin, out=t.copy(), where=omin > 0)
+    reduced = np.where(t > omax, above, within)
+    reduced = np.where(t < omin, np.where(sub_assist, comparable, np.minimum(t, nmin)), reduced)
+    reduced = np.where(sub_assist, reduced, np.maximum(reduced, new.floor))
+    return np.minimum(np.rint(reduced), t)
+
+
+def grant_probability(
+    rate: float, modifiers: dict[str, float], covariates: dict[str, np.ndarray], n: int
+) -> np.ndarray:
+    """Probability that a motion is granted: ``rate`` shifted on the log-odds scale by modifiers.
+
+    ``rate`` 1 grants everyone and 0 no one whatever the modifiers; in between, each modifier
+    adds its log-odds for the people who have the trait (or times their count).
+    """
+    if rate >= 1.0:
+        return np.ones(n)
+    if rate <= 0.0:
+        return np.zeros(n)
+    if not modifiers:
+        return np.full(n, float(rate))
+    z = np.full(n, logit(rate))
+    for name, beta in modifiers.items():
+        z = z + beta * covariates[name]
+    return expit(z)
+
+
+def reduce(
+    law: Law,
+    pop: Population,
+    change: Amendment,
+    *,
+    effective: int,
+    earliest_release: int | None,
+    grant_prob: np.ndarray,
+    uniforms: np.ndarray,
+) -> Reduction:
+    """Apply a retroactive change to everyone: the vectorized heart of :func:`apply`.
+
+    Parameters
+    ----------
+    law, pop, change
+        The law, the people, the amendment.
+    effective : int
+        Day the change takes effect; people sentenced before it and in custody on it may apply.
+    earliest_release : int or None
+        Nobody is released under the change before this day (None: no delay).
+    grant_prob, uniforms : ndarray
+        Grant probability per person and the person's own uniform draw: a motion is granted when
+        ``uniform < grant_prob`` (common random numbers: a higher rate only adds grants).
+    """
+    edition = law.edition_on(pop.drug, pop.table_date)
+    old = current_guideline(law, pop, edition)
+    new = amended_guideline(law, pop, change, edition, old)
+    lowered = range_lowered(old, new, pop.sub_assist)
+    reduced = full_reduction(pop.term, old, new, pop.sub_assist).astype(np.int16)
+    first = effective if earliest_release is None else max(effective, earliest_release)
+    # in custody on the effective date and still there on the first day a release may happen:
+    # someone released before it anyway cannot benefit (the Commission's count works this way)
+    in_custody = (pop.custody_start <= effective) & (pop.release_date > first)
+    eligible = lowered & (pop.sentencing_date < effective) & in_custody & (reduced < pop.term)
+    granted = grants(eligible, uniforms, grant_prob)
+    term = np.where(granted, reduced, pop.term).astype(np.int16)
+    release = law.release_day(pop.custody_start, term, pop.infractions)
+    undelayed = bounded_release(granted, release, effective, pop.release_date)
+    release = bounded_release(granted, release, first, pop.release_date)
+    return Reduction(old, new, eligible, granted, reduced, term, release, lowered, undelayed)
+
+
+def grants(eligible: np.ndarray, uniforms: np.ndarray, grant_prob: np.ndarray) -> np.ndarray:
+    """Who among ``eligible`` is granted: ``uniform < grant_prob`` (common random numbers).
+
+    A probability of 1 grants everyone, even a float32 draw that rounds to 1.
+
+    Examples
+    --------
+    >>> grants(np.array([True, True, False]), np.array([0.2, 1.0]).repeat([2, 1]),
+    ...        np.array([0.5, 1.0, 1.0])).tolist()
+    [True, True, False]
+    """
+    return eligible & ((uniforms < grant_prob) | (grant_prob >= 1.0))
+
+
+def bounded_release(
+    granted: np.ndarray, release: np.ndarray, not_before: np.ndarray | int, baseline: np.ndarray
+) -> np.ndarray:
+    """Release day after a grant: never before ``not_before``, never later than ``baseline``.
+
+    ``not_before`` is the first day a release may happen (time already served counts: a term
+    already over releases on that day); people not granted keep ``baseline``.
+
+    Examples
+    --------
+    >>> bounded_release(np.array([True, True, False]), np.array([5, 50, 5]), 10,
+    ...                 np.array([40, 40, 40])).tolist()
+    [10, 40, 40]
+    """
+    return np.where(
+        granted, np.minimum(np.maximum(release, not_before), baseline), baseline
+    ).astype(np.int32)
+
+
+def resolve(law: Law, changes: list) -> Amendment:
+    """Turn a scenario's change list into an :class:`Amendment` (later changes win per drug)."""
+    edition: dict[int, int] = {}
+    shift: dict[int, tuple[int, int, int]] = {}
+    for ch in changes:
+        if ch.type == "drug_table":
+            for drug in ch.drugs:
+                edition[DRUGS.index(drug)] = law.edition_index(ch.edition)
+        elif ch.type == "level_shift":
+            for drug in ch.drugs:
+                shift[DRUGS.index(drug)] = (ch.levels, ch.from_level, ch.to_level)
+    return Amendment(edition, shift)

@@ -1,0 +1,67 @@
+"""The files of a run: ``summary.json``, ``waves.csv``, ``people.csv.gz`` and the breakdowns.
+
+They are written all or none (:func:`simulator.files.atomic_write_all`), each CSV with ``#``
+lines naming the scenario, its hash, the seed and the version.
+
+Examples
+--------
+>>> import tempfile, simulator as sim
+>>> s = sim.load_scenario("scenarios/2014_guidelines.yaml")
+>>> out = sim.apply(sim.synthesize(s.population, seed=1, size=0.02), s)
+>>> with tempfile.TemporaryDirectory() as d:
+...     sorted(p.name for p in write_outputs(out, Path(d)))[:3]
+['by_category.csv', 'by_drug_type.csv', 'by_race.csv']
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from simulator import lazy
+from simulator.files import atomic_write_all, refuse_existing, to_json
+from simulator.model.outcomes import BREAKDOWNS
+
+pd = lazy.module("pandas")
+
+
+def write_outputs(outcome: Any, directory: Path, *, force: bool = False) -> list[Path]:
+    """Write ``summary.json``, ``waves.csv``, ``people.csv.gz`` and breakdown CSVs to a directory.
+
+    ``outcome`` is an :class:`~simulator.model.outcomes.Outcome` or a chunked one (which has
+    no per-person rows). Raises :class:`~simulator.errors.OutputExistsError` (before writing
+    anything) if a file exists and ``force`` is false.
+    """
+    summary = outcome.summary
+    provenance = (
+        f"# scenario: {outcome.scenario.title}\n# scenario_sha256: "
+        f"{summary['scenario_sha256']}\n# seed: {summary['seed']}\n"
+        f"# version: {summary['version']}\n"
+    )
+    files: dict[str, Callable[[IO[bytes]], None]] = {
+        "summary.json": lambda fh: fh.write((to_json(summary) + "\n").encode()),
+        "waves.csv": lambda fh: fh.write((provenance + outcome.waves.to_csv(index=False)).encode()),
+        "people.csv.gz": lambda fh: _write_people(outcome.people, fh, provenance),
+    }
+    if not getattr(outcome, "has_people", True):  # a chunked run keeps no per-person rows
+        del files["people.csv.gz"]
+    rejected = getattr(outcome, "rejected_rows", None)  # rows of a population file left out
+    if rejected is not None and len(rejected):
+        files["rejected_rows.csv"] = lambda fh: fh.write(
+            (provenance + rejected.to_csv(index=False)).encode()
+        )
+    for by in BREAKDOWNS:
+        frame = outcome.breakdown(by)
+        files[f"by_{by}.csv"] = lambda fh, f=frame: fh.write((provenance + f.to_csv()).encode())
+    targets = [directory / name for name in files]
+    refuse_existing(targets, force)
+    atomic_write_all({directory / name: write for name, write in files.items()})
+    return targets
+
+
+def _write_people(people: pd.DataFrame, fh: IO[bytes], provenance: str) -> None:
+    with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+        gz.write(provenance.encode())
+        gz.write(people.to_csv(index=False).encode())

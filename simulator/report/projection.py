@@ -1,0 +1,95 @@
+"""A projection's outputs: the yearly table on the terminal, and its files.
+
+Examples
+--------
+>>> import simulator as sim
+>>> from simulator.runs.projection import project
+>>> s = sim.load_scenario("scenarios/2014_guidelines_prospective.yaml")
+>>> items = projection_screen(project(s, size=0.02, years=2))
+>>> str(items[0]) == s.title
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from simulator.files import atomic_write_text, refuse_existing, to_json
+from simulator.report.tables import count, money
+from simulator.report.terminal import footer, title
+from simulator.runs.projection import Projection
+
+#: Files ``--out`` writes.
+OUT_FILES = ("projection_monthly.csv", "projection_yearly.csv", "projection.json")
+
+
+def provenance(projection: Projection) -> str:
+    """``#`` lines naming the scenario, its hash, the seed, size and version."""
+    s = projection.summary
+    return (
+        f"# scenario: {s['scenario']}\n# scenario_sha256: {s['scenario_sha256']}\n"
+        f"# seed: {s['seed']}\n# size: {s['size']}\n# snapshot: {s['snapshot']}\n"
+        f"# version: {s['version']}\n"
+    )
+
+
+def write_projection(projection: Projection, directory: Path, *, force: bool = False) -> list:
+    """Write the monthly and yearly CSVs and the summary JSON atomically.
+
+    Raises ``FileExistsError`` (before writing anything) if a file exists and ``force`` is
+    false.
+    """
+    head = provenance(projection)
+    texts = {
+        "projection_monthly.csv": head + projection.monthly.to_csv(index=False),
+        "projection_yearly.csv": head + projection.yearly.to_csv(index=False),
+        "projection.json": to_json(projection.summary) + "\n",
+    }
+    paths = [directory / name for name in texts]
+    refuse_existing(paths, force)
+    for path, text in zip(paths, texts.values(), strict=True):
+        atomic_write_text(path, text)
+    return paths
+
+
+def projection_screen(projection: Projection) -> list[RenderableType]:
+    """The yearly table and the totals (``simulate project``)."""
+    s = projection.summary
+    t = Table(
+        title=f"Population in custody from {s['start']} ({count(s['opening_population'])} "
+        "people), at the end of each year",
+        title_justify="left",
+    )
+    cols = ("year", "to", "baseline", "reform", "difference", "bed-years saved",
+            "cost saved", "admitted", "released, baseline", "released, reform")  # fmt: skip
+    for col in cols:
+        t.add_column(col, justify="left" if col in ("year", "to") else "right", no_wrap=True)
+    for row in s["yearly"]:
+        t.add_row(
+            str(row["year"]),
+            row["month"],
+            count(row["baseline"]),
+            count(row["reform"]),
+            f"{row['difference']:+,}",
+            count(row["bed_years_saved_cumulative"]),
+            money(row["cost_saved_cumulative_usd"]),
+            count(row["admissions_reform"]),
+            count(row["releases_baseline"]),
+            count(row["releases_reform"]),
+        )
+    five = s["difference_after_5_years"]
+    last = s["yearly"][-1]
+    totals = (
+        f"After {s['years']} years: {count(last['bed_years_saved_cumulative'])} bed-years saved "
+        f"({money(last['cost_saved_cumulative_usd'])})"
+        + (f"; difference after five years {five:+,}" if five is not None else "")
+    )
+    return [title(s["scenario"]), t, Text(totals), footer(s)]
+
+
+#: The narrowest terminal the yearly table fits in.
+PROJECTION_WIDTH = 150

@@ -1,0 +1,181 @@
+"""What the terminal shows: the tables of a run, of a fit, of the checks and of a comparison.
+
+Each function returns the things to print, in order (rich renderables); the command line
+prints them. Nothing here writes to the terminal itself.
+
+Examples
+--------
+>>> import simulator as sim
+>>> s = sim.load_scenario("scenarios/2014_guidelines.yaml")
+>>> out = sim.apply(sim.synthesize(s.population, seed=1, size=0.02), s)
+>>> items = run_summary(out)
+>>> str(items[0]) == s.title, str(items[-1]).startswith("seed 1 ·")
+(True, True)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from simulator import lazy
+from simulator.report.tables import (
+    RUN_BREAKDOWNS,
+    breakdown_table,
+    count,
+    headline_table,
+    money,
+    months,
+)
+from simulator.runs.compare import FIGURES
+from simulator.runs.published import Row
+
+pd = lazy.module("pandas")
+
+
+def title(text: str) -> Text:
+    """A title line (bold, printed as written)."""
+    return Text(text, style="bold")
+
+
+def footer(summary: dict) -> Text:
+    """The provenance line under a run: seed, scenario hash, version."""
+    return Text(
+        f"seed {summary['seed']} · scenario {summary['scenario_sha256'][:12]} · simulator "
+        f"{summary['version']}",
+        style="dim",
+    )
+
+
+def run_summary(outcome: Any) -> list[RenderableType]:
+    """Headline table and breakdowns by drug type, race and category, and the run's details."""
+    s = outcome.summary
+    items: list[RenderableType] = [title(outcome.scenario.title), headline_table(s)]
+    items += [breakdown_table(outcome, by) for by in RUN_BREAKDOWNS]
+    return [*items, *details(s), footer(s)]
+
+
+def details(s: dict) -> list[Table]:
+    """Figures of some change types: eligibility per change, clemency criteria and flow."""
+    items = []
+    if "by_change" in s:
+        t = Table(title="Each change alone", title_justify="left")
+        for col in ("change", "eligible", "granted", "mean reduction months"):
+            t.add_column(col, justify="left" if col == "change" else "right")
+        for row in s["by_change"]:
+            t.add_row(
+                row["change"],
+                f"{row['eligible']:,}",
+                f"{row['granted']:,}",
+                f"{row['mean_reduction_months']:.1f}",
+            )
+        items.append(t)
+    if "clemency" in s:
+        c = s["clemency"]
+        t = Table(title="Clemency: people in custody meeting each criterion", title_justify="left")
+        t.add_column("criterion")
+        t.add_column("people", justify="right")
+        for name, n in c["criteria"].items():
+            t.add_row(name.replace("_", " "), f"{n:,}")
+        rows = (
+            ("all of them", "met_all"),
+            ("petitions", "petitions"),
+            ("decided", "decided"),
+            ("decided, meeting all", "decided_met_all"),
+            ("granted", "granted"),
+            ("granted, serving life", "granted_life"),
+        )
+        for label, key in rows:
+            t.add_row(label, f"{c[key]:,}", style="bold" if key == "met_all" else None)
+        items.append(t)
+        years = sorted(set(c["decisions_by_year"]) | set(c["releases_by_year"]))
+        t = Table(title="Clemency over time", title_justify="left")
+        for col in ("year", "decisions", "grants", "releases"):
+            t.add_column(col, justify="left" if col == "year" else "right")
+        for y in years:
+            t.add_row(
+                y,
+                *(f"{c[k].get(y, 0):,}" for k in ("decisions_by_year", "grants_by_year",
+                                                  "releases_by_year")),
+            )  # fmt: skip
+        items.append(t)
+    return items
+
+
+def calibration_table(table: pd.DataFrame) -> Table:
+    """Model against published marginals (``simulate calibrate``)."""
+    t = Table(title="Calibration: model vs published", title_justify="left")
+    for col in ("figure", "model", "published", "tolerance", "ok"):
+        t.add_column(col, justify="left" if col == "figure" else "right")
+    for row in table.itertuples(index=False):
+        tol = f"±{row.tolerance:.0%}" if row.relative else f"±{row.tolerance:.2f}"
+        t.add_row(
+            row.figure, f"{row.model:,.3f}", f"{row.published:,.3f}", tol, "yes" if row.ok else "NO"
+        )
+    return t
+
+
+def validation(rows: list[Row], *, notes: bool = False) -> list[RenderableType]:
+    """Scenarios against published figures (``simulate validate``), and the known gaps' notes."""
+    t = Table(title="Scenarios against published figures", title_justify="left")
+    for col in ("scenario", "figure", "model", "published", "tolerance", "status", "source"):
+        justify = "right" if col in ("model", "published") else "left"
+        t.add_column(col, justify=justify, overflow="fold")
+    for r in rows:
+        fmt = "{:,.0f}" if abs(r.published) >= 100 else "{:,.2f}"
+        style = None if r.ok else "bold red"
+        t.add_row(
+            r.scenario,
+            r.figure,
+            fmt.format(r.model),
+            fmt.format(r.published),
+            r.tolerance,
+            r.status,
+            r.source,
+            style=style,
+        )
+    items: list[RenderableType] = [t]
+    if notes:
+        items += [
+            Text.assemble((f"{r.scenario} {r.figure}", "bold"), ": ", r.note)
+            for r in rows
+            if r.note
+        ]
+    return items
+
+
+def _compared(key: str, value: float, *, delta: bool = False) -> str:
+    text = {"cost_saved_usd": money, "mean_reduction_months": months}.get(key, count)(value)
+    if delta:
+        return text if text.startswith("-") else f"+{text}"
+    return text
+
+
+def comparison(rows: list[dict]) -> list[RenderableType]:
+    """Scenarios side by side (``simulate compare``); after the first, the difference from it."""
+    table = Table(title="Scenarios compared (differences from the first)", title_justify="left")
+    table.add_column("figure", no_wrap=True)
+    for i, r in enumerate(rows):
+        name = Path(r["scenario_file"] or f"scenario {i + 1}").stem
+        table.add_column(f"{name}\n(baseline)" if i == 0 else name, justify="right")
+    for key, label in FIGURES:
+        cells = []
+        for i, r in enumerate(rows):
+            text = _compared(key, r[key])
+            if i:
+                text += f"\n({_compared(key, r[key] - rows[0][key], delta=True)})"
+            cells.append(text)
+        table.add_row(label, *cells)
+    s = rows[0]
+    scenarios = ", ".join(r["scenario_sha256"][:12] for r in rows)
+    return [table, Text(f"seed {s['seed']} · simulator {s['version']} · scenarios {scenarios}",
+                        style="dim")]  # fmt: skip
+
+
+def comparison_width(rows: list[dict]) -> int:
+    """Terminal width that fits a comparison of ``rows`` scenarios."""
+    return max(100, 30 + 24 * len(rows))

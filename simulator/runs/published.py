@@ -1,0 +1,254 @@
+"""Scenarios against published figures (``simulate validate``).
+
+Every ``data/targets/*.yaml`` file that names a ``scenario`` lists published figures for it:
+
+``figures``
+    each with ``key`` (a dotted path into the run's summary, e.g. ``eligible`` or
+    ``by_change.1.eligible``), ``published``, ``tolerance`` (relative) or ``tolerance_abs``,
+    optional ``overrides`` (``--set`` values for that figure) and a ``source``; the figure
+    passes when the model is within the tolerance; with ``projection: true`` the key is read
+    from the summary of :func:`simulator.runs.projection.project` instead of the run's;
+``known_differences``
+    figures the model misses for a stated reason, each with ``expected_range`` (bounds of
+    model / published - 1) and an ``explanation``; they pass while the gap stays inside the
+    range, so a change that closes or widens it is noticed.
+
+``data/targets/population_snapshots.yaml`` holds published stock totals on other dates; each
+is checked against the synthetic stock on that date (``key: size``).
+
+Populations are built once per snapshot, seed and size within a process, and every figure of
+a scenario with the same overrides shares one run.
+
+Examples
+--------
+>>> rows = validate(["2014_guidelines"], size=0.05)
+>>> {r.figure for r in rows} >= {"eligible", "population"}
+True
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from simulator.inputs.synthesis import synthesize
+from simulator.model.apply import apply
+from simulator.model.population import Population
+from simulator.resources import data_dir, project_file, read_yaml
+from simulator.runs.projection import project
+from simulator.scenario import PopulationSpec, Scenario, load_scenario, with_overrides
+
+SNAPSHOTS_FILE = "population_snapshots.yaml"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure: the model against the published value."""
+
+    scenario: str
+    figure: str
+    model: float
+    published: float
+    source: str
+    tolerance: str
+    status: str  # "pass", "FAIL", "known gap" or "GAP MOVED"
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the figure is within its tolerance (or its documented gap)."""
+        return self.status in ("pass", "known gap")
+
+
+def targets_dir() -> Path:
+    """``data/targets``."""
+    return data_dir() / "targets"
+
+
+def target_files() -> dict[str, Path]:
+    """Target files that name a scenario, by scenario name (file stem)."""
+    out = {}
+    for path in sorted(targets_dir().glob("*.yaml")):
+        doc = read_yaml(path)
+        if isinstance(doc, dict) and "scenario" in doc:
+            out[path.stem] = path
+    return out
+
+
+@functools.cache
+def _population(snapshot: str | None, seed: int, size: float, parameters: str | None) -> Population:
+    spec = PopulationSpec(snapshot=snapshot, size=size, parameters=parameters)
+    return synthesize(spec, seed=seed, size=size)
+
+
+def population_for(scenario: Scenario, size: float) -> Population:
+    """The scenario's synthetic stock (cached per snapshot, seed, size and parameter file)."""
+    spec = scenario.population
+    snap = spec.snapshot.isoformat() if spec.snapshot else None
+    return _population(snap, scenario.seed, size, spec.parameters)
+
+
+def lookup(summary: dict, key: str) -> float:
+    """A figure of a summary by dotted key (list items by index or by their ``change`` label).
+
+    Examples
+    --------
+    >>> lookup({"a": [{"change": "x", "n": 3}]}, "a.x.n"), lookup({"a": {"b": 2}}, "a.b")
+    (3.0, 2.0)
+    """
+    node: Any = summary
+    for part in key.split("."):
+        if isinstance(node, list):
+            if part.isdigit():
+                node = node[int(part)]
+            else:
+                node = next(item for item in node if item.get("change") == part)
+        else:
+            node = node[part]
+    return float(node)
+
+
+def is_count(key: str) -> bool:
+    """Whether a summary figure is a count (it scales with the population's size).
+
+    Examples
+    --------
+    >>> is_count("eligible"), is_count("mean_reduction_pct"), is_count("clemency.life_share")
+    (True, False, False)
+    """
+    last = key.split(".")[-1]
+    return not (last.startswith(("mean_", "median_")) or last.endswith(("_share", "_pct")))
+
+
+def _tolerance(fig: dict) -> tuple[str, bool]:
+    if "tolerance_abs" in fig:
+        return f"±{fig['tolerance_abs']:g}", False
+    return f"±{100 * fig['tolerance']:.0f}%", True
+
+
+def check_scenario(name: str, path: Path, size: float = 1.0) -> list[Row]:
+    """Run one scenario under each set of overrides its targets need; compare every figure."""
+    doc = read_yaml(path)
+    base = load_scenario(project_file(doc["scenario"]))
+    pop = population_for(base, size)
+    runs: dict[tuple, dict] = {}
+
+    def model(fig: dict) -> float:
+        overrides = {k: str(v) for k, v in (fig.get("overrides") or {}).items()}
+        sig = (bool(fig.get("projection")), *sorted(overrides.items()))
+        if sig not in runs:
+            sc = with_overrides(base, overrides) if overrides else base
+            if fig.get("projection"):  # a figure of `simulate project`'s summary
+                runs[sig] = project(sc, population=pop, size=size).summary
+            else:
+                runs[sig] = apply(pop, sc).summary
+        value = lookup(runs[sig], fig["key"])
+        return value / size if is_count(fig["key"]) else value
+
+    rows = []
+    for fig in doc.get("figures", []):
+        value, pub = model(fig), float(fig["published"])
+        tol, relative = _tolerance(fig)
+        miss = value / pub - 1 if relative else value - pub
+        limit = fig["tolerance"] if relative else fig["tolerance_abs"]
+        status = "pass" if abs(miss) <= limit else "FAIL"
+        rows.append(Row(name, fig["key"], value, pub, fig["source"], tol, status))
+    for fig in doc.get("known_differences", []):
+        value, pub = model(fig), float(fig["published"])
+        low, high = fig["expected_range"]
+        gap = value / pub - 1
+        status = "known gap" if low <= gap <= high else "GAP MOVED"
+        tol = f"gap {100 * low:+.0f}%..{100 * high:+.0f}%"
+        note = " ".join(str(fig["explanation"]).split())
+        rows.append(Row(name, fig["key"], value, pub, fig["source"], tol, status, note))
+    return rows
+
+
+def check_snapshots(size: float = 1.0) -> list[Row]:
+    """Published stock totals on other dates against the synthetic stock on those dates."""
+    path = targets_dir() / SNAPSHOTS_FILE
+    if not path.exists():
+        return []
+    doc = read_yaml(path)
+    rows = []
+    for fig in doc["figures"]:
+        pop = _population(str(fig["snapshot"]), int(doc["seed"]), size, None)
+        value, pub = len(pop) / size, float(fig["published"])
+        gap = value / pub - 1
+        if "expected_range" in fig:
+            low, high = fig["expected_range"]
+            status = "known gap" if low <= gap <= high else "GAP MOVED"
+            tol = f"gap {100 * low:+.0f}%..{100 * high:+.0f}%"
+            note = " ".join(str(fig["explanation"]).split())
+        else:
+            status = "pass" if abs(gap) <= fig["tolerance"] else "FAIL"
+            tol, note = f"±{100 * fig['tolerance']:.0f}%", ""
+        label = f"population on {fig['snapshot']}"
+        rows.append(Row(label, "size", value, pub, fig["source"], tol, status, note))
+    return rows
+
+
+def validate(names: list[str] | None = None, *, size: float = 1.0) -> list[Row]:
+    """Check every scenario with targets (or the named ones) and the population snapshots."""
+    files = target_files()
+    unknown = [n for n in names or [] if n not in files]
+    if unknown:
+        raise ValueError(
+            f"no published figures for {', '.join(unknown)}; known: {', '.join(files)}"
+        )
+    rows: list[Row] = []
+    for name, path in files.items():
+        if names and name not in names:
+            continue
+        rows.extend(check_scenario(name, path, size))
+    if not names:
+        rows.extend(check_snapshots(size))
+    return rows
+
+
+def target_file_for(scenario: Scenario) -> tuple[str, Path] | None:
+    """The ``data/targets`` file whose ``scenario`` is this scenario's file, if any."""
+    if not scenario.source_path:
+        return None
+    mine = Path(scenario.source_path).resolve()
+    for name, path in target_files().items():
+        if project_file(read_yaml(path)["scenario"]).resolve() == mine:
+            return name, path
+    return None
+
+
+def calibration_rows(scenario: Scenario, size: float) -> list[Row]:
+    """The published figures of the scenario, model against published (empty if none)."""
+    found = target_file_for(scenario)
+    return check_scenario(found[0], found[1], size) if found else []
+
+
+def published_figures(scenario: Scenario) -> dict[str, dict]:
+    """Published figures for the scenario (from ``data/targets``) by summary key.
+
+    Each holds ``published``, ``overrides`` (the settings it was published under) and
+    ``source``; empty when the scenario has no target file.
+
+    Examples
+    --------
+    >>> pub = published_figures(load_scenario("scenarios/2014_guidelines.yaml"))
+    >>> pub["eligible"]["published"], pub["eligible"]["overrides"]
+    (46290.0, {'grant.rate': 1})
+    """
+    found = target_file_for(scenario)
+    if found is None:
+        return {}
+    doc = read_yaml(found[1])
+    out: dict[str, dict] = {}
+    for fig in [*doc.get("figures", []), *doc.get("known_differences", [])]:
+        out.setdefault(
+            fig["key"],
+            {
+                "published": float(fig["published"]),
+                "overrides": dict(fig.get("overrides") or {}),
+                "source": str(fig["source"]),
+            },
+        )
+    return out

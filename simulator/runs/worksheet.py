@@ -1,0 +1,398 @@
+"""A worksheet for one person: why the engine finds them eligible or not, and by how much.
+
+Every figure of a worksheet is read from the engine's own arrays for that person (the
+:class:`~simulator.model.reduction.Reduction` of a run), or computed with the engine's public
+functions on that person's row: the base offense level is the guideline level of the same
+case with every adjustment switched off, and each adjustment is the difference it makes
+through :func:`simulator.model.sentencing.offense_level`. Nothing is re-implemented, so the
+worksheet cannot disagree with the run (the tests check it person by person).
+
+:func:`case_population` builds a one-row population from typed-in facts, for
+``simulate screen``.
+
+Examples
+--------
+>>> import simulator as sim
+>>> s = sim.load_scenario("scenarios/2014_guidelines.yaml")
+>>> pop = sim.synthesize(s.population, seed=1, size=0.05)
+>>> out = sim.apply(pop, s)
+>>> ws = worksheet(out, 0)
+>>> ws.values["eligible"] == bool(out.reduction.eligible[0])
+True
+>>> ws.values["old"]["level"] == int(out.reduction.old.level[0])
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulator.calendar import day, iso
+from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, Law
+from simulator.model.changes import amendment_for, resolve_changes
+from simulator.model.clemency import schedule
+from simulator.model.outcomes import Outcome
+from simulator.model.population import Population
+from simulator.model.reduction import amended_guideline, current_guideline, grant_probability
+from simulator.model.sentencing import Guideline, guideline, offense_level
+
+GuidelineOf = Callable[[Population], Guideline]
+
+#: Names a user may type for a drug on the command line.
+DRUG_ALIASES: dict[str, str] = {
+    **{d: d for d in DRUGS},
+    "crack": "cocaine_base",
+    "powder": "cocaine",
+    "meth": "methamphetamine",
+    "ice": "methamphetamine_actual",
+}
+#: Step, at sentencing, under the change, note.
+Row = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    """One person's worksheet: printable rows and the raw figures (``values``)."""
+
+    person_id: int
+    scenario: str
+    facts: list[tuple[str, str]]
+    guideline: list[Row]
+    eligibility: list[tuple[str, bool, str]]
+    decided_by: str
+    result: list[tuple[str, str]]
+    values: dict = field(default_factory=dict)
+
+
+def person_index(population: Population, person_id: int) -> int:
+    """Row of the person with this ``id``; ``KeyError`` naming the id when there is none."""
+    hits = np.flatnonzero(population.id == person_id)
+    if not hits.size:
+        raise KeyError(
+            f"no person {person_id} in this population (ids {int(population.id.min())}"
+            f"..{int(population.id.max())}, {len(population):,} people)"
+        )
+    return int(hits[0])
+
+
+def _g(g: Guideline, i: int = 0) -> dict[str, int]:
+    keys = ("level", "category", "range_min", "range_max", "floor", "statutory_max", "tier",
+            "table_min", "table_max")  # fmt: skip
+    return {k: int(getattr(g, k)[i]) for k in keys}
+
+
+def _neutral(pop: Population) -> Population:
+    """The same cases with every Chapter Two/Three adjustment and career status switched off."""
+    n = len(pop)
+    off = np.zeros(n, dtype=bool)
+    return pop.replace(
+        weapon=off,
+        role=np.zeros(n, np.int8),
+        obstruction=off,
+        acceptance=off,
+        safety_valve=off,
+        career=off,
+        zp_excluded=np.ones(n, dtype=bool),
+    )
+
+
+def _guideline_fn(outcome: Outcome) -> tuple[GuidelineOf, GuidelineOf]:
+    """(old, new) functions ``f(pop) -> Guideline`` computing what the engine computed."""
+    law, sc = outcome.law, outcome.scenario
+
+    def old(pop: Population) -> Guideline:
+        return current_guideline(law, pop)
+
+    if any(ch.type == "clemency" for ch in sc.changes):
+        others = [ch for ch in sc.changes if ch.type != "clemency"]
+        start = outcome.effective
+        res = resolve_changes(law, others, effective=start, as_of=start)
+
+        def new(pop: Population) -> Guideline:
+            return res(law, pop, None)
+
+    else:
+        amendment = amendment_for(law, sc.changes, effective=outcome.effective)
+
+        def new(pop: Population) -> Guideline:
+            return amended_guideline(law, pop, amendment)
+
+    return old, new
+
+
+def _steps(law: Law, pop: Population, fn: GuidelineOf) -> dict[str, int]:
+    """Base offense level and each adjustment of the one-row ``pop`` under ``fn``."""
+    base = fn(_neutral(pop)).level.astype(np.int16)
+    cases = pop.cases()
+    adj = law.adjustments
+    steps = {
+        "base": int(base[0]),
+        "weapon": int(adj["weapon"] * cases["weapon"][0]),
+        "role": int(cases["role"][0]),
+        "obstruction": int(adj["obstruction"] * cases["obstruction"][0]),
+        "safety_valve": -int(adj["safety_valve"] * cases["safety_valve"][0]),
+    }
+    chapter_23 = offense_level(law, cases, base)
+    steps["acceptance"] = int(chapter_23[0]) - sum(steps.values())
+    steps["chapter_two_three"] = int(chapter_23[0])
+    without_career = fn(pop.replace(career=np.zeros(1, dtype=bool))).level
+    clipped = np.clip(chapter_23, adj["min_level"], adj["max_level"])
+    steps["chapter_four"] = int(without_career[0]) - int(clipped[0])
+    return steps
+
+
+def _months(m: int, life: int) -> str:
+    return "life" if m >= life else f"{m} months"
+
+
+def _range(lo: int, hi: int, life: int) -> str:
+    if lo == hi:
+        return _months(lo, life)
+    top = "life" if hi >= life else str(hi)
+    return f"{lo}–{top} months"
+
+
+def _signed(v: int) -> str:
+    return f"{v:+d}" if v else "0"
+
+
+def worksheet(outcome: Outcome, index: int) -> Worksheet:
+    """The worksheet of the person in row ``index`` of the outcome's population."""
+    pop, red, law, sc = outcome.population, outcome.reduction, outcome.law, outcome.scenario
+    life = law.life_months
+    one = pop.take(np.array([index]))
+    old_fn, new_fn = _guideline_fn(outcome)
+    old, new = _g(red.old, index), _g(red.new, index)
+    s_old, s_new = _steps(law, one, old_fn), _steps(law, one, new_fn)
+
+    drug = DRUGS[int(pop.drug[index])]
+    facts = [
+        ("person", str(int(pop.id[index]))),
+        ("drug", f"{drug.replace('_', ' ')} ({DRUG_GROUPS[drug]})"),
+        ("quantity", f"{float(pop.grams[index]):,.1f} g"),
+        ("criminal history points", str(int(pop.chp[index]))
+         + (f" (of which {int(pop.status_points[index])} status points)"
+            if pop.status_points[index] else "")),
+        ("career offender", "yes" if pop.career[index] else "no"),
+        ("mandatory-minimum tier charged", f"{int(pop.mm_charged[index])} years"),
+        ("§851 priors", str(int(pop.priors_851[index]))),
+        ("safety valve", "yes" if pop.safety_valve[index] else "no"),
+        ("substantial assistance", "yes" if pop.sub_assist[index] else "no"),
+        ("offense date", iso(int(pop.offense_date[index]))),
+        ("sentenced", iso(int(pop.sentencing_date[index]))),
+        ("in custody since", iso(int(pop.custody_start[index]))),
+        ("term imposed", _months(int(pop.term[index]), life)),
+        ("serious infractions in prison", str(int(pop.infractions[index]))),
+    ]  # fmt: skip
+
+    rows: list[Row] = [
+        ("base offense level (§2D1.1(c))", str(s_old["base"]), str(s_new["base"]),
+         "Drug Quantity Table, with any level shift of the change"),
+        ("dangerous weapon (§2D1.1(b)(1))", _signed(s_old["weapon"]), _signed(s_new["weapon"]), ""),
+        ("role (§3B1.1, §3B1.2)", _signed(s_old["role"]), _signed(s_new["role"]), ""),
+        ("obstruction (§3C1.1)", _signed(s_old["obstruction"]), _signed(s_new["obstruction"]), ""),
+        ("safety valve (§2D1.1(b)(18))", _signed(s_old["safety_valve"]),
+         _signed(s_new["safety_valve"]), ""),
+        ("acceptance of responsibility (§3E1.1)", _signed(s_old["acceptance"]),
+         _signed(s_new["acceptance"]), ""),
+        ("zero-point offender (§4C1.1)", _signed(s_old["chapter_four"]),
+         _signed(s_new["chapter_four"]), ""),
+        ("career offender (§4B1.1)", "applies" if pop.career[index] else "-",
+         "applies" if pop.career[index] else "-", "level at least the career table's"),
+        ("total offense level", str(old["level"]), str(new["level"]), ""),
+        ("criminal history category", CATEGORIES[old["category"]], CATEGORIES[new["category"]],
+         ""),
+        ("guideline range (sentencing table)", _range(old["table_min"], old["table_max"], life),
+         _range(new["table_min"], new["table_max"], life), "within the statutory maximum"),
+        ("statutory tier", f"{old['tier']} years", f"{new['tier']} years", ""),
+        ("mandatory minimum (floor)", _months(old["floor"], life) if old["floor"] else "none",
+         _months(new["floor"], life) if new["floor"] else "none", "none with safety valve"),
+        ("statutory maximum", _months(old["statutory_max"], life),
+         _months(new["statutory_max"], life), ""),
+        ("applicable range (§5G1.1)", _range(old["range_min"], old["range_max"], life),
+         _range(new["range_min"], new["range_max"], life), "the floor lifts the range"),
+    ]  # fmt: skip
+
+    eligibility = _eligibility(outcome, index, one)
+    eligible, granted = bool(red.eligible[index]), bool(red.granted[index])
+    # the engine decides; the rules say why (clemency criteria on the decision day, as judged)
+    failed = None if eligible else next((r for r, ok, _ in eligibility if not ok), None)
+    decided_by = f"not met: {failed}" if failed else "every rule is met"
+    covariates = {
+        "weapon": one.weapon.astype(np.float64),
+        "infractions": one.infractions.astype(np.float64),
+        "violent": one.violent.astype(np.float64),
+        "career": one.career.astype(np.float64),
+    }
+    prob = float(grant_probability(sc.grant.rate, sc.grant.modifiers, covariates, 1)[0])
+    term, reduced, after = int(pop.term[index]), int(red.reduced_term[index]), int(red.term[index])
+    before_day, after_day = int(pop.release_date[index]), int(red.release[index])
+    clemency = any(ch.type == "clemency" for ch in sc.changes)
+    result = [
+        ("eligible", "yes" if eligible else f"no ({decided_by})"),
+        ("term imposed", _months(term, life)),
+        ("commuted term (today's law)" if clemency else "full reduction (§1B1.10(b))",
+         _months(reduced, life) if eligible else "-"),
+        ("probability the motion is granted", f"{prob:.0%} (scenario's grant assumptions)"),
+        ("granted in this run", "yes" if granted else "no"),
+        ("term after the decision", _months(after, life)),
+        ("release date before", iso(before_day)),
+        ("release date under the change", iso(after_day)),
+        ("earlier by", f"{(before_day - after_day) / law.conventions.days_per_year * 12:.1f} months"
+         if after_day < before_day else "not earlier"),
+    ]  # fmt: skip
+    values = {
+        "old": old,
+        "new": new,
+        "steps_old": s_old,
+        "steps_new": s_new,
+        "eligible": eligible,
+        "granted": granted,
+        "rules": {rule: ok for rule, ok, _ in eligibility},
+        "grant_probability": prob,
+        "term": term,
+        "reduced_term": reduced,
+        "term_after": after,
+        "release_before": before_day,
+        "release_after": after_day,
+    }
+    return Worksheet(int(pop.id[index]), sc.title, facts, rows, eligibility, decided_by, result,
+                     values)  # fmt: skip
+
+
+def _eligibility(outcome: Outcome, i: int, one: Population) -> list[tuple[str, bool, str]]:
+    """The rules of eligibility in the engine's order, each met or not, with the figures."""
+    pop, red, sc = outcome.population, outcome.reduction, outcome.scenario
+    eff, first = outcome.effective, outcome.first_day
+    if any(ch.type == "clemency" for ch in sc.changes):
+        return _clemency_rules(outcome, i, one)
+    life = outcome.law.life_months
+    sa = " (compared before the mandatory minimum, §1B1.10(c))" if pop.sub_assist[i] else ""
+    o, n = red.old, red.new
+    return [
+        ("the change lowers the applicable range (§1B1.10(a)(2))", bool(red.lowered[i]),
+         f"{_range(int(o.range_min[i]), int(o.range_max[i]), life)} → "
+         f"{_range(int(n.range_min[i]), int(n.range_max[i]), life)}{sa}"),
+        ("sentenced before the change took effect", bool(pop.sentencing_date[i] < eff),
+         f"sentenced {iso(int(pop.sentencing_date[i]))}, effective {iso(eff)}"),
+        ("in custody on the effective date", bool(pop.custody_start[i] <= eff),
+         f"custody since {iso(int(pop.custody_start[i]))}"),
+        ("still in custody on the first day a release may happen",
+         bool(pop.release_date[i] > first),
+         f"release due {iso(int(pop.release_date[i]))}, first release {iso(first)}"),
+        ("a reduction is possible (the reduced term is shorter)",
+         bool(red.reduced_term[i] < pop.term[i]),
+         f"{int(red.reduced_term[i])} against {int(pop.term[i])} months"),
+    ]  # fmt: skip
+
+
+def _clemency_rules(outcome: Outcome, i: int, one: Population) -> list[tuple[str, bool, str]]:
+    red, sc = outcome.reduction, outcome.scenario
+    clem = next(ch for ch in sc.changes if ch.type == "clemency")
+    start = outcome.effective
+    # the engine's own review of everyone: petitions and the queue are each person's draws
+    flow = schedule(outcome.law, outcome.population, clem, start=start, new_term=red.reduced_term)
+    decided = bool(flow.decided[i])
+    when = int(flow.decided_on[i]) if decided else start
+    masks = flow.at_decision if decided else flow.at_start
+    c, pop = clem.criteria, outcome.population
+    served = (when - int(pop.custody_start[i])) / outcome.law.conventions.days_per_year
+    figures = {
+        "lower_sentence_today": f"{int(red.reduced_term[i])} months today against "
+        f"{int(pop.term[i])} (needs {c.lower_sentence_today or 0:.0%} lower)",
+        "non_violent_offense": f"weapon {'yes' if pop.weapon[i] else 'no'}, role "
+        f"{int(pop.role[i]):+d}",
+        "min_years_served": f"{served:.1f} years served (needs {c.min_years_served})",
+        "max_category": f"category {CATEGORIES[int(one.category()[0])]} (at most {c.max_category})",
+        "max_infractions": f"{int(pop.infractions[i])} (at most {c.max_infractions})",
+        "no_violence_history": "history of violence" if pop.violent[i] else "none",
+    }
+    on = f"on the decision day, {iso(when)}" if decided else f"at the start of review, {iso(start)}"
+    rules = [
+        (f"criterion {name.replace('_', ' ')} ({on})", bool(m[i]), figures[name])
+        for name, m in masks.items()
+    ]
+    until = iso(day(clem.review.until)) if clem.review.until else "the end"
+    petitioned = "petitioned" if flow.petition[i] else "did not petition"
+    rules.append(
+        ("petitioned, decided by " + until + " and meeting every criterion on the decision day",
+         bool(red.eligible[i]),
+         f"{petitioned}; " + (f"decided {iso(when)}" if decided else "not decided"))
+    )  # fmt: skip
+    return rules
+
+
+def case_population(
+    law: Law,
+    *,
+    drug: str,
+    grams: float,
+    chp: int,
+    sentenced: str,
+    term: int,
+    custody_start: str | None = None,
+    offense_date: str | None = None,
+    role: int = 0,
+    weapon: bool = False,
+    obstruction: bool = False,
+    acceptance: bool = True,
+    safety_valve: bool = False,
+    sub_assist: bool = False,
+    career: bool = False,
+    mm_tier: int | None = None,
+    priors_851: int = 0,
+    infractions: int = 0,
+    status_points: int = 0,
+    zero_point_excluded: bool = False,
+    violent: bool = False,
+) -> Population:
+    """A one-row population from a typed-in case (``simulate screen``).
+
+    The Drug Quantity Table and statutes are those in force on ``sentenced``; the tier charged
+    defaults to what the quantity supports then; the position in the range and any departure
+    are read back from the term; the release date follows the good-conduct rules.
+
+    Examples
+    --------
+    >>> from simulator.law import load_law
+    >>> p = case_population(load_law(), drug="crack", grams=50, chp=5, sentenced="2010-05-01",
+    ...                     term=120, custody_start="2009-11-01")
+    >>> int(p.mm_charged[0]), int(p.term[0]), str(p.to_frame()["release_date"][0].date())
+    (10, 120, '2018-07-20')
+    """
+    code = DRUGS.index(DRUG_ALIASES[drug])
+    sent = day(sentenced)
+    start = day(custody_start) if custody_start else sent
+    offense = day(offense_date) if offense_date else start
+    a = np.array
+    tier = law.mandatory_tier(a([code]), a([float(grams)]), a([sent]))
+    cases = {
+        "drug": a([code], np.int8), "grams": a([grams], np.float32),
+        "weapon": a([weapon]), "role": a([role], np.int8), "obstruction": a([obstruction]),
+        "acceptance": a([acceptance]), "safety_valve": a([safety_valve]),
+        "sub_assist": a([sub_assist]), "career": a([career]), "chp": a([chp], np.int8),
+        "mm_charged": a([tier[0] if mm_tier is None else mm_tier], np.int8),
+        "priors_851": a([priors_851], np.int8),
+    }  # fmt: skip
+    g = guideline(law, cases, edition=law.edition_on(cases["drug"], a([sent])),
+                  statute_day=a([sent]))  # fmt: skip
+    lo, hi = float(g.range_min[0]), float(g.range_max[0])
+    position = 0.0 if hi <= lo else min(max((term - lo) / (hi - lo), 0.0), 1.0)
+    departure = max(0.0, 1.0 - term / lo) if lo > 0 and term < lo else 0.0
+    release = law.release_day(a([start]), a([term]), a([infractions]))
+    return Population.from_arrays(
+        {
+            **cases,
+            "id": a([0]), "position": a([position]), "departure": a([departure]),
+            "offense_date": a([offense]), "sentencing_date": a([sent]),
+            "custody_start": a([start]), "table_date": a([sent]), "term": a([term]),
+            "release_date": release, "age": a([35]), "female": a([False]), "race": a([0]),
+            "noncitizen": a([False]), "infractions": a([infractions]), "violent": a([violent]),
+            "u_grant": a([0.0]), "status_points": a([status_points]),
+            "zp_excluded": a([zero_point_excluded]),
+        },
+        meta={"source": "simulate screen", "seed": None, "size": None},
+    )  # fmt: skip

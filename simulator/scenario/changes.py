@@ -1,0 +1,351 @@
+"""The change language: every change type a scenario may list, as strict pydantic models.
+
+Each model validates one entry of a scenario's ``changes``; the engine resolves them against the
+law in :mod:`simulator.model.changes`. A new change type is a model here (added to
+:data:`CHANGE_MODELS` and :data:`Change`) and its resolution there.
+
+Examples
+--------
+>>> DrugTableChange(type="drug_table", edition="2014", drugs=["heroin"]).reaches
+'retroactive'
+>>> LevelShiftChange(type="level_shift", levels=-2, drugs=["heroin"]).to_level
+43
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, Field, PlainValidator, model_validator
+
+from simulator.law import CATEGORIES, conventions, load_law
+from simulator.scenario.base import Drug, StrictModel
+from simulator.scenario.uncertain import uncertain
+
+APPLIES = ("retroactive", "prospective", "both")
+
+
+class _ChangeBase(StrictModel):
+    """What every change type shares: a label, and whom it reaches.
+
+    ``retroactive`` false makes the change prospective: it reaches only people sentenced on or
+    after its ``effective`` day (default: the scenario's ``retroactivity.effective``), so in a
+    stock it never touches anyone sentenced before it. ``offenses_before`` limits it to offenses
+    committed before a day (the "covered offenses" of First Step Act §404).
+
+    ``applies`` says whom the change reaches in a projection (``simulate project``):
+    ``retroactive`` (people already sentenced; the default), ``prospective`` (new cases
+    sentenced on or after its effective day) or ``both``. It supersedes ``retroactive``:
+    ``prospective`` sets ``retroactive`` false (so the engine reaches nobody sentenced before the
+    change), ``retroactive`` and ``both`` set it true. Without ``applies``, ``retroactive: false``
+    means prospective.
+    """
+
+    label: str | None = None
+    retroactive: bool = True
+    effective: dt.date | None = None
+    offenses_before: dt.date | None = None
+    applies: Literal["retroactive", "prospective", "both"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _applies_supersedes_retroactive(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("applies") in APPLIES:
+            data = {**data, "retroactive": data["applies"] != "prospective"}
+        return data
+
+    @property
+    def reaches(self) -> str:
+        """Whom the change reaches: ``retroactive``, ``prospective`` or ``both``."""
+        if self.applies is not None:
+            return self.applies
+        return "retroactive" if self.retroactive else "prospective"
+
+
+def _edition_name(v: Any) -> str:
+    editions = load_law().editions
+    if str(v) not in editions:
+        raise ValueError(f"unknown edition {v!r}; known: {', '.join(editions)}")
+    return str(v)
+
+
+EditionName = Annotated[str, BeforeValidator(_edition_name)]
+"""A Drug Quantity Table edition named in ``data/law/drug_quantity_editions.yaml``."""
+
+
+class DrugTableChange(_ChangeBase):
+    """Score the listed drugs with another Drug Quantity Table edition."""
+
+    type: Literal["drug_table"]
+    edition: EditionName
+    drugs: list[Drug] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _edition_has_tables(self) -> DrugTableChange:
+        law = load_law()
+        missing = [d for d in self.drugs if not law.has_table(self.edition, d)]
+        if missing:
+            raise ValueError(f"edition {self.edition!r} has no table for {', '.join(missing)}")
+        return self
+
+
+class LevelShiftChange(_ChangeBase):
+    """Add ``levels`` to the base offense level of the listed drugs within a level range."""
+
+    type: Literal["level_shift"]
+    levels: int = Field(ge=-43, le=43)
+    drugs: list[Drug] = Field(min_length=1)
+    from_level: int = Field(default=1, ge=1, le=43)
+    to_level: int = Field(default=43, ge=1, le=43)
+
+    @model_validator(mode="after")
+    def _range_ordered(self) -> LevelShiftChange:
+        if self.from_level > self.to_level:
+            raise ValueError(f"from_level {self.from_level} is above to_level {self.to_level}")
+        return self
+
+
+class CrackPowderRatioChange(_ChangeBase):
+    """Treat a gram of cocaine base like ``ratio`` grams of powder cocaine.
+
+    Crack's Drug Quantity Table thresholds (``guideline``) and its 5- and 10-year statutory
+    thresholds (``statutory``) become powder's divided by the ratio: 1 is the EQUAL Act, 18 the
+    Fair Sentencing Act, 100 the law of 1986. The powder table is ``powder_edition``; the powder
+    statutory thresholds are those in force on the change's effective day.
+    """
+
+    type: Literal["crack_powder_ratio"]
+    ratio: float = Field(gt=0, le=1000)
+    powder_edition: EditionName = "2014"
+    guideline: bool = True
+    statutory: bool = True
+
+    @model_validator(mode="after")
+    def _does_something(self) -> CrackPowderRatioChange:
+        if not (self.guideline or self.statutory):
+            raise ValueError("set guideline, statutory or both to true")
+        return self
+
+
+def _months_or_life(v: Any) -> int | str:
+    if v == "life":
+        return v
+    life = conventions().life_months
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= life:
+        raise ValueError(f"expected whole months from 0 to {life} or 'life', got {v!r}")
+    return v
+
+
+Months = Annotated[int | str, PlainValidator(_months_or_life)]
+
+
+class Tiers(StrictModel):
+    """A value per statutory tier (months or grams)."""
+
+    five_year: float | None = Field(default=None, ge=0)
+    ten_year: float | None = Field(default=None, ge=0)
+
+
+class MandatoryMinimumChange(_ChangeBase):
+    """New quantity thresholds and/or floors of the 5- and 10-year tiers for some drugs.
+
+    Thresholds come either from the law in force on ``thresholds_on`` (e.g. 2010-08-03 for the
+    Fair Sentencing Act's crack thresholds) or from ``thresholds`` in grams; ``floors`` sets
+    the minimum terms (months) of people without a §851 enhancement. With ``retroactive`` false
+    it reaches only people sentenced on or after its effective day.
+    """
+
+    type: Literal["mandatory_minimum"]
+    drugs: list[Drug] = Field(min_length=1)
+    thresholds_on: dt.date | None = None
+    thresholds: Tiers | None = None
+    floors: Tiers | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> MandatoryMinimumChange:
+        if self.thresholds_on and self.thresholds:
+            raise ValueError("give thresholds_on or thresholds, not both")
+        if not (self.thresholds_on or self.thresholds or self.floors):
+            raise ValueError("give thresholds_on, thresholds or floors")
+        t = self.thresholds
+        if t and t.five_year is not None and t.ten_year is not None and t.five_year > t.ten_year:
+            raise ValueError("thresholds.five_year is above thresholds.ten_year")
+        return self
+
+
+class PriorTerms(StrictModel):
+    """Floors (months or ``life``) with one prior and with two or more (21 U.S.C. §851)."""
+
+    one_prior: Months | None = None
+    two_or_more: Months | None = None
+
+
+class Enhancement851Change(_ChangeBase):
+    """New §851 enhancement floors (the First Step Act: 20 years to 15, life to 25).
+
+    Either the terms in force on ``terms_on`` (e.g. 2018-12-21) or explicit ``ten_year`` /
+    ``five_year`` terms.
+    """
+
+    type: Literal["enhancement_851"]
+    terms_on: dt.date | None = None
+    ten_year: PriorTerms | None = None
+    five_year: PriorTerms | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Enhancement851Change:
+        explicit = self.ten_year is not None or self.five_year is not None
+        if bool(self.terms_on) == explicit:
+            raise ValueError("give terms_on or explicit ten_year/five_year terms (one of them)")
+        return self
+
+
+class StatusPoints(StrictModel):
+    """Status points after the change: ``points`` if other points reach ``min_other_points``."""
+
+    points: int = Field(default=1, ge=0, le=2)
+    min_other_points: int = Field(default=7, ge=0, le=40)
+
+
+class ZeroPoint(StrictModel):
+    """Offense-level change for offenders with no criminal history points (USSG §4C1.1)."""
+
+    levels: int = Field(default=-2, ge=-10, le=0)
+
+
+class CriminalHistoryChange(_ChangeBase):
+    """Criminal-history rules (Amendment 821: part A status points, part B zero-point)."""
+
+    type: Literal["criminal_history"]
+    status_points: StatusPoints | None = None
+    zero_point: ZeroPoint | None = None
+
+    @model_validator(mode="after")
+    def _does_something(self) -> CriminalHistoryChange:
+        if self.status_points is None and self.zero_point is None:
+            raise ValueError("give status_points, zero_point or both")
+        return self
+
+
+class Criteria(StrictModel):
+    """Clemency criteria; each is a filter, ``null`` leaves it out.
+
+    * ``lower_sentence_today``: re-sentenced under the law in force when the review starts
+      (``retroactivity.effective``) and the scenario's other changes, the term would be at
+      least this share lower;
+    * ``non_violent_offense``: no weapon enhancement and no aggravating role (low-level);
+    * ``min_years_served``: years in custody by the decision day;
+    * ``max_category``: criminal history category at most this (career offenders are VI);
+    * ``max_infractions``: serious disciplinary infractions at most this (good conduct);
+    * ``no_violence_history``: no history of violence.
+    """
+
+    lower_sentence_today: float | None = Field(default=None, ge=0, le=1)
+    non_violent_offense: bool | None = None
+    min_years_served: float | None = Field(default=None, ge=0, le=60)
+    max_category: Literal[CATEGORIES] | None = None  # type: ignore[valid-type]
+    max_infractions: int | None = Field(default=None, ge=0, le=20)
+    no_violence_history: bool | None = None
+
+
+class Review(StrictModel):
+    """How petitions flow: who petitions, how many are decided a month, until when.
+
+    ``petition_rate_met_all`` is the share petitioning among people who meet every criterion
+    (those invited, and helped to file); it defaults to ``petition_rate`` and may not be lower.
+    """
+
+    petition_rate: uncertain(ge=0, le=1) = 1.0
+    petition_rate_met_all: uncertain(ge=0, le=1) | None = None
+    capacity_per_month: uncertain(int, ge=1, le=1_000_000)
+    until: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _invited_petition_more(self) -> Review:
+        r = self.petition_rate_met_all
+        if r is not None and r < self.petition_rate:
+            raise ValueError("petition_rate_met_all is below petition_rate")
+        return self
+
+
+class ReleaseLag(StrictModel):
+    """Months from a grant to the release (people serving life apart)."""
+
+    months: uncertain(ge=0, le=60) = 0
+    life_months: uncertain(ge=0, le=60) | None = None
+
+
+class ClemencyChange(_ChangeBase):
+    """Commutations: criteria as filters, a review capacity, and a release lag after each grant.
+
+    The scenario's other changes describe "today's law" for ``lower_sentence_today`` and the
+    commuted term; ``grant.rate`` is the share of reviewed petitions meeting every criterion
+    that is granted; the review starts on ``retroactivity.effective``.
+    """
+
+    type: Literal["clemency"]
+    criteria: Criteria
+    review: Review
+    release_lag: ReleaseLag = Field(default_factory=ReleaseLag)
+
+    @model_validator(mode="after")
+    def _retroactive(self) -> ClemencyChange:
+        if self.reaches != "retroactive":
+            raise ValueError("clemency reaches people already sentenced only (retroactive)")
+        return self
+
+
+class ChargingPolicyChange(_ChangeBase):
+    """Prosecutors' charging policy for new cases (prospective by nature).
+
+    From its ``effective`` day (default: the scenario's ``retroactivity.effective``) on, the
+    share of new low-level cases (no weapon, no aggravating role) whose quantity reaches a
+    mandatory-minimum tier and that are charged with it becomes ``share`` (the Justice
+    Department's "Smart on Crime" memorandum of 2013-08-12 asked prosecutors not to charge such
+    quantities for low-level, non-violent defendants). Each case keeps its own uniform draw
+    (common random numbers), so a lower share only removes charges. It changes the charges of
+    new cases, never anyone already sentenced: the engine (``simulate run``) ignores it, and
+    only ``simulate project`` uses it.
+    """
+
+    type: Literal["charging_policy"]
+    share: float = Field(ge=0, le=1)
+    retroactive: bool = False
+    no_weapon: bool = True
+    no_aggravating_role: bool = True
+
+    @model_validator(mode="after")
+    def _prospective(self) -> ChargingPolicyChange:
+        if self.applies is not None and self.applies != "prospective":
+            raise ValueError("a charging_policy change applies to new cases only (prospective)")
+        return self
+
+    @property
+    def reaches(self) -> str:
+        """Always ``prospective``."""
+        return "prospective"
+
+
+CHANGE_MODELS: dict[str, type[BaseModel]] = {
+    "drug_table": DrugTableChange,
+    "level_shift": LevelShiftChange,
+    "crack_powder_ratio": CrackPowderRatioChange,
+    "mandatory_minimum": MandatoryMinimumChange,
+    "enhancement_851": Enhancement851Change,
+    "criminal_history": CriminalHistoryChange,
+    "clemency": ClemencyChange,
+    "charging_policy": ChargingPolicyChange,
+}
+
+Change = Annotated[
+    DrugTableChange
+    | LevelShiftChange
+    | CrackPowderRatioChange
+    | MandatoryMinimumChange
+    | Enhancement851Change
+    | CriminalHistoryChange
+    | ClemencyChange
+    | ChargingPolicyChange,
+    Field(discriminator="type"),
+]

@@ -1,0 +1,143 @@
+"""A whole scenario: its header, changes, timing, grant and cost assumptions, population.
+
+Examples
+--------
+>>> from simulator.scenario import load_scenario
+>>> s = load_scenario("scenarios/2014_guidelines.yaml")
+>>> s.retroactivity.earliest_release.isoformat(), len(s.sha256())
+('2015-11-01', 64)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from simulator.scenario.base import StrictModel
+from simulator.scenario.changes import Change
+from simulator.scenario.uncertain import uncertain
+
+GRANT_MODIFIERS = ("weapon", "infractions", "violent", "career")
+MIX_GROUPS = ("heroin", "cocaine", "cocaine_base", "methamphetamine", "marijuana", "other")
+
+
+class PopulationSpec(StrictModel):
+    """Which population to build: snapshot date, scale, generator parameters."""
+
+    snapshot: dt.date | None = None
+    size: float = Field(default=1.0, gt=0, le=200)
+    parameters: str | None = None
+    _base: Path | None = PrivateAttr(default=None)  # the scenario file's directory
+
+    def parameters_path(self) -> Path | None:
+        """The generator parameter file; a relative path is read from the scenario's directory.
+
+        Examples
+        --------
+        >>> from simulator.scenario import load_scenario
+        >>> spec = load_scenario("scenarios/2014_guidelines.yaml").population
+        >>> spec.model_copy(update={"parameters": "p.yaml"}).parameters_path().parent.name
+        'scenarios'
+        """
+        if self.parameters is None:
+            return None
+        p = Path(self.parameters)
+        return p if p.is_absolute() or self._base is None else self._base / p
+
+
+class Retroactivity(StrictModel):
+    """When a retroactive change takes effect and when the first release may happen."""
+
+    effective: dt.date
+    earliest_release: dt.date | None = None
+
+
+class Grant(StrictModel):
+    """How courts decide motions: a rate and log-odds modifiers by trait."""
+
+    rate: uncertain(ge=0, le=1)
+    modifiers: dict[Literal[GRANT_MODIFIERS], uncertain()] = Field(default_factory=dict)  # type: ignore[valid-type]
+
+
+class Costs(StrictModel):
+    """Cost assumptions."""
+
+    per_bed_year: uncertain(ge=0)
+
+
+class Outputs(StrictModel):
+    """What the summary reports."""
+
+    wave_years: int = Field(default=10, ge=1, le=60)
+
+
+class Projection(StrictModel):
+    """Settings of ``simulate project``: horizon and future admissions.
+
+    ``admissions`` gives drug-trafficking cases sentenced to prison by fiscal year, in the
+    units of the generator's series (``assumed.admissions`` of the parameter file, which the
+    generator multiplies by its fitted ``admissions_scale``); it replaces or extends that
+    series. After the last year of the series, admissions change by ``trend`` a year (a
+    fraction), by default the log-linear trend of the series' last ``trend_years`` fiscal years,
+    held to at most ``trend_cap`` a year either way. ``mix`` (shares of ``heroin, cocaine,
+    cocaine_base, methamphetamine, marijuana, other``) replaces the drug mix of every future
+    cohort.
+    """
+
+    years: int = Field(default=10, ge=1, le=30)
+    admissions: dict[int, float] | None = None
+    trend: float | None = Field(default=None, ge=-0.5, le=0.5)
+    trend_years: int = Field(default=10, ge=2, le=30)
+    trend_cap: float = Field(default=0.02, ge=0, le=0.5)
+    mix: dict[Literal[MIX_GROUPS], float] | None = None  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _valid(self) -> Projection:
+        for year, n in (self.admissions or {}).items():
+            if not 1988 <= year <= 2100 or n < 0:
+                raise ValueError(f"admissions: {year}: {n}: expected a fiscal year and a count")
+        if self.mix is not None and (min(self.mix.values()) < 0 or sum(self.mix.values()) <= 0):
+            raise ValueError("mix: shares must be non-negative and not all zero")
+        return self
+
+
+class Scenario(StrictModel):
+    """A whole scenario file."""
+
+    title: str
+    reference: str
+    description: str = ""
+    assumptions: list[str] = Field(default_factory=list)
+    seed: int = Field(default=0, ge=0)
+    population: PopulationSpec = Field(default_factory=PopulationSpec)
+    changes: list[Change] = Field(min_length=1)
+    retroactivity: Retroactivity
+    grant: Grant
+    costs: Costs
+    outputs: Outputs = Field(default_factory=Outputs)
+    projection: Projection | None = None
+    source_path: str | None = Field(default=None, exclude=True)
+    source_text: str = Field(default="", exclude=True, repr=False)
+
+    @model_validator(mode="after")
+    def _one_clemency(self) -> Scenario:
+        if sum(ch.type == "clemency" for ch in self.changes) > 1:
+            raise ValueError("changes: at most one clemency change per scenario")
+        return self
+
+    def sha256(self) -> str:
+        """Hash of the scenario's content (after overrides), recorded in every output."""
+        doc = self.model_dump(mode="json")
+        # keys added for projections hash as before when unset, so older hashes stay valid
+        if doc.get("projection") is None:
+            doc.pop("projection", None)
+        for change in doc["changes"]:
+            if change.get("applies") is None:
+                change.pop("applies", None)
+        text = json.dumps(doc, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
