@@ -17,7 +17,7 @@ from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from simulator.cli.options import Fail, parse_sets
-from simulator.errors import ScenarioError
+from simulator.errors import InputError, ScenarioError
 from simulator.scenario import Scenario, load_scenario, with_overrides
 
 
@@ -28,6 +28,21 @@ def load(path: str, sets: tuple[str, ...] = ()) -> Scenario:
         return with_overrides(scenario, parse_sets(sets)) if sets else scenario
     except ScenarioError as exc:
         raise Fail(str(exc), 2) from None
+
+
+@contextlib.contextmanager
+def run_errors(*also: type[Exception]) -> Iterator[None]:
+    """A run's OS or value error (or one of ``also``) becomes one line and exit 1.
+
+    Errors in what the user gave (:class:`~simulator.errors.InputError`) pass through to the
+    command line, which exits 2 with their message.
+    """
+    try:
+        yield
+    except InputError:
+        raise
+    except (OSError, ValueError, *also) as exc:
+        raise Fail(f"error: {exc}") from None
 
 
 def show(items: Iterable[RenderableType], *, width: int | None = None) -> None:

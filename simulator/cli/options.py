@@ -63,3 +63,6 @@ sets_option = click.option(
     metavar="KEY=VALUE",
     help="Override a scenario value, e.g. --set grant.rate=1 (repeatable).",
 )
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print the summary as one JSON object."
+)

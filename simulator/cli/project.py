@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from simulator.cli.common import load, show
-from simulator.cli.options import Fail, seed_option, sets_option, size_option
-from simulator.errors import InputError
+from simulator.cli.common import load, run_errors, show
+from simulator.cli.options import json_option, seed_option, sets_option, size_option
 from simulator.files import refuse_existing, to_json
 from simulator.report.plots import PROJECTION_PLOTS, plot_paths, write_projection_plots
 from simulator.report.projection import (
@@ -31,7 +30,7 @@ from simulator.runs.projection import project
 @seed_option
 @size_option
 @sets_option
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@json_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
@@ -58,7 +57,7 @@ def project_command(
     people already sentenced, to new cases, or both (its ``applies`` key).
     """
     sc = load(scenario, sets)
-    try:
+    with run_errors():
         proj = project(sc, seed=seed, size=size, years=years)
         # refuse before writing anything if an output file exists (unless --force)
         refuse_existing([Path(out) / n for n in OUT_FILES] if out else [], force)
@@ -67,10 +66,6 @@ def project_command(
             write_projection(proj, Path(out), force=force)
         if plots:
             write_projection_plots(proj, Path(plots), force=force)
-    except InputError:
-        raise
-    except (OSError, ValueError) as exc:
-        raise Fail(f"error: {exc}") from None
     if as_json:
         click.echo(to_json(proj.summary))
     else:

@@ -12,9 +12,8 @@ from typing import Any, Literal
 
 import click
 
-from simulator.cli.common import load, progress_bar, show
-from simulator.cli.options import Fail, seed_option, sets_option, size_option
-from simulator.errors import InputError
+from simulator.cli.common import load, progress_bar, run_errors, show
+from simulator.cli.options import Fail, json_option, seed_option, sets_option, size_option
 from simulator.files import refuse_existing, to_json
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
@@ -33,7 +32,7 @@ from simulator.scenario import Scenario
 @seed_option
 @size_option
 @sets_option
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@json_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
@@ -109,18 +108,14 @@ def run(
     if replicates and population_file:
         raise Fail("--replicates draws a population per replicate: leave out --population", 2)
     if replicates:
-        try:
+        with run_errors(RuntimeError):
             return _replicates(
                 sc, replicates, seed=seed, size=size, workers=workers, executor=executor,
                 scheduler=scheduler, interval=interval, quiet=quiet, as_json=as_json, out=out,
                 plots=plots, force=force,
             )  # fmt: skip
-        except InputError:
-            raise
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise Fail(f"error: {exc}") from None
     check_population_options(population_file, mapping, size, chunk_rows)
-    try:
+    with run_errors():
         if plots:  # refuse before writing anything
             refuse_existing(plot_paths(plots), force)
         if population_file:
@@ -139,10 +134,6 @@ def run(
             write_outputs(outcome, Path(out), force=force)
         if plots:
             write_plots(outcome, Path(plots), force=force)
-    except InputError:
-        raise
-    except (OSError, ValueError) as exc:
-        raise Fail(f"error: {exc}") from None
     if as_json:
         click.echo(to_json(outcome.summary))
     else:

@@ -73,8 +73,6 @@ class Checks:
 
     def reasons(self) -> pd.Series:
         """Every reason of every bad row, joined by '; ', indexed by row position."""
-        import pandas as pd
-
         parts = []
         for mask, reason, shown in self.problems:
             idx = np.flatnonzero(mask)

@@ -19,7 +19,7 @@ from simulator.errors import PopulationError
 from simulator.inputs.cells import is_blank, numbers
 from simulator.model.population import SCHEMA
 from simulator.scenario import StrictModel
-from simulator.scenario.yaml_source import dotted, locate, parse_yaml
+from simulator.scenario.yaml_source import dotted, locate, read_yaml_source
 
 pd = lazy.module("pandas")
 
@@ -56,11 +56,7 @@ def load_mapping(path: str | Path) -> Mapping:
     ('qty_kg', 1000.0, 'cocaine_base')
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PopulationError(f"{path}: cannot read mapping: {exc.strerror}") from None
-    root, doc = parse_yaml(text, path, PopulationError)
+    _, root, doc = read_yaml_source(path, PopulationError, "mapping")
     if not isinstance(doc, dict):
         raise PopulationError(f"{path}:1:1: (top): a mapping file must be a mapping of keys")
     try:

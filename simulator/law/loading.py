@@ -36,8 +36,10 @@ def load_law(directory: str | None = None) -> Law:
     conv = conventions(directory)
     life = conv.life_months
 
-    rmin = np.zeros((44, 6), dtype=np.int16)
-    rmax = np.zeros((44, 6), dtype=np.int16)
+    adjustments = read_yaml(root / "adjustments.yaml")
+    shape = (int(adjustments["max_level"]) + 1, len(CATEGORIES))  # rows 0..43; row 0 unused
+    rmin = np.zeros(shape, dtype=np.int16)
+    rmax = np.zeros(shape, dtype=np.int16)
     for row in read_csv(root / "sentencing_table.csv"):
         c = CATEGORIES.index(row["criminal_history_category"])
         rmin[int(row["offense_level"]), c] = _months(row["min_months"], life)
@@ -128,7 +130,7 @@ def load_law(directory: str | None = None) -> Law:
         penalty_max=pmax,
         career_max_months=co_max,
         career_levels=co_lev,
-        adjustments=read_yaml(root / "adjustments.yaml"),
+        adjustments=adjustments,
         gct_from=np.array([day(r["from"]) for r in rules], dtype=np.int32),
         gct_days_per_year=np.array([float(r["days_per_year"]) for r in rules]),
         gct_min_term=int(gct["minimum_term_months"]),

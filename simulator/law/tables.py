@@ -39,8 +39,8 @@ class Law:
     """
 
     conventions: Conventions
-    range_min: np.ndarray  # int16 [44, 6]: level x category -> bottom of range, months
-    range_max: np.ndarray  # int16 [44, 6]
+    range_min: np.ndarray  # int16 [levels, categories]: level x category -> bottom, months
+    range_max: np.ndarray  # int16 [levels, categories]
     chc_points: np.ndarray  # int8 [6]: smallest points of each category
     editions: tuple[str, ...]
     dqt_thresholds: np.ndarray  # float64 [n_editions, n_table_drugs, K], ascending, +inf padded
@@ -93,7 +93,8 @@ class Law:
 
     def guideline_range(self, level: np.ndarray, category: np.ndarray) -> tuple[np.ndarray, ...]:
         """Bottom and top of the guideline range in months (life coded as ``life_months``)."""
-        cell = np.clip(level, 1, 43).astype(np.intp) * 6 + category
+        lowest, highest = self.adjustments["min_level"], self.adjustments["max_level"]
+        cell = np.clip(level, lowest, highest).astype(np.intp) * self.range_min.shape[1] + category
         return self.range_min.reshape(-1)[cell], self.range_max.reshape(-1)[cell]
 
     def edition_on(self, drug: np.ndarray, when: np.ndarray) -> np.ndarray:

@@ -26,12 +26,7 @@ WORKSHEET_WIDTH = 110
 def worksheet_screen(ws: Worksheet) -> list[RenderableType]:
     """The worksheet's tables (``simulate explain`` and ``simulate screen``)."""
     items: list[RenderableType] = [title(f"Worksheet: person {ws.person_id} under {ws.scenario}")]
-    t = Table(title="Case facts", title_justify="left", show_header=False)
-    t.add_column("fact")
-    t.add_column("value")
-    for k, v in ws.facts:
-        t.add_row(k, v)
-    items.append(t)
+    items.append(_pairs("Case facts", "fact", ws.facts))
     t = Table(title="Guideline calculation", title_justify="left")
     for col in ("step", "at sentencing", "under the change", "note"):
         t.add_column(col, justify="right" if col.startswith(("at", "under")) else "left")
@@ -45,10 +40,15 @@ def worksheet_screen(ws: Worksheet) -> list[RenderableType]:
         t.add_row(rule, "yes" if ok else "NO", detail, style=None if ok else "bold red")
     items.append(t)
     items.append(Text(f"Decided by: {ws.decided_by}"))
-    t = Table(title="Result", title_justify="left", show_header=False)
-    t.add_column("figure")
-    t.add_column("value")
-    for k, v in ws.result:
-        t.add_row(k, v)
-    items.append(t)
+    items.append(_pairs("Result", "figure", ws.result))
     return items
+
+
+def _pairs(heading: str, what: str, rows: list[tuple[str, str]]) -> Table:
+    """A table of names and values, without a header."""
+    t = Table(title=heading, title_justify="left", show_header=False)
+    t.add_column(what)
+    t.add_column("value")
+    for k, v in rows:
+        t.add_row(k, v)
+    return t

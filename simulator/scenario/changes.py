@@ -25,6 +25,13 @@ from simulator.scenario.uncertain import uncertain
 
 APPLIES = ("retroactive", "prospective", "both")
 
+_LAW = load_law()  # bounds and defaults below are the law's (a few milliseconds, read once)
+#: The offense levels of the sentencing table (USSG Chapter 5, Part A).
+MIN_LEVEL, MAX_LEVEL = int(_LAW.adjustments["min_level"]), int(_LAW.adjustments["max_level"])
+#: Amendment 821's rules: status points kept, other points needed; the zero-point decrease.
+_, STATUS_POINTS, STATUS_MIN_OTHER = _LAW.status_rule
+_, ZERO_POINT_LEVELS = _LAW.zero_point_rule
+
 
 class _ChangeBase(StrictModel):
     """What every change type shares: a label, and whom it reaches.
@@ -94,10 +101,10 @@ class LevelShiftChange(_ChangeBase):
     """Add ``levels`` to the base offense level of the listed drugs within a level range."""
 
     type: Literal["level_shift"]
-    levels: int = Field(ge=-43, le=43)
+    levels: int = Field(ge=-MAX_LEVEL, le=MAX_LEVEL)
     drugs: list[Drug] = Field(min_length=1)
-    from_level: int = Field(default=1, ge=1, le=43)
-    to_level: int = Field(default=43, ge=1, le=43)
+    from_level: int = Field(default=MIN_LEVEL, ge=MIN_LEVEL, le=MAX_LEVEL)
+    to_level: int = Field(default=MAX_LEVEL, ge=MIN_LEVEL, le=MAX_LEVEL)
 
     @model_validator(mode="after")
     def _range_ordered(self) -> LevelShiftChange:
@@ -202,16 +209,19 @@ class Enhancement851Change(_ChangeBase):
 
 
 class StatusPoints(StrictModel):
-    """Status points after the change: ``points`` if other points reach ``min_other_points``."""
+    """Status points after the change: ``points`` if other points reach ``min_other_points``.
 
-    points: int = Field(default=1, ge=0, le=2)
-    min_other_points: int = Field(default=7, ge=0, le=40)
+    The defaults are Amendment 821's (``data/law/criminal_history.yaml``).
+    """
+
+    points: int = Field(default=STATUS_POINTS, ge=0, le=2)
+    min_other_points: int = Field(default=STATUS_MIN_OTHER, ge=0, le=40)
 
 
 class ZeroPoint(StrictModel):
     """Offense-level change for offenders with no criminal history points (USSG §4C1.1)."""
 
-    levels: int = Field(default=-2, ge=-10, le=0)
+    levels: int = Field(default=ZERO_POINT_LEVELS, ge=-10, le=0)
 
 
 class CriminalHistoryChange(_ChangeBase):

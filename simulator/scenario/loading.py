@@ -18,7 +18,13 @@ import yaml
 from simulator.errors import ScenarioError
 from simulator.scenario.document import Scenario
 from simulator.scenario.validation import validate
-from simulator.scenario.yaml_source import LineLoader, Problem, locate, parse_yaml, yaml_problems
+from simulator.scenario.yaml_source import (
+    LineLoader,
+    Problem,
+    locate,
+    read_yaml_source,
+    yaml_problems,
+)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -30,11 +36,7 @@ def load_scenario(path: str | Path) -> Scenario:
         With one ``file:line:col: key.path: message`` line per problem.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read scenario: {exc.strerror}") from None
-    root, doc = parse_yaml(text, path, ScenarioError)
+    text, root, doc = read_yaml_source(path, ScenarioError, "scenario")
     scenario = validate(doc, path=str(path), root=root, text=text, problems=yaml_problems(root))
     scenario.population._base = path.resolve().parent
     params = scenario.population.parameters_path()

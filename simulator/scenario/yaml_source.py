@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -60,6 +61,24 @@ def parse_yaml(
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else str(source)
         problem = getattr(exc, "problem", None) or str(exc)
         raise error(f"{where}: (yaml): {problem}") from None
+
+
+def read_yaml_source(
+    path: Path, error: type[InputError], what: str
+) -> tuple[str, yaml.Node | None, Any]:
+    """The text, node tree and data of a YAML file a user gave (``what`` names it in errors).
+
+    Raises
+    ------
+    InputError
+        Of the class ``error``, for a file that cannot be read or is not valid YAML.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(f"{path}: cannot read {what}: {exc.strerror}") from None
+    root, doc = parse_yaml(text, path, error)
+    return text, root, doc
 
 
 def locate(
