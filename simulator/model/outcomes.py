@@ -35,9 +35,10 @@ import numpy as np
 
 from simulator import lazy
 from simulator.calendar import add_years, day, iso, month_index, month_label, to_datetime64
+from simulator.errors import InputError
 from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, Law
 from simulator.model.population import RACES, Population
-from simulator.model.reduction import Reduction
+from simulator.model.reduction import Reduction, first_release_day
 from simulator.scenario import Scenario
 from simulator.version import __version__
 
@@ -74,9 +75,8 @@ class Outcome:
         self.law = law
         r = scenario.retroactivity
         self.effective = day(r.effective)
-        self.first_day = (
-            max(self.effective, day(r.earliest_release)) if r.earliest_release else self.effective
-        )
+        earliest = day(r.earliest_release) if r.earliest_release else None
+        self.first_day = first_release_day(self.effective, earliest)
 
     # ------------------------------------------------------------------ per person
     @cached_property
@@ -189,7 +189,7 @@ class Outcome:
             return pop.category(), list(CATEGORIES)
         if by == "sex":
             return pop.female.astype(np.int8), ["male", "female"]
-        raise ValueError(f"unknown breakdown {by!r}; choose from {', '.join(BREAKDOWNS)}")
+        raise InputError(f"unknown breakdown {by!r}; choose from {', '.join(BREAKDOWNS)}")
 
     def breakdown_columns(self, by: str) -> dict[str, np.ndarray | list[str]]:
         """Population, eligible, granted, mean reduction and bed-years saved by group."""

@@ -215,7 +215,7 @@ def reduce(
     new = amended_guideline(law, pop, change, edition, old)
     lowered = range_lowered(old, new, pop.sub_assist)
     reduced = full_reduction(pop.term, old, new, pop.sub_assist).astype(np.int16)
-    first = effective if earliest_release is None else max(effective, earliest_release)
+    first = first_release_day(effective, earliest_release)
     # in custody on the effective date and still there on the first day a release may happen:
     # someone released before it anyway cannot benefit (the Commission's count works this way)
     in_custody = (pop.custody_start <= effective) & (pop.release_date > first)
@@ -226,6 +226,20 @@ def reduce(
     undelayed = bounded_release(granted, release, effective, pop.release_date)
     release = bounded_release(granted, release, first, pop.release_date)
     return Reduction(old, new, eligible, granted, reduced, term, release, lowered, undelayed)
+
+
+def first_release_day(effective: int, earliest_release: int | None) -> int:
+    """The first day anyone may leave under a change.
+
+    It is the change's effective day, or a later earliest-release day when the change sets
+    one (USSG §1B1.10(e)(1) for Amendment 782); the dates come from the scenario.
+
+    Examples
+    --------
+    >>> first_release_day(100, None), first_release_day(100, 465), first_release_day(100, 50)
+    (100, 465, 100)
+    """
+    return effective if earliest_release is None else max(effective, earliest_release)
 
 
 def grants(eligible: np.ndarray, uniforms: np.ndarray, grant_prob: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from simulator.errors import InputError
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
 from simulator.model.population import Population
@@ -195,7 +196,7 @@ def validate(names: list[str] | None = None, *, size: float = 1.0) -> list[Row]:
     files = target_files()
     unknown = [n for n in names or [] if n not in files]
     if unknown:
-        raise ValueError(
+        raise InputError(
             f"no published figures for {', '.join(unknown)}; known: {', '.join(files)}"
         )
     rows: list[Row] = []

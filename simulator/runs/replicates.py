@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from simulator import lazy
+from simulator.errors import InputError
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
 from simulator.scenario import Scenario, uncertain_fields, with_values
@@ -293,13 +294,13 @@ def run_replicates(
     (['replicate', 'month', 'released'], True)
     """
     if n < 1:
-        raise ValueError(f"replicates must be at least 1, got {n}")
+        raise InputError(f"replicates must be at least 1, got {n}")
     if executor not in EXECUTORS:
-        raise ValueError(f"unknown executor {executor!r}; choose from {', '.join(EXECUTORS)}")
+        raise InputError(f"unknown executor {executor!r}; choose from {', '.join(EXECUTORS)}")
     if not 0 < interval < 1:
-        raise ValueError(f"interval must be between 0 and 1, got {interval}")
+        raise InputError(f"interval must be between 0 and 1, got {interval}")
     if workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
+        raise InputError(f"workers must be at least 1, got {workers}")
     root = scenario.seed if seed is None else int(seed)
     args = [(scenario, root, i, size) for i in range(n)]
     runner = _RUNNERS[executor]

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from simulator import lazy
+from simulator.errors import InputError
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
 from simulator.runs.replicates import headline
@@ -55,9 +56,9 @@ COLUMNS = [
 
 def _check(n: int, dists: Mapping) -> None:
     if n < 2 or n & (n - 1):
-        raise ValueError(f"n must be a power of two (e.g. 256), got {n}")
+        raise InputError(f"n must be a power of two (e.g. 256), got {n}")
     if not dists:
-        raise ValueError("no uncertain assumptions: give some a distribution, e.g. "
+        raise InputError("no uncertain assumptions: give some a distribution, e.g. "
                          "grant.rate: {beta: [68, 32]}")  # fmt: skip
 
 
@@ -186,7 +187,7 @@ def scenario_sensitivity(
     known = headline(apply(population, scenario).summary)
     unknown = [o for o in outputs if o not in known]
     if unknown:
-        raise ValueError(f"unknown output {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise InputError(f"unknown output {', '.join(unknown)}; known: {', '.join(sorted(known))}")
 
     def model(values: dict[str, float]) -> dict[str, float]:
         return headline(apply(population, with_values(scenario, values)).summary)
