@@ -9,12 +9,9 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from rich.console import Console, RenderableType
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from simulator.cli.options import Fail, parse_sets
 from simulator.errors import InputError, ScenarioError
@@ -50,19 +47,3 @@ def show(items: Iterable[RenderableType], *, width: int | None = None) -> None:
     console = Console(width=width)
     for item in items:
         console.print(item)
-
-
-@contextlib.contextmanager
-def progress_bar(label: str, total: int, *, quiet: bool = False) -> Iterator[Any]:
-    """A progress bar on stderr (when it is a terminal); yields the callback to advance it.
-
-    The callback takes the number done and the total, as
-    :func:`simulator.runs.replicates.run_replicates` calls it.
-    """
-    if quiet or not sys.stderr.isatty():
-        yield None
-        return
-    columns = (label, BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(file=sys.stderr), transient=True) as bar:
-        job = bar.add_task(label, total=total)
-        yield lambda done, n: bar.update(job, completed=done, total=n)

@@ -13,7 +13,7 @@ import click
 from simulator.cli.common import load, show
 from simulator.cli.options import Fail
 from simulator.files import atomic_write_text, refuse_existing
-from simulator.report.terminal import comparison, comparison_width
+from simulator.report.comparison import comparison, comparison_width
 from simulator.runs.compare import compare, frame
 
 

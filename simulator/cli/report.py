@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.common import load, progress_bar
+from simulator.cli.common import load
 from simulator.cli.options import Fail, seed_option, sets_option, size_option
+from simulator.cli.progress import progress_bar
 from simulator.files import atomic_write_text, refuse_existing
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply

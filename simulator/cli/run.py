@@ -8,23 +8,17 @@ from a file (in chunks for files larger than memory).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
 
 import click
 
-from simulator.cli.common import load, progress_bar, run_errors, show
+from simulator.cli.common import load, run_errors, show
 from simulator.cli.options import Fail, json_option, seed_option, sets_option, size_option
 from simulator.files import refuse_existing, to_json
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
 from simulator.report.outputs import write_outputs
 from simulator.report.plots import plot_paths, write_plots
-from simulator.report.replicates import output_paths, replicates_screen, write_replicates
-from simulator.report.replicates import to_json as replicates_json
 from simulator.report.terminal import run_summary
-from simulator.runs.population_file import REJECTED_NAME, chunk_rows_for, run_file
-from simulator.runs.replicates import run_replicates
-from simulator.scenario import Scenario
 
 
 @click.command("run")
@@ -108,8 +102,11 @@ def run(
     if replicates and population_file:
         raise Fail("--replicates draws a population per replicate: leave out --population", 2)
     if replicates:
+        # lazy command loading: the replicate machinery loads only when it is asked for
+        from simulator.cli.run_replicates import run_with_replicates
+
         with run_errors(RuntimeError):
-            return _replicates(
+            return run_with_replicates(
                 sc, replicates, seed=seed, size=size, workers=workers, executor=executor,
                 scheduler=scheduler, interval=interval, quiet=quiet, as_json=as_json, out=out,
                 plots=plots, force=force,
@@ -119,7 +116,10 @@ def run(
         if plots:  # refuse before writing anything
             refuse_existing(plot_paths(plots), force)
         if population_file:
-            outcome = _population_file(
+            # lazy command loading: the file readers load only when a file is given
+            from simulator.cli.run_file import run_population_file
+
+            outcome = run_population_file(
                 sc, population_file, mapping=mapping, on_bad_rows=on_bad_rows,
                 seed=sc.seed if seed is None else seed, chunk_rows=chunk_rows, out=out,
             )  # fmt: skip
@@ -153,80 +153,3 @@ def check_population_options(
                 raise Fail(f"{name} needs --population FILE", 2)
     elif size is not None:
         raise Fail("--size scales the synthetic population; it cannot be used with --population", 2)
-
-
-def _population_file(
-    scenario: Scenario,
-    path: str,
-    *,
-    mapping: str | None,
-    on_bad_rows: Literal["fail", "skip"],
-    seed: int,
-    chunk_rows: int | None,
-    out: str | None,
-) -> Any:
-    """Apply ``scenario`` to the people of a population file; say what was left out."""
-    rows = chunk_rows_for(scenario, path, chunk_rows)
-    if rows and chunk_rows is None:
-        click.echo(
-            f"{path}: a large file, read {rows:,} rows at a time (--chunk-rows sets "
-            "how many; a chunked run writes no people.csv.gz)",
-            err=True,
-        )
-    done = run_file(
-        scenario, path, mapping=mapping, on_bad_rows=on_bad_rows, seed=seed, chunk_rows=rows
-    )
-    if len(done.rejected):
-        first = done.rejected.iloc[0]
-        note = f"{path}: {len(done.rejected):,} of {done.rows_read:,} rows rejected (row "
-        note += f"{first['row']}: {first['reason']})"
-        if out is None:
-            note += f"; use --out DIR to keep them with reasons in {REJECTED_NAME}"
-        else:
-            note += f"; written with reasons to {Path(out) / REJECTED_NAME}"
-        click.echo(note, err=True)
-    return done.outcome
-
-
-def _replicates(
-    scenario: Scenario,
-    n: int,
-    *,
-    seed: int | None,
-    size: float | None,
-    workers: int,
-    executor: str | None,
-    scheduler: str | None,
-    interval: float,
-    quiet: bool,
-    as_json: bool,
-    out: str | None,
-    plots: str | None,
-    force: bool,
-) -> None:
-    """``simulate run --replicates N``: run, print (table or JSON), write files and plots.
-
-    The plots show the run at the scenario's seed (assumptions at their medians) with the
-    replicates' monthly intervals as bands. An output that exists stops everything before any
-    work (unless ``force``).
-    """
-    if out:
-        refuse_existing(output_paths(Path(out)), force)
-    if plots:
-        refuse_existing(plot_paths(plots), force)
-    executor = executor or ("dask" if scheduler else "process" if workers > 1 else "serial")
-    with progress_bar("replicates", n, quiet=quiet) as progress:
-        reps = run_replicates(
-            scenario, n, seed=seed, size=size, workers=workers, executor=executor,
-            scheduler=scheduler, interval=interval, progress=progress,
-        )  # fmt: skip
-    if out:
-        write_replicates(reps, Path(out), force=force)
-    if plots:
-        root = scenario.seed if seed is None else seed
-        outcome = apply(synthesize(scenario.population, seed=root, size=size), scenario)
-        write_plots(outcome, Path(plots), bands=reps.wave_intervals, force=force)
-    if as_json:
-        click.echo(replicates_json(reps))
-    else:
-        show(replicates_screen(reps, scenario))

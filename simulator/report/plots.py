@@ -30,10 +30,11 @@ from simulator.calendar import EPOCH
 from simulator.files import atomic_write, refuse_existing
 from simulator.law import conventions
 from simulator.model.outcomes import Outcome
-from simulator.runs.projection import Projection
 
-if TYPE_CHECKING:  # for annotations only: matplotlib itself is loaded on first use
+if TYPE_CHECKING:  # for annotations only: matplotlib loads on first use, projections with them
     from matplotlib.figure import Figure
+
+    from simulator.runs.projection import Projection
 
 pd = lazy.module("pandas")
 mpl = lazy.module("matplotlib")  # matplotlib costs over half a second; only plots need it
