@@ -3,7 +3,7 @@
 Written from ``/work/shared/reference/law.md`` and the data files in ``data/law/`` (read here with
 ``csv`` and ``yaml``), one person at a time, with plain ``if``/``else``. Nothing is imported from
 ``simulator``: the differential test (``test_reference_calculator.py``) compares this against
-:func:`simulator.engine.reduce`.
+:func:`simulator.model.reduction.reduce`.
 
 Where the engine's convention is a modeling choice that law.md does not settle, this module
 follows the engine's documented convention and says so in a comment marked ``CONVENTION``.

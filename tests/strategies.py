@@ -1,8 +1,9 @@
 """Hypothesis strategies: small populations built directly, sentenced under the law of their date.
 
 Every person's facts are drawn column by column within the ranges real cases take; the term and
-projected release come from :func:`simulator.synthesis.sentence`, so each person's sentence is the
-one the law of the sentencing date gives for the drawn facts (no replayed earlier amendments).
+projected release come from :func:`simulator.inputs.synthesis.sentence`, so each person's
+sentence is the one the law of the sentencing date gives for the drawn facts (no replayed
+earlier amendments).
 """
 
 from __future__ import annotations
