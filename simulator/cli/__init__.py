@@ -49,7 +49,7 @@ COMMANDS: dict[str, Entry] = {
         "Run SCENARIOS side by side against the first as baseline, with common random numbers.",
     ),
     "explain": Entry(
-        "simulator.cli.explain:explain_command",
+        "simulator.cli.explain:command",
         "Worksheet of one person of SCENARIO's population: facts, guideline, eligibility, dates.",
     ),
     "export-population": Entry(
@@ -76,7 +76,7 @@ COMMANDS: dict[str, Entry] = {
         "simulator.cli.schema:command", "Print (or write) the JSON Schema of scenario files."
     ),
     "screen": Entry(
-        "simulator.cli.explain:screen_command",
+        "simulator.cli.screen:command",
         "Worksheet for one case typed on the command line, run through the same engine.",
     ),
     "sensitivity": Entry(
