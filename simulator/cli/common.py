@@ -14,17 +14,18 @@ from collections.abc import Iterable, Iterator
 from rich.console import Console, RenderableType
 
 from simulator.cli.options import Fail, parse_sets
-from simulator.errors import InputError, ScenarioError
+from simulator.errors import InputError
 from simulator.scenario import Scenario, load_scenario, with_overrides
 
 
 def load(path: str, sets: tuple[str, ...] = ()) -> Scenario:
-    """A scenario file with its ``--set`` overrides; any problem exits 2 with every line."""
-    try:
-        scenario = load_scenario(path)
-        return with_overrides(scenario, parse_sets(sets)) if sets else scenario
-    except ScenarioError as exc:
-        raise Fail(str(exc), 2) from None
+    """A scenario file with its ``--set`` overrides.
+
+    A problem raises :class:`~simulator.errors.ScenarioError`, which the command line turns
+    into exit 2 with every line of the message.
+    """
+    scenario = load_scenario(path)
+    return with_overrides(scenario, parse_sets(sets)) if sets else scenario
 
 
 @contextlib.contextmanager

@@ -57,11 +57,11 @@ def project_command(
     people already sentenced, to new cases, or both (its ``applies`` key).
     """
     sc = load(scenario, sets)
+    # an output that exists (without --force) stops the command before any work
+    refuse_existing([Path(out) / n for n in OUT_FILES] if out else [], force)
+    refuse_existing(plot_paths(plots, PROJECTION_PLOTS) if plots else [], force)
     with run_errors():
         proj = project(sc, seed=seed, size=size, years=years)
-        # refuse before writing anything if an output file exists (unless --force)
-        refuse_existing([Path(out) / n for n in OUT_FILES] if out else [], force)
-        refuse_existing(plot_paths(plots, PROJECTION_PLOTS) if plots else [], force)
         if out:
             write_projection(proj, Path(out), force=force)
         if plots:

@@ -112,6 +112,7 @@ def run(
                 plots=plots, force=force,
             )  # fmt: skip
     check_population_options(population_file, mapping, size, chunk_rows)
+    seed = sc.seed if seed is None else seed
     with run_errors():
         if plots:  # refuse before writing anything
             refuse_existing(plot_paths(plots), force)
@@ -121,12 +122,10 @@ def run(
 
             outcome = run_population_file(
                 sc, population_file, mapping=mapping, on_bad_rows=on_bad_rows,
-                seed=sc.seed if seed is None else seed, chunk_rows=chunk_rows, out=out,
+                seed=seed, chunk_rows=chunk_rows, out=out,
             )  # fmt: skip
         else:
-            population = synthesize(
-                sc.population, seed=sc.seed if seed is None else seed, size=size
-            )
+            population = synthesize(sc.population, seed=seed, size=size)
             outcome = apply(population, sc)
         if plots and not hasattr(outcome, "reduction"):
             raise Fail("--plots needs the whole population in memory: leave out --chunk-rows", 2)

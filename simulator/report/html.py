@@ -30,6 +30,7 @@ from simulator.report.plots import (
     projection_population,
     svg_text,
 )
+from simulator.report.projection import YEARLY_HEADER, yearly_rows
 from simulator.report.tables import (
     BREAKDOWN_TITLES,
     HEADLINE,
@@ -166,15 +167,6 @@ def projection_section(outcome: Outcome) -> str:
         population=pop,
     )
     s = proj.summary
-    rows = [
-        (str(r["year"]), r["month"], count(r["baseline"]), count(r["reform"]),
-         f"{r['difference']:+,}", count(r["bed_years_saved_cumulative"]),
-         money(r["cost_saved_cumulative_usd"]), count(r["admissions_reform"]),
-         count(r["releases_baseline"]), count(r["releases_reform"]))
-        for r in s["yearly"]
-    ]  # fmt: skip
-    header = ("year", "to", "baseline", "reform", "difference", "bed-years saved", "cost saved",
-              "admitted", "released, baseline", "released, reform")  # fmt: skip
     fig = projection_population(proj)
     return (
         "<section id='projection'><h2>Projection</h2>"
@@ -185,7 +177,7 @@ def projection_section(outcome: Outcome) -> str:
         "</p>"
         f"<figure id='plot-projection'>{svg_text(fig)}<figcaption>"
         f"{escape(PROJECTION_PLOTS['projection'])}</figcaption></figure>"
-        + _table(header, rows, numeric_from=2)
+        + _table(YEARLY_HEADER, yearly_rows(s), numeric_from=2)
         + "</section>"
     )
 

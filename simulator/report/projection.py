@@ -56,6 +56,22 @@ def write_projection(projection: Projection, directory: Path, *, force: bool = F
     return paths
 
 
+#: Columns of the yearly table, on the terminal and in the HTML report.
+YEARLY_HEADER = ("year", "to", "baseline", "reform", "difference", "bed-years saved",
+                 "cost saved", "admitted", "released, baseline", "released, reform")  # fmt: skip
+
+
+def yearly_rows(summary: dict) -> list[tuple[str, ...]]:
+    """The rows of the yearly table, figures formatted for reading (see :data:`YEARLY_HEADER`)."""
+    return [
+        (str(r["year"]), r["month"], count(r["baseline"]), count(r["reform"]),
+         f"{r['difference']:+,}", count(r["bed_years_saved_cumulative"]),
+         money(r["cost_saved_cumulative_usd"]), count(r["admissions_reform"]),
+         count(r["releases_baseline"]), count(r["releases_reform"]))
+        for r in summary["yearly"]
+    ]  # fmt: skip
+
+
 def projection_screen(projection: Projection) -> list[RenderableType]:
     """The yearly table and the totals (``simulate project``)."""
     s = projection.summary
@@ -64,23 +80,10 @@ def projection_screen(projection: Projection) -> list[RenderableType]:
         "people), at the end of each year",
         title_justify="left",
     )
-    cols = ("year", "to", "baseline", "reform", "difference", "bed-years saved",
-            "cost saved", "admitted", "released, baseline", "released, reform")  # fmt: skip
-    for col in cols:
+    for col in YEARLY_HEADER:
         t.add_column(col, justify="left" if col in ("year", "to") else "right", no_wrap=True)
-    for row in s["yearly"]:
-        t.add_row(
-            str(row["year"]),
-            row["month"],
-            count(row["baseline"]),
-            count(row["reform"]),
-            f"{row['difference']:+,}",
-            count(row["bed_years_saved_cumulative"]),
-            money(row["cost_saved_cumulative_usd"]),
-            count(row["admissions_reform"]),
-            count(row["releases_baseline"]),
-            count(row["releases_reform"]),
-        )
+    for row in yearly_rows(s):
+        t.add_row(*row)
     five = s["difference_after_5_years"]
     last = s["yearly"][-1]
     totals = (
