@@ -2,9 +2,9 @@
 
 The package is layered; each layer imports only the ones before it (``docs/architecture.md``):
 ``law`` → ``scenario`` → ``model`` → ``inputs`` → ``runs`` → ``report`` → ``cli``, with the
-leaves ``calendar``, ``numeric``, ``errors``, ``files``, ``resources``, ``lazy`` and ``version``
-under all of them. The names below are the public API, loaded on first use so that
-``simulate --help`` does not pay for numpy, scipy and pandas.
+leaves ``calendar``, ``numeric``, ``errors``, ``files``, ``outputs_folder``, ``resources``,
+``lazy`` and ``version`` under all of them. The names below are the public API, loaded on first
+use so that ``simulate --help`` does not pay for numpy, scipy and pandas.
 
 >>> import simulator as sim
 >>> scenario = sim.load_scenario("scenarios/2014_guidelines.yaml")
@@ -39,6 +39,8 @@ _EXPORTS = {
     "Replicates": "simulator.runs.replicates",
     "project": "simulator.runs.projection",
     "compare": "simulator.runs.compare",
+    "verify_manifest": "simulator.outputs_folder",
+    "ManifestError": "simulator.errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -1,9 +1,10 @@
 """One exception hierarchy, which the command line turns into exit codes.
 
 ``InputError`` and its kinds are problems with what a user gave (a scenario, an override, a
-population or mapping file, an output that already exists): the command line prints the message
-and exits 2. Any other :class:`SimulatorError` is a run that failed: exit 1. Each message is
-complete in itself (file, line, key, row and reason where there are any), one problem per line.
+population or mapping file, an output that exists or that another run is writing): the command
+line prints the message and exits 2. Any other :class:`SimulatorError` is a run that failed:
+exit 1. Each message is complete in itself (file, line, key, row and reason where there are
+any), one problem per line.
 
 Examples
 --------
@@ -49,9 +50,19 @@ class OutputExistsError(InputError, FileExistsError):
         return cls(f"{path} exists; use --force to overwrite")
 
 
+class OutputBusyError(InputError):
+    """Another run holds the lock of an output (it is writing the same folder or file)."""
+
+
+class ManifestError(InputError):
+    """An output folder is not a complete set written by ``simulate``: do not trust its files."""
+
+
 __all__ = [
     "ChunkingError",
     "InputError",
+    "ManifestError",
+    "OutputBusyError",
     "OutputExistsError",
     "PopulationError",
     "ScenarioError",

@@ -1,8 +1,8 @@
-"""Writing files safely: atomically, all or none, never over a file without ``force``.
+"""Writing files safely: atomically, never over a file without ``force``.
 
-Every output is written to a temporary file in its own directory and renamed into place, so a
-crash or Ctrl-C never leaves a half-written file; :func:`atomic_write_all` does the same for a
-set of files, which appear together or not at all.
+Every single-file output is written to a temporary file in its own directory and renamed into
+place, so a crash or Ctrl-C never leaves a half-written file. Folders of outputs, which must
+appear together or not at all, are :mod:`simulator.outputs_folder`'s.
 
 Examples
 --------
@@ -60,26 +60,6 @@ def atomic_write(path: Path, write: Writer) -> None:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_all(files: dict[Path, Writer]) -> None:
-    """Write several files all or none: each to a temporary file, then all renamed into place.
-
-    If any writer fails (or Ctrl-C arrives) before the renames, every temporary file is removed
-    and no target is touched.
-    """
-    temps: list[tuple[str, Path]] = []
-    try:
-        for path, write in files.items():
-            fd, tmp = _temporary(path)
-            temps.append((tmp, path))
-            _fill(fd, write)
-        for tmp, path in temps:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in temps:
-            Path(tmp).unlink(missing_ok=True)
         raise
 
 

@@ -1,9 +1,12 @@
 """The ``simulate`` command line: one module per command, loaded when the command runs.
 
 Exit codes: 0 success; 1 a run failed (one line on stderr); 2 bad input (scenario, override,
-option, population or mapping file, or an output that exists; every problem listed, one per
-line). Errors of :mod:`simulator.errors` carry their exit code; an unexpected error is one
-line too (``SIMULATOR_DEBUG=1`` shows the traceback).
+option, population or mapping file, an output that exists, or one another run is writing;
+every problem listed, one per line); 130 interrupted (SIGINT, Ctrl-C); 143 terminated
+(SIGTERM). Errors of :mod:`simulator.errors` carry their exit code; an unexpected error is one
+line too (``SIMULATOR_DEBUG=1`` shows the traceback). SIGTERM is turned into an exception, as
+Ctrl-C is, so a stopped command unwinds: temporary files and folders are removed and locks
+released on the way out.
 
 ``simulate --help`` lists the commands from :data:`COMMANDS` without importing them, so it
 answers at once; a test holds each summary equal to its command's own help.
@@ -18,9 +21,14 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import import_module
+from types import FrameType
 from typing import Any
 
 import click
@@ -97,6 +105,32 @@ def load_command(name: str) -> click.Command:
     return getattr(import_module(module), attribute)
 
 
+class Terminated(SystemExit):
+    """SIGTERM, raised in the main thread so the command unwinds through its cleanups."""
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """While a command runs, SIGTERM raises :class:`Terminated` (as SIGINT raises Ctrl-C's)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set in the main thread
+        return
+    pid = os.getpid()
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != pid:  # a forked worker inherited the handler: end as it would have
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Terminated(143)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
 class _Group(click.Group):
     """Commands loaded on use; an unexpected error becomes one line on stderr."""
 
@@ -115,11 +149,19 @@ class _Group(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with _sigterm_unwinds():
+            return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt:
+            raise Fail("interrupted (SIGINT)", 130) from None
+        except Terminated:
+            raise Fail("terminated (SIGTERM)", 143) from None
         except SimulatorError as exc:
             raise Fail(str(exc), exc.exit_code) from None
         except FileExistsError as exc:

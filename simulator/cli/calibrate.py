@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from simulator.cli.common import show
-from simulator.files import refuse_existing
+from simulator.cli.options import lock_timeout_option
 from simulator.inputs import calibration
+from simulator.outputs_folder import Outputs
 from simulator.report.terminal import calibration_table
 
 
@@ -34,11 +35,17 @@ from simulator.report.terminal import calibration_table
 )
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
-def calibrate(size: float, output: str | None, max_evals: int, quiet: bool, force: bool) -> None:
+@lock_timeout_option
+def calibrate(
+    size: float, output: str | None, max_evals: int, quiet: bool, force: bool, lock_timeout: float
+) -> None:
     """Fit the population generator to the published 2014 marginals and save the parameters."""
-    if output:
-        refuse_existing([output], force)
+    # --output is locked and checked before any work (the committed default is rewritten)
+    with Outputs(files=[output], force=force, lock_timeout=lock_timeout):
+        _calibrate(size, output, max_evals, quiet)
 
+
+def _calibrate(size: float, output: str | None, max_evals: int, quiet: bool) -> None:
     def progress(builds: int, cost: float) -> None:
         click.echo(f"\rcalibrate: build {builds}, cost {cost:.3f}   ", nl=False, err=True)
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.options import Fail
-from simulator.files import refuse_existing
+from simulator.cli.options import Fail, lock_timeout_option
 from simulator.inputs.population_files import write_population
 from simulator.inputs.synthesis import synthesize
+from simulator.outputs_folder import Outputs
 from simulator.scenario import PopulationSpec
 
 
@@ -41,8 +41,14 @@ from simulator.scenario import PopulationSpec
     help="File to write: .parquet, .csv or .csv.gz.",
 )
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@lock_timeout_option
 def export_population_command(
-    seed: int, size: float, snapshot: dt.datetime | None, output: str, force: bool
+    seed: int,
+    size: float,
+    snapshot: dt.datetime | None,
+    output: str,
+    force: bool,
+    lock_timeout: float,
 ) -> None:
     """Write the synthetic population as a population file (the schema --population reads)."""
     path = Path(output)
@@ -50,13 +56,13 @@ def export_population_command(
         raise Fail(f"{output}: the file name must end in .parquet, .csv or .csv.gz", 2)
     if snapshot is not None and not dt.date(2000, 1, 1) <= snapshot.date() <= dt.date(2025, 12, 31):
         raise Fail(f"--snapshot {snapshot.date()}: must be from 2000-01-01 to 2025-12-31", 2)
-    refuse_existing([path], force)
-    spec = PopulationSpec(snapshot=snapshot.date() if snapshot else None, size=size)
-    pop = synthesize(spec, seed=seed)
-    try:
-        write_population(pop, path, force=force)
-    except OSError as exc:
-        raise Fail(f"error: {path}: {exc.strerror or exc}", 1) from None
+    with Outputs(files=[path], force=force, lock_timeout=lock_timeout):  # before any work
+        spec = PopulationSpec(snapshot=snapshot.date() if snapshot else None, size=size)
+        pop = synthesize(spec, seed=seed)
+        try:
+            write_population(pop, path, force=force)
+        except OSError as exc:
+            raise Fail(f"error: {path}: {exc.strerror or exc}", 1) from None
     click.echo(f"wrote {path} ({len(pop):,} people, seed {seed}, size {size:g})", err=True)
 
 

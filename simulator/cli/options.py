@@ -66,3 +66,10 @@ sets_option = click.option(
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print the summary as one JSON object."
 )
+lock_timeout_option = click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0,
+    metavar="SECONDS",
+    help="Wait this long for another run writing the same output (default: fail at once).",
+)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from rich.console import Console
 
 from simulator.cli.common import load, run_errors, show
-from simulator.cli.options import json_option, seed_option, sets_option, size_option
-from simulator.files import refuse_existing, to_json
-from simulator.report.plots import PROJECTION_PLOTS, plot_paths, write_projection_plots
-from simulator.report.projection import (
-    OUT_FILES,
-    PROJECTION_WIDTH,
-    projection_screen,
-    write_projection,
+from simulator.cli.options import (
+    json_option,
+    lock_timeout_option,
+    seed_option,
+    sets_option,
+    size_option,
 )
+from simulator.files import to_json
+from simulator.outputs_folder import Outputs
+from simulator.report.plots import projection_plot_files
+from simulator.report.projection import PROJECTION_WIDTH, projection_files, projection_screen
 from simulator.runs.projection import project
 
 
@@ -39,7 +39,8 @@ from simulator.runs.projection import project
 @click.option(
     "--plots", type=click.Path(file_okay=False), help="Write the projection plot (PNG and SVG)."
 )
-@click.option("--force", is_flag=True, help="Overwrite existing files in --out and --plots.")
+@click.option("--force", is_flag=True, help="Replace --out and --plots if a run wrote them.")
+@lock_timeout_option
 def project_command(
     scenario: str,
     years: int | None,
@@ -50,6 +51,7 @@ def project_command(
     out: str | None,
     plots: str | None,
     force: bool,
+    lock_timeout: float,
 ) -> None:
     """Project the population in custody month by month under SCENARIO against a baseline.
 
@@ -57,15 +59,14 @@ def project_command(
     people already sentenced, to new cases, or both (its ``applies`` key).
     """
     sc = load(scenario, sets)
-    # an output that exists (without --force) stops the command before any work
-    refuse_existing([Path(out) / n for n in OUT_FILES] if out else [], force)
-    refuse_existing(plot_paths(plots, PROJECTION_PLOTS) if plots else [], force)
-    with run_errors():
+    # the outputs are locked and checked before any work; written whole at the end
+    with run_errors(), Outputs([out, plots], force=force, lock_timeout=lock_timeout) as outputs:
         proj = project(sc, seed=seed, size=size, years=years)
         if out:
-            write_projection(proj, Path(out), force=force)
+            outputs.add(out, projection_files(proj))
         if plots:
-            write_projection_plots(proj, Path(plots), force=force)
+            outputs.add(plots, projection_plot_files(proj))
+        outputs.commit(proj.summary)
     if as_json:
         click.echo(to_json(proj.summary))
     else:

@@ -7,14 +7,17 @@ from pathlib import Path
 import click
 
 from simulator.cli.common import load
-from simulator.cli.options import Fail, seed_option, sets_option, size_option
+from simulator.cli.options import Fail, lock_timeout_option, seed_option, sets_option, size_option
 from simulator.cli.progress import progress_bar
-from simulator.files import atomic_write_text, refuse_existing
+from simulator.files import atomic_write_text
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
+from simulator.model.outcomes import Outcome
+from simulator.outputs_folder import Outputs
 from simulator.report.html import build_report
 from simulator.runs.published import calibration_rows, population_for
 from simulator.runs.replicates import run_replicates
+from simulator.scenario import Scenario
 
 
 @click.command("report")
@@ -31,6 +34,7 @@ from simulator.runs.replicates import run_replicates
 @size_option
 @sets_option
 @click.option("--force", is_flag=True, help="Overwrite the output if it exists.")
+@lock_timeout_option
 @click.option(
     "--replicates",
     type=click.IntRange(min=1),
@@ -44,6 +48,7 @@ def report_command(
     size: float | None,
     sets: tuple[str, ...],
     force: bool,
+    lock_timeout: float,
     replicates: int | None,
     workers: int,
 ) -> None:
@@ -54,7 +59,24 @@ def report_command(
     """
     sc = load(scenario, sets)
     path = Path(output)
-    refuse_existing([path], force)
+    with Outputs(files=[path], force=force, lock_timeout=lock_timeout):  # before any work
+        page, outcome = _page(sc, seed, size, replicates, workers)
+        try:
+            atomic_write_text(path, page)
+        except OSError as exc:
+            raise Fail(f"error: {path}: {exc.strerror}") from None
+    s = outcome.summary
+    click.echo(
+        f"wrote {path} ({len(page) / 1024:,.0f} KiB; eligible {s['eligible']:,}, "
+        f"seed {s['seed']}, scenario {s['scenario_sha256'][:12]})",
+        err=True,
+    )
+
+
+def _page(
+    sc: Scenario, seed: int | None, size: float | None, replicates: int | None, workers: int
+) -> tuple[str, Outcome]:
+    """The HTML page of a run of ``sc``, and the run."""
     cal_size = size if size is not None else sc.population.size
     if seed is None or seed == sc.seed:  # the calibration below reuses this population
         pop = population_for(sc, cal_size)
@@ -70,16 +92,7 @@ def report_command(
                                   executor=executor, progress=progress)  # fmt: skip
         bands = reps.wave_intervals
     page = build_report(outcome, calibration=rows, calibration_size=cal_size, bands=bands)
-    try:
-        atomic_write_text(path, page)
-    except OSError as exc:
-        raise Fail(f"error: {path}: {exc.strerror}") from None
-    s = outcome.summary
-    click.echo(
-        f"wrote {path} ({len(page) / 1024:,.0f} KiB; eligible {s['eligible']:,}, "
-        f"seed {s['seed']}, scenario {s['scenario_sha256'][:12]})",
-        err=True,
-    )
+    return page, outcome
 
 
 command = report_command

@@ -7,17 +7,23 @@ from a file (in chunks for files larger than memory).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from simulator.cli.common import load, run_errors, show
-from simulator.cli.options import Fail, json_option, seed_option, sets_option, size_option
-from simulator.files import refuse_existing, to_json
+from simulator.cli.options import (
+    Fail,
+    json_option,
+    lock_timeout_option,
+    seed_option,
+    sets_option,
+    size_option,
+)
+from simulator.files import to_json
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
-from simulator.report.outputs import write_outputs
-from simulator.report.plots import plot_paths, write_plots
+from simulator.outputs_folder import Outputs
+from simulator.report.outputs import output_files
+from simulator.report.plots import plot_files
 from simulator.report.terminal import run_summary
 
 
@@ -37,7 +43,8 @@ from simulator.report.terminal import run_summary
     type=click.Path(file_okay=False),
     help="Write the plots (PNG and SVG) to this directory.",
 )
-@click.option("--force", is_flag=True, help="Overwrite existing files in --out and --plots.")
+@click.option("--force", is_flag=True, help="Replace --out and --plots if a run wrote them.")
+@lock_timeout_option
 @click.option(
     "--population",
     "population_file",
@@ -86,6 +93,7 @@ def run(
     out: str | None,
     plots: str | None,
     force: bool,
+    lock_timeout: float,
     population_file: str | None,
     mapping: str | None,
     on_bad_rows: str,
@@ -101,21 +109,26 @@ def run(
     sc = load(scenario, sets)
     if replicates and population_file:
         raise Fail("--replicates draws a population per replicate: leave out --population", 2)
-    if replicates:
-        # lazy command loading: the replicate machinery loads only when it is asked for
-        from simulator.cli.run_replicates import run_with_replicates
+    if not replicates:
+        check_population_options(population_file, mapping, size, chunk_rows)
+    if plots and chunk_rows:
+        raise Fail("--plots needs the whole population in memory: leave out --chunk-rows", 2)
+    also = (RuntimeError,) if replicates else ()  # a replicate's worker failed
+    # the outputs are locked and checked before any work; written whole at the end
+    with (
+        run_errors(*also),
+        Outputs([out, plots], force=force, lock_timeout=lock_timeout) as outputs,
+    ):
+        if replicates:
+            # lazy command loading: the replicate machinery loads only when it is asked for
+            from simulator.cli.run_replicates import run_with_replicates
 
-        with run_errors(RuntimeError):
             return run_with_replicates(
                 sc, replicates, seed=seed, size=size, workers=workers, executor=executor,
                 scheduler=scheduler, interval=interval, quiet=quiet, as_json=as_json, out=out,
-                plots=plots, force=force,
+                plots=plots, outputs=outputs,
             )  # fmt: skip
-    check_population_options(population_file, mapping, size, chunk_rows)
-    seed = sc.seed if seed is None else seed
-    with run_errors():
-        if plots:  # refuse before writing anything
-            refuse_existing(plot_paths(plots), force)
+        seed = sc.seed if seed is None else seed
         if population_file:
             # lazy command loading: the file readers load only when a file is given
             from simulator.cli.run_file import run_population_file
@@ -130,9 +143,10 @@ def run(
         if plots and not hasattr(outcome, "reduction"):
             raise Fail("--plots needs the whole population in memory: leave out --chunk-rows", 2)
         if out:
-            write_outputs(outcome, Path(out), force=force)
+            outputs.add(out, output_files(outcome))
         if plots:
-            write_plots(outcome, Path(plots), force=force)
+            outputs.add(plots, plot_files(outcome))
+        outputs.commit(outcome.summary)
     if as_json:
         click.echo(to_json(outcome.summary))
     else:

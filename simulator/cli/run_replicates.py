@@ -5,17 +5,15 @@ Loaded by :mod:`simulator.cli.run` only when ``--replicates`` is given.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from simulator.cli.common import show
 from simulator.cli.progress import progress_bar
-from simulator.files import refuse_existing
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
-from simulator.report.plots import plot_paths, write_plots
-from simulator.report.replicates import output_paths, replicates_screen, write_replicates
+from simulator.outputs_folder import Outputs
+from simulator.report.plots import plot_files
+from simulator.report.replicates import replicate_files, replicates_screen
 from simulator.report.replicates import to_json as replicates_json
 from simulator.runs.replicates import run_replicates
 from simulator.scenario import Scenario
@@ -35,18 +33,14 @@ def run_with_replicates(
     as_json: bool,
     out: str | None,
     plots: str | None,
-    force: bool,
+    outputs: Outputs,
 ) -> None:
     """``simulate run --replicates N``: run, print (table or JSON), write files and plots.
 
     The plots show the run at the scenario's seed (assumptions at their medians) with the
-    replicates' monthly intervals as bands. An output that exists stops everything before any
-    work (unless ``force``).
+    replicates' monthly intervals as bands. ``outputs`` holds ``out`` and ``plots``, reserved
+    before any work.
     """
-    if out:
-        refuse_existing(output_paths(Path(out)), force)
-    if plots:
-        refuse_existing(plot_paths(plots), force)
     executor = executor or ("dask" if scheduler else "process" if workers > 1 else "serial")
     with progress_bar("replicates", n, quiet=quiet) as progress:
         reps = run_replicates(
@@ -54,11 +48,12 @@ def run_with_replicates(
             scheduler=scheduler, interval=interval, progress=progress,
         )  # fmt: skip
     if out:
-        write_replicates(reps, Path(out), force=force)
+        outputs.add(out, replicate_files(reps))
     if plots:
         root = scenario.seed if seed is None else seed
         outcome = apply(synthesize(scenario.population, seed=root, size=size), scenario)
-        write_plots(outcome, Path(plots), bands=reps.wave_intervals, force=force)
+        outputs.add(plots, plot_files(outcome, bands=reps.wave_intervals))
+    outputs.commit(reps.meta)
     if as_json:
         click.echo(replicates_json(reps))
     else:

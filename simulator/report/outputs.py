@@ -1,7 +1,8 @@
 """The files of a run: ``summary.json``, ``waves.csv``, ``people.csv.gz`` and the breakdowns.
 
-They are written all or none (:func:`simulator.files.atomic_write_all`), each CSV with ``#``
-lines naming the scenario, its hash, the seed and the version.
+They are written as one output folder (:mod:`simulator.outputs_folder`: a temporary folder
+swapped in whole, with ``manifest.json`` last), each CSV with ``#`` lines naming the scenario,
+its hash, the seed and the version.
 
 Examples
 --------
@@ -16,23 +17,32 @@ Examples
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from simulator import lazy
-from simulator.files import atomic_write_all, refuse_existing, to_json
+from simulator.files import Writer, to_json
 from simulator.model.outcomes import BREAKDOWNS
+from simulator.outputs_folder import write_folder
 
 pd = lazy.module("pandas")
 
 
 def write_outputs(outcome: Any, directory: Path, *, force: bool = False) -> list[Path]:
-    """Write ``summary.json``, ``waves.csv``, ``people.csv.gz`` and breakdown CSVs to a directory.
+    """Write the files of :func:`output_files` as one output folder; returns their paths.
+
+    Raises :class:`~simulator.errors.OutputExistsError` (before writing anything) if the folder
+    exists and ``force`` is false, or holds files that are not the outputs of a run.
+    """
+    return write_folder(directory, output_files(outcome), outcome.summary, force=force)
+
+
+def output_files(outcome: Any) -> dict[str, Writer]:
+    """``summary.json``, ``waves.csv``, ``people.csv.gz`` and the breakdown CSVs: name -> writer.
 
     ``outcome`` is an :class:`~simulator.model.outcomes.Outcome` or a chunked one (which has
-    no per-person rows). Raises :class:`~simulator.errors.OutputExistsError` (before writing
-    anything) if a file exists and ``force`` is false.
+    no per-person rows, so no ``people.csv.gz``); ``rejected_rows.csv`` holds the rows of a
+    population file left out, if any.
     """
     summary = outcome.summary
     provenance = (
@@ -40,7 +50,7 @@ def write_outputs(outcome: Any, directory: Path, *, force: bool = False) -> list
         f"{summary['scenario_sha256']}\n# seed: {summary['seed']}\n"
         f"# version: {summary['version']}\n"
     )
-    files: dict[str, Callable[[IO[bytes]], None]] = {
+    files: dict[str, Writer] = {
         "summary.json": lambda fh: fh.write((to_json(summary) + "\n").encode()),
         "waves.csv": lambda fh: fh.write((provenance + outcome.waves.to_csv(index=False)).encode()),
         "people.csv.gz": lambda fh: _write_people(outcome.people, fh, provenance),
@@ -55,10 +65,7 @@ def write_outputs(outcome: Any, directory: Path, *, force: bool = False) -> list
     for by in BREAKDOWNS:
         frame = outcome.breakdown(by)
         files[f"by_{by}.csv"] = lambda fh, f=frame: fh.write((provenance + f.to_csv()).encode())
-    targets = [directory / name for name in files]
-    refuse_existing(targets, force)
-    atomic_write_all({directory / name: write for name, write in files.items()})
-    return targets
+    return files
 
 
 def _write_people(people: pd.DataFrame, fh: IO[bytes], provenance: str) -> None:

@@ -1,9 +1,9 @@
 """Plots of a run, drawn with matplotlib's object API (no pyplot state, headless).
 
 Each function returns a :class:`matplotlib.figure.Figure`; :func:`write_plots` saves them all
-as PNG and SVG, each file written atomically, and :func:`svg_text` gives an SVG to inline in a
-web page. Text is drawn as paths, so the SVG needs no font, and files carry no date, so the
-same run draws the same bytes.
+as PNG and SVG, as one output folder (:mod:`simulator.outputs_folder`), and :func:`svg_text`
+gives an SVG to inline in a web page. Text is drawn as paths, so the SVG needs no font, and
+files carry no date, so the same run draws the same bytes.
 
 Examples
 --------
@@ -27,9 +27,10 @@ import numpy as np
 
 from simulator import lazy
 from simulator.calendar import EPOCH
-from simulator.files import atomic_write, refuse_existing
+from simulator.files import Writer
 from simulator.law import conventions
 from simulator.model.outcomes import Outcome
+from simulator.outputs_folder import write_folder
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads on first use, projections with them
     from matplotlib.figure import Figure
@@ -286,9 +287,18 @@ def svg_text(fig: Figure) -> str:
     return text[text.index("<svg") :]
 
 
-def plot_paths(directory: Path | str, names: dict[str, str] = PLOTS) -> list[Path]:
-    """The files :func:`write_plots` writes (or, with ``names``, another set of plots)."""
-    return [Path(directory) / f"{name}.{ext}" for name in names for ext in ("png", "svg")]
+def _files(figs: dict[str, Figure]) -> dict[str, Writer]:
+    """``<name>.png`` and ``<name>.svg`` of each figure: name -> writer (drawn when written)."""
+    return {
+        f"{name}.{ext}": lambda fh, fig=fig, ext=ext: fh.write(_save(fig, ext))
+        for name, fig in figs.items()
+        for ext in ("png", "svg")
+    }
+
+
+def plot_files(outcome: Outcome, bands: pd.DataFrame | None = None) -> dict[str, Writer]:
+    """Every plot of :data:`PLOTS` as PNG and SVG files: name -> writer."""
+    return _files(figures(outcome, bands))
 
 
 def write_plots(
@@ -298,21 +308,12 @@ def write_plots(
     *,
     force: bool = False,
 ) -> list[Path]:
-    """Write every plot as PNG and SVG into ``directory``; returns the paths.
+    """Write every plot as PNG and SVG into ``directory``, one output folder; returns the paths.
 
-    Raises :class:`~simulator.errors.OutputExistsError` (before writing anything) if a file
-    exists and ``force`` is false.
+    Raises :class:`~simulator.errors.OutputExistsError` (before writing anything) if the folder
+    exists and ``force`` is false, or holds files that are not the outputs of a run.
     """
-    directory = Path(directory)
-    refuse_existing(plot_paths(directory), force)
-    written = []
-    for name, fig in figures(outcome, bands).items():
-        for ext in ("png", "svg"):
-            data = _save(fig, ext)
-            path = directory / f"{name}.{ext}"
-            atomic_write(path, lambda fh, d=data: fh.write(d))
-            written.append(path)
-    return written
+    return write_folder(directory, plot_files(outcome, bands), outcome.summary, force=force)
 
 
 # ----------------------------------------------------------------------------- projections
@@ -360,18 +361,18 @@ def projection_population(projection: Projection) -> Figure:
     return fig
 
 
+def projection_plot_files(projection: Projection) -> dict[str, Writer]:
+    """The plots of :data:`PROJECTION_PLOTS` as PNG and SVG files: name -> writer."""
+    return _files({"projection": projection_population(projection)})
+
+
 def write_projection_plots(
     projection: Projection, directory: Path | str, *, force: bool = False
 ) -> list[Path]:
-    """Write the projection plots as PNG and SVG into ``directory``; returns the paths.
+    """Write the projection plots as PNG and SVG into ``directory``, one output folder.
 
-    Raises :class:`~simulator.errors.OutputExistsError` (before writing anything) if a file
-    exists and ``force`` is false.
+    Raises :class:`~simulator.errors.OutputExistsError` (before writing anything) if the folder
+    exists and ``force`` is false, or holds files that are not the outputs of a run.
     """
-    paths = plot_paths(directory, PROJECTION_PLOTS)
-    refuse_existing(paths, force)
-    fig = projection_population(projection)
-    for path in paths:
-        data = _save(fig, path.suffix[1:])
-        atomic_write(path, lambda fh, d=data: fh.write(d))
-    return paths
+    files = projection_plot_files(projection)
+    return write_folder(directory, files, projection.summary, force=force)

@@ -18,13 +18,11 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from simulator.files import atomic_write_text, refuse_existing, to_json
+from simulator.files import Writer, to_json
+from simulator.outputs_folder import text_file, write_folder
 from simulator.report.tables import count, money
 from simulator.report.terminal import footer, title
 from simulator.runs.projection import Projection
-
-#: Files ``--out`` writes.
-OUT_FILES = ("projection_monthly.csv", "projection_yearly.csv", "projection.json")
 
 
 def provenance(projection: Projection) -> str:
@@ -37,23 +35,23 @@ def provenance(projection: Projection) -> str:
     )
 
 
-def write_projection(projection: Projection, directory: Path, *, force: bool = False) -> list:
-    """Write the monthly and yearly CSVs and the summary JSON atomically.
-
-    Raises ``FileExistsError`` (before writing anything) if a file exists and ``force`` is
-    false.
-    """
+def projection_files(projection: Projection) -> dict[str, Writer]:
+    """The monthly and yearly CSVs and ``projection.json``: name -> writer."""
     head = provenance(projection)
-    texts = {
-        "projection_monthly.csv": head + projection.monthly.to_csv(index=False),
-        "projection_yearly.csv": head + projection.yearly.to_csv(index=False),
-        "projection.json": to_json(projection.summary) + "\n",
+    return {
+        "projection_monthly.csv": text_file(head + projection.monthly.to_csv(index=False)),
+        "projection_yearly.csv": text_file(head + projection.yearly.to_csv(index=False)),
+        "projection.json": text_file(to_json(projection.summary) + "\n"),
     }
-    paths = [directory / name for name in texts]
-    refuse_existing(paths, force)
-    for path, text in zip(paths, texts.values(), strict=True):
-        atomic_write_text(path, text)
-    return paths
+
+
+def write_projection(projection: Projection, directory: Path, *, force: bool = False) -> list:
+    """Write the files of :func:`projection_files` as one output folder; returns their paths.
+
+    Raises :class:`~simulator.errors.OutputExistsError` (before writing anything) if the folder
+    exists and ``force`` is false, or holds files that are not the outputs of a run.
+    """
+    return write_folder(directory, projection_files(projection), projection.summary, force=force)
 
 
 #: Columns of the yearly table, on the terminal and in the HTML report.

@@ -21,7 +21,8 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from simulator.files import atomic_write_text, refuse_existing
+from simulator.files import Writer
+from simulator.outputs_folder import text_file, write_folder
 from simulator.report.terminal import title
 from simulator.runs.published import is_count, published_figures
 from simulator.runs.replicates import Replicates
@@ -163,23 +164,22 @@ def to_json(reps: Replicates) -> str:
 FILES = ("intervals", "wave_intervals", "draws", "waves", "assumptions")
 
 
-def output_paths(directory: Path) -> list[Path]:
-    """The files :func:`write_replicates` writes."""
-    return [directory / f"{name}.csv" for name in FILES] + [directory / "replicates.json"]
+def replicate_files(reps: Replicates) -> dict[str, Writer]:
+    """The tidy frames as CSV (with a provenance header) and ``replicates.json`` (meta)."""
+    m = reps.meta
+    provenance = "".join(f"# {k}: {m[k]}\n" for k in ("scenario_sha256", "seed", "version", "n"))
+    files = {
+        f"{name}.csv": text_file(provenance + getattr(reps, name).to_csv(index=False))
+        for name in FILES
+    }
+    files["replicates.json"] = text_file(json.dumps(m, indent=2) + "\n")
+    return files
 
 
 def write_replicates(reps: Replicates, directory: Path, *, force: bool = False) -> list[Path]:
-    """Write the tidy frames as CSV (with a provenance header) and ``replicates.json`` (meta).
+    """Write the files of :func:`replicate_files` as one output folder; returns their paths.
 
-    Raises :class:`~simulator.errors.OutputExistsError` before writing anything if a file
-    exists and ``force`` is false.
+    Raises :class:`~simulator.errors.OutputExistsError` before writing anything if the folder
+    exists and ``force`` is false, or holds files that are not the outputs of a run.
     """
-    paths = output_paths(directory)
-    refuse_existing(paths, force)
-    m = reps.meta
-    provenance = "".join(f"# {k}: {m[k]}\n" for k in ("scenario_sha256", "seed", "version", "n"))
-    for name, path in zip(FILES, paths, strict=False):
-        frame = getattr(reps, name)
-        atomic_write_text(path, provenance + frame.to_csv(index=False))
-    atomic_write_text(paths[-1], json.dumps(m, indent=2) + "\n")
-    return paths
+    return write_folder(directory, replicate_files(reps), reps.meta, force=force)
