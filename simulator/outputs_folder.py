@@ -325,7 +325,10 @@ class Outputs:
         target.temp.mkdir()
         listed = {}
         for name, write in target.files.items():
-            with (target.temp / name).open("xb") as fh:
+            # opened by descriptor: a handle without a file name, as simulator.files gives, so
+            # gzip writes no name into its header and the bytes are those of earlier versions
+            fd = os.open(target.temp / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            with os.fdopen(fd, "wb") as fh:
                 write(fh)
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -125,6 +125,7 @@ def test_outputs_carry_a_manifest_that_verifies(tmp_path):
     assert manifest["version"] == summary["version"]
     assert set(manifest["files"]) == {p.name for p in out.iterdir()} - {MANIFEST}
     assert manifest["files"]["summary.json"]["bytes"] == (out / "summary.json").stat().st_size
+    assert (out / "people.csv.gz").read_bytes()[3] == 0  # no file name in the gzip header
 
 
 @pytest.mark.parametrize("tamper", ["change", "remove", "add"])
