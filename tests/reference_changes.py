@@ -285,17 +285,19 @@ def reference_commute(
     start: int,
     u_petition: list[float],
     u_order: list[float],
+    scale: float = 1.0,
 ) -> list[Commutation]:
     """Decide every petition, granting each that meets every criterion when decided.
 
-    The per-person draws (whether one petitions, one's place in the review queue) are inputs.
+    The per-person draws (whether one petitions, one's place in the review queue) are inputs;
+    ``scale`` is the population's size, by which the nationwide capacity shrinks.
     """
     law = law_data()
     review = clemency["review"]
     criteria = clemency["criteria"]
     lag = clemency.get("release_lag") or {}
     until = _day(review["until"]) if review.get("until") else None
-    capacity = review["capacity_per_month"]
+    capacity = review["capacity_per_month"] * scale
 
     first = []
     for case, u in zip(cases, u_petition, strict=True):

@@ -90,7 +90,7 @@ def to_population(rows: list[dict]) -> Population:
     cases = {
         name: np.array([r[name] for r in rows], dtype=SCHEMA[name].dtype)
         for name in SCHEMA
-        if name not in ("id", "term", "release_date")
+        if name not in ("id", "term", "release_date", "reduced_by")
     }
     out = sentence(load_law(), cases)
     out["id"] = np.arange(len(rows), dtype=np.int32)

@@ -12,7 +12,8 @@ from strategies import person_row, populations, to_population
 import simulator as sim
 from simulator.calendar import day
 from simulator.law import CATEGORIES as CATEGORY_NAMES
-from simulator.model.clemency import CRITERIA, decision_days
+from simulator.model.clemency import CRITERIA
+from simulator.model.motions import decision_days
 from simulator.numeric import person_uniform
 from simulator.scenario.changes import ClemencyChange, Criteria
 

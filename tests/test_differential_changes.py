@@ -394,6 +394,7 @@ def clemency_disagreements(pop, doc: dict) -> list[str]:
         start=day(str(doc["retroactivity"]["effective"])),
         u_petition=person_uniform(pop.id, seed, "petition").tolist(),
         u_order=person_uniform(pop.id, seed, "review_order").tolist(),
+        scale=float(pop.meta.get("size") or 1.0),
     )
     out = []
     for i, r in enumerate(ref):

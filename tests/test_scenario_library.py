@@ -152,7 +152,13 @@ def test_validate_fails_on_a_missed_figure(tmp_path, monkeypatch):
     doc = {
         "scenario": str(ROOT / "scenarios" / "2014_guidelines.yaml"),
         "figures": [
-            {"key": "eligible", "published": 10, "tolerance": 0.05, "source": "a wrong figure"}
+            {
+                "key": "eligible",
+                "role": "check",
+                "published": 10,
+                "tolerance": 0.05,
+                "source": "a wrong figure",
+            }
         ],
     }
     (tmp_path / "wrong.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
@@ -193,3 +199,15 @@ def test_run_prints_each_change_and_the_clemency_flow():
     )
     assert clem.exit_code == 0, clem.output
     assert "min years served" in clem.output and "Clemency over time" in clem.output
+
+
+def test_a_figure_without_a_role_is_refused(tmp_path, monkeypatch):
+    doc = {
+        "scenario": str(ROOT / "scenarios" / "2014_guidelines.yaml"),
+        "figures": [{"key": "eligible", "published": 10, "tolerance": 0.05, "source": "x"}],
+    }
+    (tmp_path / "norole.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    monkeypatch.setattr("simulator.runs.published.targets_dir", lambda: tmp_path)
+    result = invoke("validate", "--size", "0.03")
+    assert result.exit_code == 2
+    assert "norole.yaml: figure eligible: role must be one of fitted, check" in result.stderr

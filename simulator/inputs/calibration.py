@@ -23,6 +23,7 @@ import yaml
 
 from simulator import lazy
 from simulator.calendar import day
+from simulator.errors import InputError
 from simulator.files import atomic_write_text
 from simulator.inputs.parameters import Parameters, default_parameters_path, load_parameters
 from simulator.inputs.synthesis import admissions, generate
@@ -49,13 +50,27 @@ def retroactivity_targets_path() -> Path:
     return data_dir() / "targets" / "2014_guidelines.yaml"
 
 
+ROLES = ("fitted", "check")
+
+
+def figure_role(t: dict, path: Path) -> str:
+    """A published figure's ``role`` (``fitted`` or ``check``); a file without one is refused."""
+    role = t.get("role")
+    if role not in ROLES:
+        name = t.get("key", t.get("snapshot"))
+        raise InputError(f"{path}: figure {name}: role must be one of {', '.join(ROLES)}")
+    return role
+
+
 def load_targets(path: Path | None = None) -> list[dict]:
-    """The published figures the generator is fitted to, with sources and tolerances.
+    """The published figures the generator is fitted to (``role: fitted``), with sources.
 
     Stock marginals (``figures``) come first, then admission-cohort figures (``flows``), then
-    the retroactivity figures marked ``fit: true`` (keys prefixed ``retro.``).
+    the fitted retroactivity figures (keys prefixed ``retro.``). A figure with ``role: check``
+    is never returned: checks stay out of sample.
     """
-    doc = read_yaml(path or targets_path())
+    path = path or targets_path()
+    doc = read_yaml(path)
     retro = read_yaml(retroactivity_targets_path())
     fitted = [
         {
@@ -66,9 +81,10 @@ def load_targets(path: Path | None = None) -> list[dict]:
             "relative": "tolerance" in t,
         }
         for t in retro["figures"]
-        if t.get("fit")
+        if figure_role(t, retroactivity_targets_path()) == "fitted"
     ]
-    return [*doc["figures"], *doc.get("flows", []), *fitted]
+    own = [t for t in [*doc["figures"], *doc.get("flows", [])] if figure_role(t, path) == "fitted"]
+    return [*own, *fitted]
 
 
 def load_priors(path: Path | None = None) -> list[dict]:
@@ -142,7 +158,11 @@ def statistics(
 ) -> dict[str, float]:
     """Every calibrated figure (stock and admission cohorts) of one population build."""
     everyone = admissions(
-        params, seed=seed, size=size, until=last_cohort_day(targets, params.snapshot)
+        params,
+        seed=seed,
+        size=size,
+        until=last_cohort_day(targets, params.snapshot),
+        replay_until=params.snapshot,
     )
     stock = generate(params, seed=seed, size=size, everyone=everyone)
     out = {

@@ -22,7 +22,7 @@ from simulator.calendar import day, iso
 from simulator.inputs.cohorts import Streams, draw_cases
 from simulator.inputs.parameters import Parameters, load_parameters
 from simulator.law import DRUGS, Law, conventions, load_law, retroactive_amendments
-from simulator.model.population import SCHEMA, Population, in_custody
+from simulator.model.population import Population, in_custody
 from simulator.model.reduction import Amendment, reduce
 from simulator.model.sentencing import guideline, impose
 from simulator.scenario import PopulationSpec
@@ -46,20 +46,27 @@ def sentence(law: Law, cases: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Population:
-    """Apply the earlier retroactive amendments that took effect before ``until``."""
+    """Apply the earlier retroactive amendments that took effect before ``until``.
+
+    Each amendment reaches the people of its drugs sentenced before it and in custody on its
+    effective day; a granted motion lowers the term, moves the release (not before the
+    amendment's earliest release) and records the amendment in ``reduced_by`` (bit *i* for the
+    *i*-th amendment). Each amendment's grants draw from their own stream.
+    """
     rng = Streams(seed)
-    for am in retroactive_amendments():
+    reduced_by = pop.reduced_by.copy()
+    for bit, am in enumerate(retroactive_amendments()):
         effective = am.effective
         if effective >= until:  # a stock on the effective day is the one the amendment met
             continue
         change = Amendment({DRUGS.index(d): law.edition_index(am.edition) for d in am.drugs}, {})
-        u = rng(f"amendment.{am.name}").random(len(pop))
         # only people the amendment could reach: its drugs, sentenced before it, in custody on it
         reach = (
             np.isin(pop.drug, list(change.edition))
             & (pop.sentencing_date < effective)
             & (pop.release_date > effective)
         )
+        u = rng(f"amendment.{am.name}").random(len(pop))
         sub = pop.take(reach)
         red = reduce(
             law,
@@ -73,24 +80,34 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
         term, release, table = pop.term.copy(), pop.release_date.copy(), pop.table_date.copy()
         term[reach], release[reach] = red.term, red.release
         table[reach] = np.where(red.granted, effective, sub.table_date)
-        pop = pop.replace(term=term, release_date=release, table_date=table)
+        reduced_by[np.flatnonzero(reach)[red.granted]] |= np.int8(1 << bit)
+        pop = pop.replace(term=term, release_date=release, table_date=table, reduced_by=reduced_by)
     return pop
 
 
 def admissions(
-    params: Parameters, *, seed: int, size: float = 1.0, until: int | None = None
+    params: Parameters,
+    *,
+    seed: int,
+    size: float = 1.0,
+    until: int | None = None,
+    replay_until: int | None = None,
 ) -> Population:
-    """Every case sentenced up to ``until``, with its term as it stands on that day.
+    """Every case sentenced up to ``until``, with its term as it stands on ``replay_until``.
 
-    Earlier retroactive amendments that took effect before ``until`` are replayed on the people
-    they reached. The ``id`` column numbers the cases of the whole draw.
+    Earlier retroactive amendments that took effect before ``replay_until`` (``until`` by
+    default) are replayed on the people they reached: cases drawn past a stock's day for their
+    own figures must not carry the changes of later days. The ``id`` column numbers the cases
+    of the whole draw.
     """
     law = load_law()
     until = params.snapshot if until is None else until
     cases = sentence(law, draw_cases(params, seed, size, conventions().fiscal_year(until)))
     cases["id"] = np.arange(len(cases["drug"]), dtype=np.int32)
-    everyone = Population(**{k: np.asarray(cases[k]) for k in SCHEMA})
-    everyone = replay_amendments(law, everyone, until, seed)
+    everyone = Population.from_arrays(cases, {"seed": int(seed)})
+    everyone = replay_amendments(
+        law, everyone, until if replay_until is None else replay_until, seed
+    )
     return everyone.take(everyone.sentencing_date <= until)
 
 
@@ -104,7 +121,8 @@ def generate(
 ) -> Population:
     """Build the stock in custody on ``snapshot`` (the parameters' snapshot by default).
 
-    ``everyone`` may pass the output of :func:`admissions` for the same arguments, to reuse it.
+    ``everyone`` may pass the output of :func:`admissions` for the same arguments, to reuse it
+    (its amendments replayed up to a day no later than the snapshot).
     """
     snap = params.snapshot if snapshot is None else snapshot
     if everyone is None:

@@ -6,7 +6,7 @@ on the people it reached (:func:`simulator.inputs.synthesis.replay_amendments`).
 Examples
 --------
 >>> [a.name for a in retroactive_amendments()]
-['A706', 'A750']
+['A706', 'A750', 'A782']
 >>> a = retroactive_amendments()[0]
 >>> a.drugs, a.edition, a.grant_rate
 (('cocaine_base',), '2007', 0.64)

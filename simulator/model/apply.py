@@ -55,6 +55,7 @@ def reduce_scenario(
         earliest_release=earliest_release,
         grant_prob=grant_prob,
         uniforms=uniforms,
+        process=scenario.retroactivity.process,
     )
     red = reduce(law, pop, amendment_for(law, scenario.changes, effective=effective), **kwargs)
     if len(scenario.changes) < 2:
@@ -71,7 +72,23 @@ def reduce_scenario(
                 "mean_reduction_months": round(float(cut.mean()), 2) if cut.size else 0.0,
             }
         )
-    return dataclasses.replace(red, details={"by_change": rows})
+    return dataclasses.replace(red, details={**red.details, "by_change": rows})
+
+
+def covariate(population: Population, name: str) -> np.ndarray:
+    """A trait a grant modifier names, as numbers: a flag, a count, or the history category.
+
+    ``category`` is the criminal history category counted from I (0) to VI (5).
+
+    Examples
+    --------
+    >>> import simulator as sim
+    >>> pop = sim.synthesize(None, seed=1, size=0.01)
+    >>> int(covariate(pop, "category").max()) <= 5
+    True
+    """
+    values = population.category() if name == "category" else getattr(population, name)
+    return values.astype(np.float64)
 
 
 def apply(population: Population, scenario: Scenario, *, law: Law | None = None) -> Outcome:
@@ -96,7 +113,7 @@ def apply(population: Population, scenario: Scenario, *, law: Law | None = None)
     effective = day(r.effective)
     earliest = day(r.earliest_release) if r.earliest_release else None
     covariates = {  # only the traits a modifier names are read
-        name: getattr(population, name).astype(np.float64) for name in scenario.grant.modifiers
+        name: covariate(population, name) for name in scenario.grant.modifiers
     }
     prob = grant_probability(
         scenario.grant.rate, scenario.grant.modifiers, covariates, len(population)

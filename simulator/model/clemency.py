@@ -39,6 +39,7 @@ import numpy as np
 from simulator.calendar import EPOCH, NEVER, day, iso
 from simulator.law import CATEGORIES, Law
 from simulator.model.changes import resolve_changes
+from simulator.model.motions import decision_days
 from simulator.model.population import Population
 from simulator.model.reduction import Reduction, bounded_release, current_guideline, grants
 from simulator.model.sentencing import impose
@@ -92,29 +93,6 @@ def criteria_masks(
     return masks
 
 
-def decision_days(
-    petition: np.ndarray, order: np.ndarray, *, start: int, capacity: int, days_per_month: float
-) -> np.ndarray:
-    """Day each petition is decided: in ``order``, ``capacity`` a month from ``start``.
-
-    Decisions are spread evenly: the petition of rank *r* (0-based) is decided
-    ``r / capacity`` months after the start. Non-petitioners get ``start`` (they are never
-    decided).
-
-    Examples
-    --------
-    >>> decision_days(np.array([True, True, False, True]), np.array([0.9, 0.1, 0.5, 0.3]),
-    ...               start=0, capacity=2, days_per_month=30.436875).tolist()
-    [30, 0, 0, 15]
-    """
-    idx = np.flatnonzero(petition)
-    rank = np.empty(len(idx), dtype=np.int64)
-    rank[np.argsort(order[idx], kind="stable")] = np.arange(len(idx))
-    out = np.full(len(petition), start, dtype=np.int64)
-    out[idx] = start + np.floor(rank * days_per_month / capacity).astype(np.int64)
-    return out
-
-
 @dataclass(frozen=True)
 class Schedule:
     """Who petitions, when each petition is decided, and who meets the criteria (arrays)."""
@@ -153,7 +131,7 @@ def schedule(law: Law, pop: Population, clem: Any, *, start: int, new_term: np.n
         petition,
         person_uniform(pop.id, seed, "review_order"),
         start=start,
-        capacity=review.capacity_per_month,
+        capacity=review.capacity_per_month * float(pop.meta.get("size") or 1.0),
         days_per_month=law.conventions.days_per_month,
     )
     decided = petition & (decided_on <= until) & (pop.release_date > decided_on)

@@ -116,6 +116,9 @@ SCHEMA: dict[str, Column] = {
                             "(in chp)", "int", "points", 0, 2, derived="0", optional=True),
     "zp_excluded": _flag("an exclusion of USSG §4C1.1 other than weapon and aggravating role",
                          derived="false", optional=True),
+    "reduced_by": Column("int8", "earlier retroactive changes that reduced the term: bit i for "
+                         "the i-th of simulator.law.retroactive_amendments() (0: none)", "int",
+                         "bits", 0, 127, derived="0", optional=True),
 }  # fmt: skip
 #: Columns a population may lack (files written before they existed): filled with zeros.
 OPTIONAL_COLUMNS: tuple[str, ...] = tuple(n for n, c in SCHEMA.items() if c.optional)
@@ -162,6 +165,7 @@ class Population:
     meta: dict = field(default_factory=dict, compare=False, repr=False)
     status_points: np.ndarray | None = None
     zp_excluded: np.ndarray | None = None
+    reduced_by: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.id)

@@ -36,10 +36,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from simulator.calendar import NEVER, day
 from simulator.law import DRUGS, Law
+from simulator.model.motions import docket, motion_figures
 from simulator.model.population import Population
 from simulator.model.sentencing import Guideline, guideline
 from simulator.numeric import expit, logit
@@ -195,6 +198,7 @@ def reduce(
     earliest_release: int | None,
     grant_prob: np.ndarray,
     uniforms: np.ndarray,
+    process: Any = None,
 ) -> Reduction:
     """Apply a retroactive change to everyone: the vectorized heart of :func:`apply`.
 
@@ -209,6 +213,11 @@ def reduce(
     grant_prob, uniforms : ndarray
         Grant probability per person and the person's own uniform draw: a motion is granted when
         ``uniform < grant_prob`` (common random numbers: a higher rate only adds grants).
+    process : CourtProcess, optional
+        How courts decide the motions over time (:mod:`simulator.model.motions`): only motions
+        filed and decided while the person is in custody can be granted, and nobody leaves
+        before the decision day plus the processing time. Without it every eligible person's
+        motion is decided on the effective day.
     """
     edition = law.edition_on(pop.drug, pop.table_date)
     old = current_guideline(law, pop, edition)
@@ -220,12 +229,37 @@ def reduce(
     # someone released before it anyway cannot benefit (the Commission's count works this way)
     in_custody = (pop.custody_start <= effective) & (pop.release_date > first)
     eligible = lowered & (pop.sentencing_date < effective) & in_custody & (reduced < pop.term)
-    granted = grants(eligible, uniforms, grant_prob)
+    decided: np.ndarray | int = effective
+    figures: dict = {}
+    if process is None:
+        granted = grants(eligible, uniforms, grant_prob)
+    else:
+        reach = (pop.sentencing_date < effective) & in_custody
+        key = law.release_day(
+            pop.custody_start, np.where(eligible, reduced, pop.term), pop.infractions
+        )
+        start = effective if process.start is None else day(process.start)
+        d = docket(
+            process, pop.id, reach=reach, eligible=eligible, release_key=key, start=start,
+            days_per_month=law.conventions.days_per_month, seed=int(pop.meta.get("seed") or 0),
+            scale=float(pop.meta.get("size") or 1.0),
+        )  # fmt: skip
+        heard = eligible & d.filed & (d.decided_on < pop.release_date)
+        granted = grants(heard, uniforms, grant_prob)
+        decided = np.minimum(d.decided_on, NEVER - 366) + int(process.processing_days)
+        figures = {
+            "motions": motion_figures(
+                d, eligible=eligible, granted=granted,
+                report_dates=[day(x) for x in process.report_dates],
+            )
+        }  # fmt: skip
     term = np.where(granted, reduced, pop.term).astype(np.int16)
     release = law.release_day(pop.custody_start, term, pop.infractions)
-    undelayed = bounded_release(granted, release, effective, pop.release_date)
-    release = bounded_release(granted, release, first, pop.release_date)
-    return Reduction(old, new, eligible, granted, reduced, term, release, lowered, undelayed)
+    undelayed = bounded_release(granted, release, np.maximum(decided, effective), pop.release_date)
+    release = bounded_release(granted, release, np.maximum(decided, first), pop.release_date)
+    return Reduction(
+        old, new, eligible, granted, reduced, term, release, lowered, undelayed, details=figures
+    )
 
 
 def first_release_day(effective: int, earliest_release: int | None) -> int:

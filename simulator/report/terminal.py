@@ -113,8 +113,29 @@ def calibration_table(table: pd.DataFrame) -> Table:
 
 
 def validation(rows: list[Row], *, notes: bool = False) -> list[RenderableType]:
-    """Scenarios against published figures (``simulate validate``), and the known gaps' notes."""
-    t = Table(title="Scenarios against published figures", title_justify="left")
+    """Scenarios against published figures (``simulate validate``), and the known gaps' notes.
+
+    Fitted figures (in sample) and checks (out of sample) are shown in separate tables.
+    """
+    items: list[RenderableType] = []
+    for role, title in (
+        ("fitted", "Fitted figures (in sample)"),
+        ("check", "Checks (out of sample)"),
+    ):
+        group = [r for r in rows if r.role == role]
+        if group:
+            items.append(_validation_table(group, title))
+    if notes:
+        items += [
+            Text.assemble((f"{r.scenario} {r.figure}", "bold"), ": ", r.note)
+            for r in rows
+            if r.note
+        ]
+    return items
+
+
+def _validation_table(rows: list[Row], title: str) -> Table:
+    t = Table(title=title, title_justify="left")
     for col in ("scenario", "figure", "model", "published", "tolerance", "status", "source"):
         justify = "right" if col in ("model", "published") else "left"
         t.add_column(col, justify=justify, overflow="fold")
@@ -131,11 +152,4 @@ def validation(rows: list[Row], *, notes: bool = False) -> list[RenderableType]:
             r.source,
             style=style,
         )
-    items: list[RenderableType] = [t]
-    if notes:
-        items += [
-            Text.assemble((f"{r.scenario} {r.figure}", "bold"), ": ", r.note)
-            for r in rows
-            if r.note
-        ]
-    return items
+    return t

@@ -3,15 +3,16 @@
 Every ``data/targets/*.yaml`` file that names a ``scenario`` lists published figures for it:
 
 ``figures``
-    each with ``key`` (a dotted path into the run's summary, e.g. ``eligible`` or
+    each with ``role`` (``fitted``: a calibration uses it; ``check``: nothing is fitted to it),
+    ``key`` (a dotted path into the run's summary, e.g. ``eligible`` or
     ``by_change.1.eligible``), ``published``, ``tolerance`` (relative) or ``tolerance_abs``,
     optional ``overrides`` (``--set`` values for that figure) and a ``source``; the figure
     passes when the model is within the tolerance; with ``projection: true`` the key is read
     from the summary of :func:`simulator.runs.projection.project` instead of the run's;
 ``known_differences``
-    figures the model misses for a stated reason, each with ``expected_range`` (bounds of
-    model / published - 1) and an ``explanation``; they pass while the gap stays inside the
-    range, so a change that closes or widens it is noticed.
+    figures (each a ``check``) the model misses for a stated reason, each with
+    ``expected_range`` (bounds of model / published - 1) and an ``explanation``; they pass
+    while the gap stays inside the range, so a change that closes or widens it is noticed.
 
 ``data/targets/population_snapshots.yaml`` holds published stock totals on other dates; each
 is checked against the synthetic stock on that date (``key: size``).
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.errors import InputError
+from simulator.inputs.calibration import figure_role
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
 from simulator.model.population import Population
@@ -56,6 +58,7 @@ class Row:
     tolerance: str
     status: str  # "pass", "FAIL", "known gap" or "GAP MOVED"
     note: str = ""
+    role: str = "check"  # "fitted" (a calibration uses it) or "check" (out of sample)
 
     @property
     def ok(self) -> bool:
@@ -148,6 +151,8 @@ def check_scenario(name: str, path: Path, size: float = 1.0) -> list[Row]:
         value = lookup(runs[sig], fig["key"])
         return value / size if is_count(fig["key"]) else value
 
+    for fig in [*doc.get("figures", []), *doc.get("known_differences", [])]:
+        figure_role(fig, path)
     rows = []
     for fig in doc.get("figures", []):
         value, pub = model(fig), float(fig["published"])
@@ -155,7 +160,7 @@ def check_scenario(name: str, path: Path, size: float = 1.0) -> list[Row]:
         miss = value / pub - 1 if relative else value - pub
         limit = fig["tolerance"] if relative else fig["tolerance_abs"]
         status = "pass" if abs(miss) <= limit else "FAIL"
-        rows.append(Row(name, fig["key"], value, pub, fig["source"], tol, status))
+        rows.append(Row(name, fig["key"], value, pub, fig["source"], tol, status, role=fig["role"]))
     for fig in doc.get("known_differences", []):
         value, pub = model(fig), float(fig["published"])
         low, high = fig["expected_range"]
@@ -163,7 +168,9 @@ def check_scenario(name: str, path: Path, size: float = 1.0) -> list[Row]:
         status = "known gap" if low <= gap <= high else "GAP MOVED"
         tol = f"gap {100 * low:+.0f}%..{100 * high:+.0f}%"
         note = " ".join(str(fig["explanation"]).split())
-        rows.append(Row(name, fig["key"], value, pub, fig["source"], tol, status, note))
+        rows.append(
+            Row(name, fig["key"], value, pub, fig["source"], tol, status, note, fig["role"])
+        )
     return rows
 
 
@@ -175,6 +182,7 @@ def check_snapshots(size: float = 1.0) -> list[Row]:
     doc = read_yaml(path)
     rows = []
     for fig in doc["figures"]:
+        figure_role(fig, path)
         pop = _population(str(fig["snapshot"]), int(doc["seed"]), size, None)
         value, pub = len(pop) / size, float(fig["published"])
         gap = value / pub - 1
@@ -187,7 +195,7 @@ def check_snapshots(size: float = 1.0) -> list[Row]:
             status = "pass" if abs(gap) <= fig["tolerance"] else "FAIL"
             tol, note = f"±{100 * fig['tolerance']:.0f}%", ""
         label = f"population on {fig['snapshot']}"
-        rows.append(Row(label, "size", value, pub, fig["source"], tol, status, note))
+        rows.append(Row(label, "size", value, pub, fig["source"], tol, status, note, fig["role"]))
     return rows
 
 

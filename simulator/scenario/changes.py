@@ -264,6 +264,8 @@ class Review(StrictModel):
 
     ``petition_rate_met_all`` is the share petitioning among people who meet every criterion
     (those invited, and helped to file); it defaults to ``petition_rate`` and may not be lower.
+    ``capacity_per_month`` is nationwide: a population built at ``size`` s is reviewed at s
+    times it, so a smaller population's queue moves at the same pace.
     """
 
     petition_rate: uncertain(ge=0, le=1) = 1.0

@@ -22,7 +22,7 @@ from simulator.scenario.base import StrictModel
 from simulator.scenario.changes import Change
 from simulator.scenario.uncertain import uncertain
 
-GRANT_MODIFIERS = ("weapon", "infractions", "violent", "career")
+GRANT_MODIFIERS = ("weapon", "infractions", "violent", "career", "category")
 MIX_GROUPS = ("heroin", "cocaine", "cocaine_base", "methamphetamine", "marijuana", "other")
 
 
@@ -50,11 +50,50 @@ class PopulationSpec(StrictModel):
         return p if p.is_absolute() or self._base is None else self._base / p
 
 
+class Filing(StrictModel):
+    """Who has a motion before the court: shares of eligible and of other people in custody.
+
+    A motion is filed by the defendant or raised by the court on its own (USSG §1B1.10
+    motions under 18 U.S.C. §3582(c)(2)); people the change does not reach also file, and
+    their motions are denied.
+    """
+
+    eligible: uncertain(ge=0, le=1) = 1.0
+    ineligible: uncertain(ge=0, le=1) = 0.0
+
+
+class CourtProcess(StrictModel):
+    """The courts' handling of the motions a retroactive change brings, over time.
+
+    Motions are decided ``capacity_per_month`` a month nationwide from ``start`` (the
+    effective day by default). A share ``prioritized`` of the eligible people's motions is
+    taken in order of their reduced release day (the districts that screened cases by who
+    could leave first); the rest, and the motions the change does not support, in the order
+    they were filed, each track at its share of the capacity. A granted
+    person leaves on the latest of the reduced release day, the earliest release the change
+    allows, and the decision day plus ``processing_days``; a decision after the person's
+    release changes nothing. ``report_dates`` are days on which the summary counts the
+    motions decided and granted so far (``motions.decided_by.DATE``).
+    """
+
+    filing: Filing = Field(default_factory=Filing)
+    capacity_per_month: uncertain(ge=1, le=1_000_000)
+    prioritized: uncertain(ge=0, le=1) = 0.0
+    processing_days: uncertain(int, ge=0, le=730) = 0
+    start: dt.date | None = None
+    report_dates: list[dt.date] = Field(default_factory=list, max_length=24)
+
+
 class Retroactivity(StrictModel):
-    """When a retroactive change takes effect and when the first release may happen."""
+    """When a retroactive change takes effect and when the first release may happen.
+
+    ``process`` describes how courts decide the motions over time; without it every eligible
+    person's motion is decided on the effective day.
+    """
 
     effective: dt.date
     earliest_release: dt.date | None = None
+    process: CourtProcess | None = None
 
 
 class Grant(StrictModel):
@@ -136,6 +175,8 @@ class Scenario(StrictModel):
         # keys added for projections hash as before when unset, so older hashes stay valid
         if doc.get("projection") is None:
             doc.pop("projection", None)
+        if doc["retroactivity"].get("process") is None:
+            doc["retroactivity"].pop("process", None)
         for change in doc["changes"]:
             if change.get("applies") is None:
                 change.pop("applies", None)

@@ -10,10 +10,13 @@ Examples
 from __future__ import annotations
 
 import numbers
+import typing
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from simulator.errors import ScenarioError
 from simulator.scenario.document import Scenario
@@ -53,6 +56,24 @@ def _key_path(key: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in key.split("."))
 
 
+def _is_section(path: list[str]) -> bool:
+    """Whether a dotted path of the scenario names a section (a model), not a plain value.
+
+    Examples
+    --------
+    >>> _is_section(["retroactivity", "process"]), _is_section(["population", "parameters"])
+    (True, False)
+    """
+    model: Any = Scenario
+    for part in path:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return False
+        types = [field.annotation, *typing.get_args(field.annotation)]
+        model = next((t for t in types if isinstance(t, type) and issubclass(t, BaseModel)), None)
+    return model is not None
+
+
 def with_overrides(scenario: Scenario, overrides: dict[str, str]) -> Scenario:
     """Apply ``dotted.key=value`` overrides (values parsed as YAML) and validate again."""
     doc = scenario.model_dump(mode="json", exclude_none=False)
@@ -73,8 +94,11 @@ def with_overrides(scenario: Scenario, overrides: dict[str, str]) -> Scenario:
                 continue
             if not isinstance(node, dict):
                 raise ScenarioError(f"--set {key}: {'.'.join(parts[:i])} is not a mapping")
-            # a missing key becomes a mapping, so validation names it as unknown
-            node = node.setdefault(part, {})
+            # a missing key becomes a mapping, so validation names it as unknown; an optional
+            # section left out (retroactivity.process) can be given key by key
+            if part not in node or (node[part] is None and _is_section(parts[: i + 1])):
+                node[part] = {}
+            node = node[part]
         if isinstance(node, list) and parts[-1].isdigit() and int(parts[-1]) < len(node):
             node[int(parts[-1])] = value
             continue

@@ -1,0 +1,128 @@
+"""The court's motion process, the replay of earlier changes on later stocks, and target roles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import simulator as sim
+from simulator.calendar import day
+from simulator.inputs.calibration import load_targets
+from simulator.law import retroactive_amendments
+from simulator.model.motions import decision_days
+from simulator.resources import read_yaml
+from simulator.runs.published import targets_dir
+from simulator.scenario import with_overrides
+
+PROCESS = {
+    "retroactivity.process.capacity_per_month": "2000",
+    "retroactivity.process.filing.eligible": "0.9",
+    "retroactivity.process.filing.ineligible": "0.3",
+    "retroactivity.process.prioritized": "0.5",
+    "retroactivity.process.processing_days": "3",
+    "retroactivity.process.report_dates": "[2015-07-24, 2016-10-31]",
+}
+
+
+@pytest.fixture(scope="module")
+def stock(scenario_2014):
+    return sim.synthesize(scenario_2014.population, seed=3, size=0.05)
+
+
+def with_process(scenario, **more):
+    return with_overrides(scenario, {**PROCESS, **{k: str(v) for k, v in more.items()}})
+
+
+def test_a_process_needs_decisions_before_releases(scenario_2014, stock):
+    out = sim.apply(stock, with_process(scenario_2014))
+    red = out.reduction
+    m = out.summary["motions"]
+    assert 0 < m["filed"] and m["filed_eligible"] <= out.summary["eligible"]
+    assert m["decided_by"]["2015-07-24"] <= m["decided_by"]["2016-10-31"] <= m["filed"]
+    # capacity 2,000 a month at size 0.05 is 100 a month: about 8.7 months by 2015-07-24
+    assert abs(m["decided_by"]["2015-07-24"] - 100 * 8.74) <= 2
+    moved = red.granted & (red.release < stock.release_date)
+    assert (red.release[moved] >= day("2015-11-01")).all()
+    assert (red.term <= stock.term).all()
+
+
+def test_an_unbounded_process_equals_no_process(scenario_2014, stock):
+    base = sim.apply(stock, scenario_2014).summary
+    fast = with_process(
+        scenario_2014,
+        **{
+            "retroactivity.process.capacity_per_month": 1_000_000,
+            "retroactivity.process.filing.eligible": 1,
+            "retroactivity.process.processing_days": 0,
+        },
+    )
+    out = sim.apply(stock, fast).summary
+    for key in ("eligible", "granted", "released_first_day", "bed_years_saved"):
+        assert out[key] == base[key], key
+
+
+@given(st.floats(200, 20_000), st.floats(0, 1))
+def test_more_capacity_never_releases_anyone_later(capacity, prioritized):
+    scenario = sim.load_scenario("scenarios/2014_guidelines.yaml")
+    stock = sim.synthesize(scenario.population, seed=3, size=0.01)
+    slow = with_process(
+        scenario,
+        **{
+            "retroactivity.process.capacity_per_month": capacity,
+            "retroactivity.process.prioritized": prioritized,
+        },
+    )
+    fast = with_overrides(slow, {"retroactivity.process.capacity_per_month": str(capacity * 2)})
+    a, b = sim.apply(stock, slow).reduction, sim.apply(stock, fast).reduction
+    assert (b.release <= a.release).all()
+    assert (a.granted <= b.granted).all()
+
+
+def test_decisions_follow_the_capacity():
+    days = decision_days(np.ones(10, bool), np.arange(10.0), start=0, capacity=5, days_per_month=30)
+    assert days.tolist() == [0, 6, 12, 18, 24, 30, 36, 42, 48, 54]
+
+
+def test_a_later_stock_holds_the_2014_reductions(scenario_2014):
+    """Amendment 782 is replayed: a 2018 stock finds few people the 2014 change still reaches."""
+    s14 = sim.apply(sim.synthesize(scenario_2014.population, seed=3, size=0.1), scenario_2014)
+    later = scenario_2014.population.model_copy(update={"snapshot": day_iso("2018-06-30")})
+    pop18 = sim.synthesize(later, seed=3, size=0.1)
+    s18 = sim.apply(pop18, scenario_2014)
+    assert s18.summary["eligible"] <= 0.30 * s14.summary["eligible"]
+    bit = 1 << [a.name for a in retroactive_amendments()].index("A782")
+    replayed = (pop18.reduced_by & bit) > 0
+    assert replayed.any()
+    # reduced people rest on the amended table and are not reached again
+    assert (pop18.table_date[replayed] == day("2014-11-01")).all()
+    assert not s18.reduction.eligible[replayed].any()
+
+
+def day_iso(text):
+    import datetime as dt
+
+    return dt.date.fromisoformat(text)
+
+
+def test_the_2014_stock_has_no_2014_reduction(scenario_2014):
+    pop = sim.synthesize(scenario_2014.population, seed=3, size=0.05)
+    bit = 1 << [a.name for a in retroactive_amendments()].index("A782")
+    assert not (pop.reduced_by & bit).any()
+
+
+def test_every_published_figure_says_its_role():
+    for path in sorted(targets_dir().glob("*.yaml")):
+        doc = read_yaml(path)
+        for section in ("figures", "flows", "known_differences"):
+            for fig in doc.get(section) or []:
+                assert fig.get("role") in ("fitted", "check"), (path.name, fig)
+
+
+def test_calibration_uses_only_fitted_figures():
+    keys = {t["key"] for t in load_targets()}
+    retro = read_yaml(targets_dir() / "2014_guidelines.yaml")["figures"]
+    checks = {f"retro.{f['key']}" for f in retro if f["role"] == "check"}
+    assert keys and not keys & checks
+    assert all(t["role"] == "fitted" for t in load_targets())
