@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from simulator.cli.common import show
+from simulator.cli.options import FiniteRange
 from simulator.files import refuse_existing
 from simulator.inputs import calibration
 from simulator.report.terminal import calibration_table
@@ -15,7 +16,7 @@ from simulator.report.terminal import calibration_table
 @click.command("calibrate")
 @click.option(
     "--size",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteRange(min=0, min_open=True, max=200),
     default=1.0,
     show_default=True,
     help="Scale of the population the fit runs on.",

@@ -12,7 +12,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.files import atomic_write_text, refuse_existing
+from simulator.files import to_json as plain_json
 from simulator.report.terminal import title
 from simulator.runs.published import is_count, published_figures
 from simulator.runs.replicates import Replicates
@@ -157,7 +157,7 @@ def to_json(reps: Replicates) -> str:
         "draws": reps.draws.to_dict("records"),
         "waves": reps.waves.to_dict("records"),
     }
-    return json.dumps(doc, separators=(",", ":"), default=float)
+    return plain_json(doc)
 
 
 FILES = ("intervals", "wave_intervals", "draws", "waves", "assumptions")
@@ -181,5 +181,5 @@ def write_replicates(reps: Replicates, directory: Path, *, force: bool = False) 
     for name, path in zip(FILES, paths, strict=False):
         frame = getattr(reps, name)
         atomic_write_text(path, provenance + frame.to_csv(index=False))
-    atomic_write_text(paths[-1], json.dumps(m, indent=2) + "\n")
+    atomic_write_text(paths[-1], plain_json(m, indent=2) + "\n")
     return paths

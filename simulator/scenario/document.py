@@ -18,17 +18,21 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from simulator.scenario.base import StrictModel
+from simulator.scenario.base import Day, StrictModel
 from simulator.scenario.changes import Change
 from simulator.scenario.uncertain import uncertain
 
 GRANT_MODIFIERS = ("weapon", "infractions", "violent", "career")
+#: Bounds that keep every product finite: a log-odds modifier beyond ±50 already makes a grant
+#: certain or impossible; a billion dollars a bed-year is far above any prison's cost.
+MAX_LOG_ODDS, MAX_BED_YEAR_COST = 50, 1e9
 MIX_GROUPS = ("heroin", "cocaine", "cocaine_base", "methamphetamine", "marijuana", "other")
 
 
 class PopulationSpec(StrictModel):
     """Which population to build: snapshot date, scale, generator parameters."""
 
+    # its range is the generator's (its parameter file's cohorts), checked when the stock is built
     snapshot: dt.date | None = None
     size: float = Field(default=1.0, gt=0, le=200)
     parameters: str | None = None
@@ -53,21 +57,23 @@ class PopulationSpec(StrictModel):
 class Retroactivity(StrictModel):
     """When a retroactive change takes effect and when the first release may happen."""
 
-    effective: dt.date
-    earliest_release: dt.date | None = None
+    effective: Day
+    earliest_release: Day | None = None
 
 
 class Grant(StrictModel):
     """How courts decide motions: a rate and log-odds modifiers by trait."""
 
     rate: uncertain(ge=0, le=1)
-    modifiers: dict[Literal[GRANT_MODIFIERS], uncertain()] = Field(default_factory=dict)  # type: ignore[valid-type]
+    modifiers: dict[  # type: ignore[valid-type]
+        Literal[GRANT_MODIFIERS], uncertain(ge=-MAX_LOG_ODDS, le=MAX_LOG_ODDS)
+    ] = Field(default_factory=dict)
 
 
 class Costs(StrictModel):
     """Cost assumptions."""
 
-    per_bed_year: uncertain(ge=0)
+    per_bed_year: uncertain(ge=0, le=MAX_BED_YEAR_COST)
 
 
 class Outputs(StrictModel):

@@ -13,15 +13,13 @@ import numbers
 from collections.abc import Mapping
 from pathlib import Path
 
-import yaml
-
 from simulator.errors import ScenarioError
 from simulator.scenario.document import Scenario
-from simulator.scenario.validation import validate
+from simulator.scenario.validation import model_at, validate
 from simulator.scenario.yaml_source import (
-    LineLoader,
     Problem,
     locate,
+    parse_yaml,
     read_yaml_source,
     yaml_problems,
 )
@@ -58,13 +56,13 @@ def with_overrides(scenario: Scenario, overrides: dict[str, str]) -> Scenario:
     doc = scenario.model_dump(mode="json", exclude_none=False)
     problems: list[Problem] = []
     for key, raw in overrides.items():
-        try:
-            value = yaml.safe_load(raw) if isinstance(raw, str) else raw
-            if isinstance(raw, str):
-                tree = yaml.compose(raw, Loader=LineLoader)
-                problems += [(None, *p[1:]) for p in yaml_problems(tree, _key_path(key))]
-        except yaml.YAMLError:
-            raise ScenarioError(f"--set {key}={raw}: value is not valid YAML") from None
+        value = raw
+        if isinstance(raw, str):
+            try:
+                tree, value = parse_yaml(raw, f"--set {key}", ScenarioError)
+            except ScenarioError as exc:
+                raise ScenarioError(f"{exc}; the value is not valid YAML") from None
+            problems += [(None, *p[1:]) for p in yaml_problems(tree, _key_path(key))]
         parts = key.split(".")
         node = doc
         for i, part in enumerate(parts[:-1]):
@@ -73,8 +71,11 @@ def with_overrides(scenario: Scenario, overrides: dict[str, str]) -> Scenario:
                 continue
             if not isinstance(node, dict):
                 raise ScenarioError(f"--set {key}: {'.'.join(parts[:i])} is not a mapping")
-            # a missing key becomes a mapping, so validation names it as unknown
-            node = node.setdefault(part, {})
+            # a missing key becomes a mapping, so validation names it as unknown; so does an
+            # unset section (projection: null), whose defaults validation then fills in
+            if part not in node or (node[part] is None and model_at(tuple(parts[: i + 1]))):
+                node[part] = {}
+            node = node[part]
         if isinstance(node, list) and parts[-1].isdigit() and int(parts[-1]) < len(node):
             node[int(parts[-1])] = value
             continue
