@@ -132,16 +132,19 @@ def to_json(summary: dict, indent: int | None = None) -> str:
     return json.dumps(_plain(summary), indent=indent, separators=separators, allow_nan=False)
 
 
-def read_user_text(path: Path, error: type[InputError], what: str) -> str:
+def read_user_text(
+    path: Path, error: type[InputError], what: str, *, limit: int | None = None
+) -> str:
     r"""The text of a file a user gave, read as UTF-8 (newlines as text mode reads them).
 
-    ``what`` names the file in errors.
+    ``what`` names the file in errors. With ``limit``, a file of more bytes is refused after
+    reading no more than that (``/dev/zero`` would fill the memory).
 
     Raises
     ------
     InputError
-        Of the class ``error``: the file cannot be read, or is not UTF-8 (with the byte
-        offset and line of the first byte that is not).
+        Of the class ``error``: the file cannot be read, is larger than ``limit``, or is not
+        UTF-8 (with the byte offset and line of the first byte that is not).
 
     Examples
     --------
@@ -156,9 +159,12 @@ def read_user_text(path: Path, error: type[InputError], what: str) -> str:
     D/s.yaml: scenario is not UTF-8 text: byte 0xe9 at offset 10 (line 1); save it as UTF-8
     """
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read() if limit is None else fh.read(limit + 1)
     except OSError as exc:
         raise error(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    if limit is not None and len(data) > limit:
+        raise error(f"{path}: {what} is larger than {limit:,} bytes")
     try:
         return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:

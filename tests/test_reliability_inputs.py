@@ -11,6 +11,7 @@ import json
 import math
 import re
 import time
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,7 +29,7 @@ from simulator.inputs.parameters import default_parameters_path, load_parameters
 from simulator.inputs.synthesis import stock_days
 from simulator.report.replicates import to_json as replicates_json
 from simulator.scenario import load_scenario, with_overrides
-from simulator.scenario.yaml_source import MAX_NODES, parse_yaml
+from simulator.scenario.yaml_source import MAX_BYTES, MAX_NODES, parse_yaml
 
 SIZE = "0.01"
 TEXT_2014 = SCENARIO_2014.read_text(encoding="utf-8")
@@ -451,3 +452,39 @@ def test_replicates_json_is_valid_json_with_non_finite_draws():
     )  # fmt: skip
     doc = json.loads(replicates_json(reps), parse_constant=lambda c: pytest.fail(c))
     assert doc["intervals"] == [{"figure": "x", "median": None, "lo": None}]
+
+
+# --- sizes and factors ----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_an_endless_file_is_refused_after_a_bounded_read():
+    one_line_error(invoke("run", "/dev/zero"), "/dev/zero: scenario is larger than")
+
+
+def test_a_file_over_the_byte_limit_is_refused(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text(TEXT_2014 + "#" * MAX_BYTES, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=f"scenario is larger than {MAX_BYTES:,} bytes"):
+        load_scenario(path)
+    assert read_user_text(path, InputError, "file").startswith("title:")  # no limit by default
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.mark.parametrize(
+    ("factor", "fragment"),
+    [("0", "scale.grams: Input should be greater than 0"), (".inf", "finite number"),
+     ("1.0e+308", "grams (qty_kg): must be at most")],
+)  # fmt: skip
+def test_mapping_scale_factors_are_positive_finite_and_never_warn(tmp_path, factor, fragment):
+    text = (EXAMPLES / "caseload_mapping.yaml").read_text(encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(re.sub(r"(?m)^  grams: 1000", f"  grams: {factor}", text), "utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow warning would be a line on stderr
+        result = invoke("run", SCENARIO_2014, "--population", EXAMPLES / "caseload.csv",
+                        "--mapping", mapping)  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert fragment in result.stderr and "Warning" not in result.stderr, result.stderr

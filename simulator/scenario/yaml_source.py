@@ -33,6 +33,8 @@ MAX_NODES = 100_000
 #: At most this many levels of nesting (a scenario has fewer than ten); deeper would exhaust
 #: Python's recursion in the loader.
 MAX_DEPTH = 100
+#: At most this many bytes in a file (a scenario holds a few thousand).
+MAX_BYTES = 4 * 2**20
 
 
 class LineLoader(yaml.SafeLoader):
@@ -143,10 +145,11 @@ def read_yaml_source(
     Raises
     ------
     InputError
-        Of the class ``error``, for a file that cannot be read, is not UTF-8 or is not valid
-        YAML (including aliases that expand beyond :data:`MAX_NODES` values).
+        Of the class ``error``, for a file that cannot be read, is larger than
+        :data:`MAX_BYTES`, is not UTF-8 or is not valid YAML (including aliases that expand
+        beyond :data:`MAX_NODES` values).
     """
-    text = read_user_text(path, error, what)
+    text = read_user_text(path, error, what, limit=MAX_BYTES)
     root, doc = parse_yaml(text, path, error)
     return text, root, doc
 
