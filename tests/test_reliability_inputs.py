@@ -488,3 +488,27 @@ def test_mapping_scale_factors_are_positive_finite_and_never_warn(tmp_path, fact
                         "--mapping", mapping)  # fmt: skip
     assert result.exit_code == 2, result.output
     assert fragment in result.stderr and "Warning" not in result.stderr, result.stderr
+
+
+# --- projections ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "admissions",
+    ["{2025: 0}", "{" + ", ".join(f"{y}: 0" for y in range(2016, 2026)) + "}"],
+    ids=["last year", "ten years"],
+)
+def test_a_projection_whose_admissions_stop_has_no_trend_and_runs(admissions):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # log(0) warned, then the cohorts could not be drawn
+        result = invoke("project", SCENARIO_2014, "--size", SIZE, "--json",
+                        "--set", f"projection={{years: 15, admissions: {admissions}}}")  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+
+def test_projection_admissions_beyond_any_real_year_are_refused():
+    with pytest.raises(ScenarioError, match="count from 0 to 1,000,000"):
+        with_overrides(load_scenario(SCENARIO_2014), {"projection.admissions": "{2016: 1.0e+300}"})
+    result = invoke("project", SCENARIO_2014, "--size", SIZE,
+                    "--set", "projection={trend: 0.5, years: 30}")  # fmt: skip
+    one_line_error(result, "projection: admissions reach", "at most 1,000,000 a year")

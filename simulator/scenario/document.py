@@ -26,6 +26,9 @@ GRANT_MODIFIERS = ("weapon", "infractions", "violent", "career")
 #: Bounds that keep every product finite: a log-odds modifier beyond ±50 already makes a grant
 #: certain or impossible; a billion dollars a bed-year is far above any prison's cost.
 MAX_LOG_ODDS, MAX_BED_YEAR_COST = 50, 1e9
+#: Most cases a fiscal year a projection may admit (at size 1): forty times the most the federal
+#: courts have sentenced to prison for drug trafficking in one year (about 25,000).
+MAX_ADMISSIONS = 1_000_000
 MIX_GROUPS = ("heroin", "cocaine", "cocaine_base", "methamphetamine", "marijuana", "other")
 
 
@@ -105,8 +108,11 @@ class Projection(StrictModel):
     @model_validator(mode="after")
     def _valid(self) -> Projection:
         for year, n in (self.admissions or {}).items():
-            if not 1988 <= year <= 2100 or n < 0:
-                raise ValueError(f"admissions: {year}: {n}: expected a fiscal year and a count")
+            if not 1988 <= year <= 2100 or not 0 <= n <= MAX_ADMISSIONS:
+                raise ValueError(
+                    f"admissions: {year}: {n}: expected a fiscal year and a count from 0 to "
+                    f"{MAX_ADMISSIONS:,}"
+                )
         if self.mix is not None and (min(self.mix.values()) < 0 or sum(self.mix.values()) <= 0):
             raise ValueError("mix: shares must be non-negative and not all zero")
         return self
