@@ -512,3 +512,11 @@ def test_projection_admissions_beyond_any_real_year_are_refused():
     result = invoke("project", SCENARIO_2014, "--size", SIZE,
                     "--set", "projection={trend: 0.5, years: 30}")  # fmt: skip
     one_line_error(result, "projection: admissions reach", "at most 1,000,000 a year")
+
+
+def test_projection_mix_shares_whose_sum_overflows_are_refused():
+    with pytest.raises(ScenarioError, match="with a finite sum"):
+        with_overrides(
+            load_scenario(SCENARIO_2014),
+            {"projection.mix": "{heroin: 1.0e+308, cocaine: 1.0e+308}"},
+        )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Literal
 
@@ -113,8 +114,9 @@ class Projection(StrictModel):
                     f"admissions: {year}: {n}: expected a fiscal year and a count from 0 to "
                     f"{MAX_ADMISSIONS:,}"
                 )
-        if self.mix is not None and (min(self.mix.values()) < 0 or sum(self.mix.values()) <= 0):
-            raise ValueError("mix: shares must be non-negative and not all zero")
+        shares = list((self.mix or {}).values())
+        if shares and (min(shares) < 0 or not 0 < sum(shares) < math.inf):
+            raise ValueError("mix: shares must be non-negative, not all zero, with a finite sum")
         return self
 
 
