@@ -520,3 +520,18 @@ def test_projection_mix_shares_whose_sum_overflows_are_refused():
             load_scenario(SCENARIO_2014),
             {"projection.mix": "{heroin: 1.0e+308, cocaine: 1.0e+308}"},
         )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &x 1\nb: &x 2\n", "2:4: (yaml): found duplicate anchor 'x'; first occurrence at "
+         "line 1, second occurrence"),
+        ("a: 1\n---\nb: 2\n", "2:1: (yaml): expected a single document in the stream at line 1, "
+         "but found another document"),
+    ],
+)  # fmt: skip
+def test_yaml_errors_with_a_context_say_both_parts(text, message):
+    with pytest.raises(InputError) as exc:
+        parse_yaml(text, "x.yaml")
+    assert str(exc.value) == f"x.yaml:{message}"

@@ -127,6 +127,9 @@ def parse_yaml(
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else str(source)
         problem = getattr(exc, "problem", None) or str(exc).replace("\n", " ")
+        context, at = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and getattr(exc, "problem", None):  # "while scanning ...", "first occurrence"
+            problem = f"{context}{f' at line {at.line + 1}' if at else ''}, {problem}"
         raise error(f"{where}: (yaml): {problem}") from None
 
 
