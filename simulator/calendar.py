@@ -24,6 +24,25 @@ import numpy as np
 EPOCH = np.datetime64("1970-01-01", "D")
 #: A date later than every real date: "never" (e.g. the release of a person serving life).
 NEVER = np.iinfo(np.int32).max
+#: The dates the simulator takes from users (scenarios, population files, the command line):
+#: wide enough for any real case, narrow enough that a date plus a life term, the summary's
+#: waves or a projection's horizon is still a date.
+FIRST_DATE, LAST_DATE = _dt.date(1950, 1, 1), _dt.date(2100, 12, 31)
+
+
+def within_dates(value: _dt.date) -> _dt.date:
+    """``value`` if it lies within ``FIRST_DATE..LAST_DATE``; a ``ValueError`` saying so if not.
+
+    Examples
+    --------
+    >>> within_dates(_dt.date(1900, 1, 1))
+    Traceback (most recent call last):
+    ...
+    ValueError: expected a date from 1950-01-01 to 2100-12-31, got 1900-01-01
+    """
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"expected a date from {FIRST_DATE} to {LAST_DATE}, got {value}")
+    return value
 
 
 def day(value: str | _dt.date | np.datetime64) -> int:

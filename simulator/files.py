@@ -26,7 +26,7 @@ from typing import IO
 
 import numpy as np
 
-from simulator.errors import OutputExistsError
+from simulator.errors import InputError, OutputExistsError
 
 Writer = Callable[[IO[bytes]], None]
 
@@ -81,16 +81,75 @@ def refuse_existing(paths: Iterable[Path | str], force: bool = False) -> None:
 
 
 def _plain(obj: object) -> object:
+    """``obj`` as JSON holds it: containers walked, numpy numbers plain, NaN and infinities None.
+
+    Anything else (a date, a path) becomes its text.
+    """
+    if isinstance(obj, dict):
+        return {(k.item() if isinstance(k, np.generic) else k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    if obj is None or isinstance(obj, bool | int | str):
+        return obj
     if isinstance(obj, np.integer):
         return int(obj)
-    if isinstance(obj, np.floating):
-        return None if np.isnan(obj) else float(obj)
-    if isinstance(obj, float) and np.isnan(obj):
-        return None
+    if isinstance(obj, float | np.floating):
+        return float(obj) if np.isfinite(obj) else None
     return str(obj)
 
 
-def to_json(summary: dict) -> str:
-    """A summary as one line of JSON (NaN becomes null, numpy numbers plain numbers)."""
-    clean = json.loads(json.dumps(summary, default=_plain).replace("NaN", "null"))
-    return json.dumps(clean, separators=(",", ":"))
+def to_json(summary: dict, indent: int | None = None) -> str:
+    """A summary as one line of JSON (NaN and infinities become null, numpy numbers plain).
+
+    ``indent`` spreads it over indented lines instead.
+
+    Examples
+    --------
+    >>> to_json({"x": [float("inf"), np.float32(0.5)], "s": "NaN stays text"})
+    '{"x":[null,0.5],"s":"NaN stays text"}'
+    """
+    separators = (",", ":") if indent is None else None
+    return json.dumps(_plain(summary), indent=indent, separators=separators, allow_nan=False)
+
+
+def read_user_text(
+    path: Path, error: type[InputError], what: str, *, limit: int | None = None
+) -> str:
+    r"""The text of a file a user gave, read as UTF-8 (newlines as text mode reads them).
+
+    ``what`` names the file in errors. With ``limit``, a file of more bytes is refused after
+    reading no more than that (``/dev/zero`` would fill the memory).
+
+    Raises
+    ------
+    InputError
+        Of the class ``error``: the file cannot be read, is larger than ``limit``, or is not
+        UTF-8 (with the byte offset and line of the first byte that is not).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     (Path(d) / "s.yaml").write_bytes(b"title: caf\xe9\n")
+    ...     try:
+    ...         read_user_text(Path(d) / "s.yaml", InputError, "scenario")
+    ...     except InputError as exc:
+    ...         print(str(exc).replace(d, "D"))
+    12
+    D/s.yaml: scenario is not UTF-8 text: byte 0xe9 at offset 10 (line 1); save it as UTF-8
+    """
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read() if limit is None else fh.read(limit + 1)
+    except OSError as exc:
+        raise error(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    if limit is not None and len(data) > limit:
+        raise error(f"{path}: {what} is larger than {limit:,} bytes")
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(
+            f"{path}: {what} is not UTF-8 text: byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start} (line {line}); save it as UTF-8"
+        ) from None

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from simulator.cli.common import show
-from simulator.cli.options import lock_timeout_option
+from simulator.cli.options import FiniteRange, lock_timeout_option
 from simulator.inputs import calibration
 from simulator.outputs_folder import Outputs
 from simulator.report.terminal import calibration_table
@@ -16,7 +16,7 @@ from simulator.report.terminal import calibration_table
 @click.command("calibrate")
 @click.option(
     "--size",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteRange(min=0, min_open=True, max=200),
     default=1.0,
     show_default=True,
     help="Scale of the population the fit runs on.",

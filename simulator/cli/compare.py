@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from simulator.cli.common import load, show
-from simulator.cli.options import Fail, lock_timeout_option
+from simulator.cli.options import Fail, FiniteRange, lock_timeout_option
 from simulator.files import atomic_write_text
 from simulator.outputs_folder import Outputs
 from simulator.report.comparison import comparison, comparison_width
@@ -23,7 +23,7 @@ from simulator.runs.compare import compare, frame
 @click.option("--seed", type=click.IntRange(min=0), help="Seed for all (default: the first's).")
 @click.option(
     "--size",
-    type=click.FloatRange(min=0, min_open=True, max=200),
+    type=FiniteRange(min=0, min_open=True, max=200),
     help="Scale of the synthetic population (default: each scenario's).",
 )
 @click.option(

@@ -6,12 +6,11 @@ the command line.
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from simulator.cli.common import load, show
 from simulator.cli.options import Fail, seed_option, sets_option, size_option
+from simulator.files import to_json
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
 from simulator.model.outcomes import Outcome
@@ -25,7 +24,7 @@ def show_worksheet(outcome: Outcome, index: int, as_json: bool) -> None:
     if as_json:
         s = outcome.summary
         prov = {k: s[k] for k in ("seed", "scenario_sha256", "version")}
-        click.echo(json.dumps({"person": ws.person_id, **ws.values, **prov}, default=str))
+        click.echo(to_json({"person": ws.person_id, **ws.values, **prov}))
     else:
         show(worksheet_screen(ws), width=WORKSHEET_WIDTH)
 

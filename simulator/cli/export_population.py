@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.options import Fail, lock_timeout_option
+from simulator.cli.options import Fail, FiniteRange, lock_timeout_option
 from simulator.inputs.population_files import write_population
 from simulator.inputs.synthesis import synthesize
 from simulator.outputs_folder import Outputs
@@ -23,7 +23,7 @@ from simulator.scenario import PopulationSpec
               help="Seed of the synthetic population.")  # fmt: skip
 @click.option(
     "--size",
-    type=click.FloatRange(min=0, min_open=True, max=200),
+    type=FiniteRange(min=0, min_open=True, max=200),
     default=1.0,
     show_default=True,
     help="Scale (1 = the calibrated ~100,000 people).",

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import click
@@ -33,6 +34,29 @@ class Fail(click.ClickException):
     def show(self, file: Any = None) -> None:
         """Print the message alone on stderr."""
         click.echo(self.format_message(), err=True)
+
+
+class FiniteRange(click.FloatRange):
+    """A :class:`click.FloatRange` that also refuses ``nan`` and infinities.
+
+    ``nan`` compares false with every bound, so a plain range lets it through.
+
+    Examples
+    --------
+    >>> FiniteRange(min=0).convert("1.5", None, None)
+    1.5
+    >>> FiniteRange(min=0).convert("nan", None, None)
+    Traceback (most recent call last):
+    ...
+    click.exceptions.BadParameter: 'nan' is not a finite number.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The number, within the range and finite; a usage error (exit 2) otherwise."""
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
@@ -53,7 +77,7 @@ seed_option = click.option(
 )
 size_option = click.option(
     "--size",
-    type=click.FloatRange(min=0, min_open=True, max=200),
+    type=FiniteRange(min=0, min_open=True, max=200),
     help="Scale of the synthetic population (1 = calibrated size).",
 )
 sets_option = click.option(

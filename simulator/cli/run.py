@@ -12,6 +12,7 @@ import click
 from simulator.cli.common import load, run_errors, show
 from simulator.cli.options import (
     Fail,
+    FiniteRange,
     json_option,
     lock_timeout_option,
     seed_option,
@@ -78,7 +79,7 @@ from simulator.report.terminal import run_summary
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786.")
 @click.option(
     "--interval",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    type=FiniteRange(0, 1, min_open=True, max_open=True),
     default=0.9,
     show_default=True,
     help="Central probability of the replicate intervals.",

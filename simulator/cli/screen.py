@@ -10,9 +10,10 @@ import click
 
 from simulator.cli.common import load
 from simulator.cli.explain import show_worksheet
-from simulator.cli.options import Fail, sets_option
+from simulator.cli.options import Fail, FiniteRange, sets_option
 from simulator.law import CATEGORIES, load_law
 from simulator.model.apply import apply
+from simulator.model.population import SCHEMA
 from simulator.resources import scenarios_dir
 from simulator.runs.worksheet import DRUG_ALIASES, case_population
 
@@ -23,7 +24,9 @@ def _default_scenario() -> str:
 
 @click.command("screen")
 @click.option("--drug", required=True, help="Drug: crack, powder, heroin, meth, marijuana, ...")
-@click.option("--grams", type=click.FloatRange(min=0, min_open=True), required=True)
+@click.option(
+    "--grams", type=FiniteRange(min=0, min_open=True, max=SCHEMA["grams"].hi), required=True
+)
 @click.option("--chc", type=click.Choice(CATEGORIES), help="Criminal history category.")
 @click.option("--points", type=click.IntRange(0, 40), help="Criminal history points.")
 @click.option("--role", type=click.IntRange(-4, 4), default=0, show_default=True,
@@ -85,7 +88,7 @@ def screen_command(**kw) -> None:
             status_points=kw["status_points"],
         )  # fmt: skip
     except ValueError as exc:
-        raise Fail(f"error: a date is not YYYY-MM-DD: {exc}", 2) from None
+        raise Fail(f"error: {exc}", 2) from None
     show_worksheet(apply(pop, sc), 0, kw["as_json"])
     if not kw["as_json"]:
         click.echo(

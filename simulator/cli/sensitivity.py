@@ -7,7 +7,8 @@ import json
 import click
 
 from simulator.cli.common import load, show
-from simulator.cli.options import Fail, seed_option, sets_option
+from simulator.cli.options import Fail, FiniteRange, seed_option, sets_option
+from simulator.files import to_json
 from simulator.report.sensitivity import sensitivity_screen
 from simulator.runs.sensitivity import scenario_sensitivity
 from simulator.version import __version__
@@ -32,7 +33,7 @@ from simulator.version import __version__
 )
 @click.option(
     "--size",
-    type=click.FloatRange(min=0, min_open=True, max=200),
+    type=FiniteRange(min=0, min_open=True, max=200),
     default=0.1,
     show_default=True,
     help="Scale of the population the model runs on.",
@@ -41,7 +42,7 @@ from simulator.version import __version__
 @sets_option
 @click.option(
     "--confidence",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    type=FiniteRange(0, 1, min_open=True, max_open=True),
     default=0.95,
     show_default=True,
     help="Probability of the bootstrap intervals.",
@@ -80,7 +81,7 @@ def sensitivity_command(
             "size": size, "confidence": confidence, "resamples": resamples}  # fmt: skip
     if as_json:
         records = json.loads(table.to_json(orient="records"))
-        click.echo(json.dumps({"meta": meta, "indices": records}, separators=(",", ":")))
+        click.echo(to_json({"meta": meta, "indices": records}))
         return
     footer = (
         f"seed {root} · scenario {meta['scenario_sha256'][:12]} · simulator {__version__} · "

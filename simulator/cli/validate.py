@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from simulator.cli.common import show
-from simulator.cli.options import Fail
+from simulator.cli.options import Fail, FiniteRange
 from simulator.report.terminal import validation
 from simulator.runs.published import validate
 
@@ -14,7 +14,7 @@ from simulator.runs.published import validate
 @click.argument("names", nargs=-1)
 @click.option(
     "--size",
-    type=click.FloatRange(min=0, min_open=True, max=200),
+    type=FiniteRange(min=0, min_open=True, max=200),
     default=1.0,
     show_default=True,
     help="Scale of the synthetic populations (counts are compared per unit scale).",

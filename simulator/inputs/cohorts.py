@@ -24,7 +24,8 @@ import zlib
 import numpy as np
 
 from simulator.calendar import day
-from simulator.inputs.parameters import Parameters
+from simulator.errors import PopulationError
+from simulator.inputs.parameters import Parameters, default_parameters_path
 from simulator.law import DRUGS, conventions, load_law
 from simulator.model.population import RACES
 from simulator.numeric import expit, softmax
@@ -110,7 +111,22 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
     The draws of a cohort depend only on the seed, the parameters and the cohort years, never
     on the day a caller cuts the series at, so two cut-off days in one fiscal year see the same
     people.
+
+    Raises
+    ------
+    PopulationError
+        When a user's parameter file (not the committed one) holds a value the draws cannot
+        use, such as a beta parameter that is not positive; it names the file.
     """
+    try:
+        return _draw_cases(params, seed, size, last_fy)
+    except (ValueError, IndexError, ZeroDivisionError) as exc:
+        if params.path is None or params.path == default_parameters_path():
+            raise
+        raise PopulationError(f"{params.path}: the generator cannot use it: {exc}") from None
+
+
+def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict[str, np.ndarray]:
     a, f = params.assumed, params.fitted
     rng = Streams(seed)
     years, counts = _cohort_sizes(params, last_fy, size)

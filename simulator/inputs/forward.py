@@ -20,9 +20,11 @@ import zlib
 
 import numpy as np
 
+from simulator.errors import ScenarioError
 from simulator.inputs.cohorts import draw_cases
 from simulator.inputs.parameters import Parameters
 from simulator.scenario import Projection as ProjectionSettings
+from simulator.scenario.document import MAX_ADMISSIONS
 
 
 def forward_seed(seed: int, year: int) -> int:
@@ -70,6 +72,12 @@ def admissions_series(
             out[y] = float(np.interp(y, years, [known[k] for k in years]))
         else:
             out[y] = known[last] * (1.0 + rate) ** (y - last)
+        if out[y] > MAX_ADMISSIONS:
+            raise ScenarioError(
+                f"projection: admissions reach {out[y]:,.0f} cases in fiscal year {y} (the "
+                f"series grows by {rate:+.1%} a year after {last}); at most {MAX_ADMISSIONS:,} "
+                "a year: lower projection.trend or projection.years"
+            )
     return out
 
 
@@ -92,7 +100,10 @@ def trend(params: Parameters, settings: ProjectionSettings | None) -> float:
     years = sorted(known)
     span = np.arange(years[-1] - n + 1, years[-1] + 1)
     counts = np.interp(span, years, [known[k] for k in years])
-    slope = np.polyfit(span, np.log(counts), 1)[0]
+    positive = counts > 0
+    if positive.sum() < 2:  # a series that has (all but) stopped has no trend to follow
+        return 0.0
+    slope = np.polyfit(span[positive], np.log(counts[positive]), 1)[0]
     return float(np.clip(np.expm1(slope), -cap, cap))
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import Field, ValidationError
 
 from simulator import lazy
@@ -34,7 +35,7 @@ class Mapping(StrictModel):
     columns: dict[_Ours, str] = Field(default_factory=dict)  # type: ignore[valid-type]
     codes: dict[_Ours, dict[_Scalar, _Scalar]] = Field(default_factory=dict)  # type: ignore[valid-type]
     defaults: dict[_Ours, _Scalar] = Field(default_factory=dict)  # type: ignore[valid-type]
-    scale: dict[_Ours, float] = Field(default_factory=dict)  # type: ignore[valid-type]
+    scale: dict[_Ours, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)  # type: ignore[valid-type]
 
 
 def load_mapping(path: str | Path) -> Mapping:
@@ -106,7 +107,9 @@ def apply_mapping(frame: pd.DataFrame, mapping: Mapping | None, source: Path) ->
             s = out[ours]
             v, bad = numbers(s)
             keep = bad | is_blank(s)
-            out[ours] = s.where(keep, v * factor) if keep.any() else v * factor
+            with np.errstate(over="ignore"):  # a product too large is inf: the row checks say so
+                scaled = v * factor
+            out[ours] = s.where(keep, scaled) if keep.any() else scaled
     return out
 
 

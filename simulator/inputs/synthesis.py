@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.calendar import day, iso
+from simulator.errors import ScenarioError
 from simulator.inputs.cohorts import Streams, draw_cases
 from simulator.inputs.parameters import Parameters, load_parameters
 from simulator.law import DRUGS, Law, conventions, load_law, retroactive_amendments
@@ -85,6 +86,27 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
     return pop
 
 
+#: Fiscal years past the last one of the admissions series (which holds its last level there)
+#: for which a stock may still be built: as many as the longest projection covers.
+FLAT_YEARS = 30
+
+
+def stock_days(params: Parameters) -> tuple[int, int]:
+    """The first and last day a stock can be built for, from the parameters' cohorts.
+
+    From the first day of the first admission cohort's fiscal year (``assumed.first_cohort``)
+    to the end of the fiscal year :data:`FLAT_YEARS` after the admissions series' last.
+
+    Examples
+    --------
+    >>> [iso(d) for d in stock_days(load_parameters())]
+    ['1987-10-01', '2055-09-30']
+    """
+    a, fy = params.assumed, conventions()
+    last = max(int(year) for year in a["admissions"]) + FLAT_YEARS
+    return fy.fiscal_year_start(int(a["first_cohort"])), fy.fiscal_year_end(last)
+
+
 def admissions(
     params: Parameters,
     *,
@@ -99,9 +121,23 @@ def admissions(
     default) are replayed on the people they reached: cases drawn past a stock's day for their
     own figures must not carry the changes of later days. The ``id`` column numbers the cases
     of the whole draw.
+
+    Raises
+    ------
+    ScenarioError
+        When ``until`` (the scenario's ``population.snapshot``) is outside :func:`stock_days`.
     """
     law = load_law()
     until = params.snapshot if until is None else until
+    first, last = stock_days(params)
+    if not first <= until <= last:
+        source = params.path.name if params.path else "the generator's parameters"
+        raise ScenarioError(
+            f"population.snapshot: {iso(until)}: a synthetic stock can be built from "
+            f"{iso(first)} to {iso(last)} (the admission cohorts of {source} begin in fiscal "
+            f"year {params.assumed['first_cohort']}; its admissions series is held flat "
+            f"{FLAT_YEARS} years past its last year)"
+        )
     cases = sentence(law, draw_cases(params, seed, size, conventions().fiscal_year(until)))
     cases["id"] = np.arange(len(cases["drug"]), dtype=np.int32)
     everyone = Population.from_arrays(cases, {"seed": int(seed)})

@@ -74,6 +74,9 @@ class Law:
     # ----------------------------------------------------------------- lookups
     def edition_index(self, name: str) -> int:
         """Index of a Drug Quantity Table edition by name."""
+        if str(name) not in self.editions:
+            known = ", ".join(self.editions)
+            raise ValueError(f"no Drug Quantity Table edition {name!r} (editions: {known})")
         return self.editions.index(str(name))
 
     def has_table(self, edition: str, drug: str) -> bool:

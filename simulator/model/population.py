@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 
 from simulator import lazy
-from simulator.calendar import NEVER, day, to_datetime64
+from simulator.calendar import FIRST_DATE, LAST_DATE, NEVER, day, to_datetime64
 from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, TIERS, conventions, load_law
 
 pd = lazy.module("pandas")
@@ -54,7 +54,7 @@ class Column:
 
 
 #: Bounds of the dates a population file may hold.
-FIRST_DAY, LAST_DAY = day("1950-01-01"), day("2100-12-31")
+FIRST_DAY, LAST_DAY = day(FIRST_DATE), day(LAST_DATE)
 
 
 def _flag(meaning: str, **kw: object) -> Column:

@@ -12,7 +12,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.files import Writer
+from simulator.files import to_json as plain_json
 from simulator.outputs_folder import text_file, write_folder
 from simulator.report.terminal import title
 from simulator.runs.published import is_count, published_figures
@@ -158,7 +158,7 @@ def to_json(reps: Replicates) -> str:
         "draws": reps.draws.to_dict("records"),
         "waves": reps.waves.to_dict("records"),
     }
-    return json.dumps(doc, separators=(",", ":"), default=float)
+    return plain_json(doc)
 
 
 FILES = ("intervals", "wave_intervals", "draws", "waves", "assumptions")
@@ -172,7 +172,7 @@ def replicate_files(reps: Replicates) -> dict[str, Writer]:
         f"{name}.csv": text_file(provenance + getattr(reps, name).to_csv(index=False))
         for name in FILES
     }
-    files["replicates.json"] = text_file(json.dumps(m, indent=2) + "\n")
+    files["replicates.json"] = text_file(plain_json(m, indent=2) + "\n")
     return files
 
 

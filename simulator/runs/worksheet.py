@@ -25,12 +25,13 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.calendar import day, iso
+from simulator.calendar import day, iso, within_dates
 from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, Law
 from simulator.model.changes import amendment_for, resolve_changes
 from simulator.model.clemency import schedule
@@ -70,6 +71,8 @@ class Worksheet:
 def person_index(population: Population, person_id: int) -> int:
     """Row of the person with this ``id``; ``KeyError`` naming the id when there is none."""
     hits = np.flatnonzero(population.id == person_id)
+    if not len(population):
+        raise KeyError(f"no person {person_id}: this population is empty")
     if not hits.size:
         raise KeyError(
             f"no person {person_id} in this population (ids {int(population.id.min())}"
@@ -325,6 +328,18 @@ def _clemency_rules(outcome: Outcome, i: int, one: Population) -> list[tuple[str
     return rules
 
 
+def _typed_day(text: str, what: str) -> int:
+    """Day number of a typed date; a ``ValueError`` naming ``what`` if it is not one we take."""
+    try:
+        typed = dt.date.fromisoformat(str(text).strip())
+    except ValueError as exc:
+        raise ValueError(f"{what} {text}: not a date YYYY-MM-DD ({exc})") from None
+    try:
+        return day(within_dates(typed))
+    except ValueError as exc:
+        raise ValueError(f"{what}: {exc}") from None
+
+
 def case_population(
     law: Law,
     *,
@@ -364,9 +379,9 @@ def case_population(
     (10, 120, '2018-07-20')
     """
     code = DRUGS.index(DRUG_ALIASES[drug])
-    sent = day(sentenced)
-    start = day(custody_start) if custody_start else sent
-    offense = day(offense_date) if offense_date else start
+    sent = _typed_day(sentenced, "sentenced")
+    start = _typed_day(custody_start, "custody_start") if custody_start else sent
+    offense = _typed_day(offense_date, "offense_date") if offense_date else start
     a = np.array
     tier = law.mandatory_tier(a([code]), a([float(grams)]), a([sent]))
     cases = {

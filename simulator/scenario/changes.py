@@ -14,13 +14,12 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, PlainValidator, model_validator
 
 from simulator.law import CATEGORIES, conventions, load_law
-from simulator.scenario.base import Drug, StrictModel
+from simulator.scenario.base import Day, Drug, StrictModel
 from simulator.scenario.uncertain import uncertain
 
 APPLIES = ("retroactive", "prospective", "both")
@@ -51,8 +50,8 @@ class _ChangeBase(StrictModel):
 
     label: str | None = None
     retroactive: bool = True
-    effective: dt.date | None = None
-    offenses_before: dt.date | None = None
+    effective: Day | None = None
+    offenses_before: Day | None = None
     applies: Literal["retroactive", "prospective", "both"] | None = None
 
     @model_validator(mode="before")
@@ -154,6 +153,13 @@ class Tiers(StrictModel):
     ten_year: float | None = Field(default=None, ge=0)
 
 
+class Floors(StrictModel):
+    """The minimum term (months) of each statutory tier, at most life."""
+
+    five_year: float | None = Field(default=None, ge=0, le=conventions().life_months)
+    ten_year: float | None = Field(default=None, ge=0, le=conventions().life_months)
+
+
 class MandatoryMinimumChange(_ChangeBase):
     """New quantity thresholds and/or floors of the 5- and 10-year tiers for some drugs.
 
@@ -165,9 +171,9 @@ class MandatoryMinimumChange(_ChangeBase):
 
     type: Literal["mandatory_minimum"]
     drugs: list[Drug] = Field(min_length=1)
-    thresholds_on: dt.date | None = None
+    thresholds_on: Day | None = None
     thresholds: Tiers | None = None
-    floors: Tiers | None = None
+    floors: Floors | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> MandatoryMinimumChange:
@@ -196,7 +202,7 @@ class Enhancement851Change(_ChangeBase):
     """
 
     type: Literal["enhancement_851"]
-    terms_on: dt.date | None = None
+    terms_on: Day | None = None
     ten_year: PriorTerms | None = None
     five_year: PriorTerms | None = None
 
@@ -271,7 +277,7 @@ class Review(StrictModel):
     petition_rate: uncertain(ge=0, le=1) = 1.0
     petition_rate_met_all: uncertain(ge=0, le=1) | None = None
     capacity_per_month: uncertain(int, ge=1, le=1_000_000)
-    until: dt.date | None = None
+    until: Day | None = None
 
     @model_validator(mode="after")
     def _invited_petition_more(self) -> Review:

@@ -13,22 +13,30 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from simulator.scenario.base import StrictModel
+from simulator.scenario.base import Day, StrictModel
 from simulator.scenario.changes import Change
 from simulator.scenario.uncertain import uncertain
 
 GRANT_MODIFIERS = ("weapon", "infractions", "violent", "career", "category")
+#: Bounds that keep every product finite: a log-odds modifier beyond ±50 already makes a grant
+#: certain or impossible; a billion dollars a bed-year is far above any prison's cost.
+MAX_LOG_ODDS, MAX_BED_YEAR_COST = 50, 1e9
+#: Most cases a fiscal year a projection may admit (at size 1): forty times the most the federal
+#: courts have sentenced to prison for drug trafficking in one year (about 25,000).
+MAX_ADMISSIONS = 1_000_000
 MIX_GROUPS = ("heroin", "cocaine", "cocaine_base", "methamphetamine", "marijuana", "other")
 
 
 class PopulationSpec(StrictModel):
     """Which population to build: snapshot date, scale, generator parameters."""
 
+    # its range is the generator's (its parameter file's cohorts), checked when the stock is built
     snapshot: dt.date | None = None
     size: float = Field(default=1.0, gt=0, le=200)
     parameters: str | None = None
@@ -80,8 +88,8 @@ class CourtProcess(StrictModel):
     capacity_per_month: uncertain(ge=1, le=1_000_000)
     prioritized: uncertain(ge=0, le=1) = 0.0
     processing_days: uncertain(int, ge=0, le=730) = 0
-    start: dt.date | None = None
-    report_dates: list[dt.date] = Field(default_factory=list, max_length=24)
+    start: Day | None = None
+    report_dates: list[Day] = Field(default_factory=list, max_length=24)
 
 
 class Retroactivity(StrictModel):
@@ -91,8 +99,8 @@ class Retroactivity(StrictModel):
     person's motion is decided on the effective day.
     """
 
-    effective: dt.date
-    earliest_release: dt.date | None = None
+    effective: Day
+    earliest_release: Day | None = None
     process: CourtProcess | None = None
 
 
@@ -100,13 +108,15 @@ class Grant(StrictModel):
     """How courts decide motions: a rate and log-odds modifiers by trait."""
 
     rate: uncertain(ge=0, le=1)
-    modifiers: dict[Literal[GRANT_MODIFIERS], uncertain()] = Field(default_factory=dict)  # type: ignore[valid-type]
+    modifiers: dict[  # type: ignore[valid-type]
+        Literal[GRANT_MODIFIERS], uncertain(ge=-MAX_LOG_ODDS, le=MAX_LOG_ODDS)
+    ] = Field(default_factory=dict)
 
 
 class Costs(StrictModel):
     """Cost assumptions."""
 
-    per_bed_year: uncertain(ge=0)
+    per_bed_year: uncertain(ge=0, le=MAX_BED_YEAR_COST)
 
 
 class Outputs(StrictModel):
@@ -138,10 +148,14 @@ class Projection(StrictModel):
     @model_validator(mode="after")
     def _valid(self) -> Projection:
         for year, n in (self.admissions or {}).items():
-            if not 1988 <= year <= 2100 or n < 0:
-                raise ValueError(f"admissions: {year}: {n}: expected a fiscal year and a count")
-        if self.mix is not None and (min(self.mix.values()) < 0 or sum(self.mix.values()) <= 0):
-            raise ValueError("mix: shares must be non-negative and not all zero")
+            if not 1988 <= year <= 2100 or not 0 <= n <= MAX_ADMISSIONS:
+                raise ValueError(
+                    f"admissions: {year}: {n}: expected a fiscal year and a count from 0 to "
+                    f"{MAX_ADMISSIONS:,}"
+                )
+        shares = list((self.mix or {}).values())
+        if shares and (min(shares) < 0 or not 0 < sum(shares) < math.inf):
+            raise ValueError("mix: shares must be non-negative, not all zero, with a finite sum")
         return self
 
 

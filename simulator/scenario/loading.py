@@ -10,21 +10,16 @@ Examples
 from __future__ import annotations
 
 import numbers
-import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import yaml
-from pydantic import BaseModel
 
 from simulator.errors import ScenarioError
 from simulator.scenario.document import Scenario
-from simulator.scenario.validation import validate
+from simulator.scenario.validation import model_at, validate
 from simulator.scenario.yaml_source import (
-    LineLoader,
     Problem,
     locate,
+    parse_yaml,
     read_yaml_source,
     yaml_problems,
 )
@@ -56,36 +51,18 @@ def _key_path(key: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in key.split("."))
 
 
-def _is_section(path: list[str]) -> bool:
-    """Whether a dotted path of the scenario names a section (a model), not a plain value.
-
-    Examples
-    --------
-    >>> _is_section(["retroactivity", "process"]), _is_section(["population", "parameters"])
-    (True, False)
-    """
-    model: Any = Scenario
-    for part in path:
-        field = getattr(model, "model_fields", {}).get(part)
-        if field is None:
-            return False
-        types = [field.annotation, *typing.get_args(field.annotation)]
-        model = next((t for t in types if isinstance(t, type) and issubclass(t, BaseModel)), None)
-    return model is not None
-
-
 def with_overrides(scenario: Scenario, overrides: dict[str, str]) -> Scenario:
     """Apply ``dotted.key=value`` overrides (values parsed as YAML) and validate again."""
     doc = scenario.model_dump(mode="json", exclude_none=False)
     problems: list[Problem] = []
     for key, raw in overrides.items():
-        try:
-            value = yaml.safe_load(raw) if isinstance(raw, str) else raw
-            if isinstance(raw, str):
-                tree = yaml.compose(raw, Loader=LineLoader)
-                problems += [(None, *p[1:]) for p in yaml_problems(tree, _key_path(key))]
-        except yaml.YAMLError:
-            raise ScenarioError(f"--set {key}={raw}: value is not valid YAML") from None
+        value = raw
+        if isinstance(raw, str):
+            try:
+                tree, value = parse_yaml(raw, f"--set {key}", ScenarioError)
+            except ScenarioError as exc:
+                raise ScenarioError(f"{exc}; the value is not valid YAML") from None
+            problems += [(None, *p[1:]) for p in yaml_problems(tree, _key_path(key))]
         parts = key.split(".")
         node = doc
         for i, part in enumerate(parts[:-1]):
@@ -94,9 +71,9 @@ def with_overrides(scenario: Scenario, overrides: dict[str, str]) -> Scenario:
                 continue
             if not isinstance(node, dict):
                 raise ScenarioError(f"--set {key}: {'.'.join(parts[:i])} is not a mapping")
-            # a missing key becomes a mapping, so validation names it as unknown; an optional
-            # section left out (retroactivity.process) can be given key by key
-            if part not in node or (node[part] is None and _is_section(parts[: i + 1])):
+            # a missing key becomes a mapping, so validation names it as unknown; so does an
+            # unset section (projection: null), whose defaults validation then fills in
+            if part not in node or (node[part] is None and model_at(tuple(parts[: i + 1]))):
                 node[part] = {}
             node = node[part]
         if isinstance(node, list) and parts[-1].isdigit() and int(parts[-1]) < len(node):

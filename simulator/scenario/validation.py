@@ -43,7 +43,8 @@ def _inner_model(ann: Any) -> type[BaseModel] | None:
     return None
 
 
-def _model_at(loc: tuple) -> type[BaseModel] | None:
+def model_at(loc: tuple) -> type[BaseModel] | None:
+    """The scenario model (section) at a key path, e.g. ``Projection`` at ``("projection",)``."""
     model: Any = Scenario
     for part in loc:
         if isinstance(part, int):
@@ -61,7 +62,7 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
 def _message(err: dict) -> str:
     loc = err["loc"]
     if err["type"] == "extra_forbidden":
-        model = _model_at(loc[:-1])
+        model = model_at(loc[:-1])
         known = list(model.model_fields) if model else []
         known = [k for k in known if k not in ("source_path", "source_text")]
         close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.5)
@@ -80,8 +81,8 @@ def _takes_bool(loc: tuple) -> bool:
         return False
     parent: tuple = tuple(loc[:-1])
     # a document path has no change type: look the key up in every change model
-    models = [_model_at(parent)] if parent[:1] != ("changes",) else [
-        _model_at((*parent[:2], t, *parent[2:])) for t in CHANGE_MODELS
+    models = [model_at(parent)] if parent[:1] != ("changes",) else [
+        model_at((*parent[:2], t, *parent[2:])) for t in CHANGE_MODELS
     ]  # fmt: skip
     for model in models:
         field = getattr(model, "model_fields", {}).get(loc[-1])

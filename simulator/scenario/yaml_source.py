@@ -24,10 +24,69 @@ from typing import Any
 import yaml
 
 from simulator.errors import InputError
+from simulator.files import read_user_text
+
+#: At most this many values in a document once its aliases are expanded. A scenario holds a
+#: few hundred; an alias bomb ("billion laughs": aliases of aliases of lists of aliases) holds
+#: billions, which validation would walk for hours.
+MAX_NODES = 100_000
+#: At most this many levels of nesting (a scenario has fewer than ten); deeper would exhaust
+#: Python's recursion in the loader.
+MAX_DEPTH = 100
+#: At most this many bytes in a file (a scenario holds a few thousand).
+MAX_BYTES = 4 * 2**20
 
 
 class LineLoader(yaml.SafeLoader):
-    """Safe loader that also records where each mapping key sits."""
+    """Safe loader that keeps the node tree, bounded in size and depth, with no cycles.
+
+    Each node's size counts its values as if every alias were written out
+    (:data:`MAX_NODES`); nesting stops at :data:`MAX_DEPTH`; an alias inside the node it names
+    (``a: &a [*a]``) is refused.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._sizes: dict[int, int] = {}  # id of a composed node -> its expanded size
+        self._open: list[str] = []  # anchors of the collections being composed
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        """Compose as PyYAML does, refusing recursive aliases, deep nesting and huge trees."""
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) and event.anchor in self._open:
+            raise self._refuse(event, f"alias *{event.anchor} is inside the node it names")
+        if len(self._open) >= MAX_DEPTH:
+            raise self._refuse(event, f"nested deeper than {MAX_DEPTH} levels")
+        self._open.append(getattr(event, "anchor", None) or "")
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._open.pop()
+        if id(node) not in self._sizes:
+            if isinstance(node, yaml.MappingNode):
+                children = [n for pair in node.value for n in pair]
+            else:
+                children = node.value if isinstance(node, yaml.SequenceNode) else []
+            size = 1 + sum(self._sizes[id(n)] for n in children)
+            if size > MAX_NODES:
+                copies = "each alias counted as a copy of what it names"
+                raise self._refuse(event, f"more than {MAX_NODES:,} values ({copies})")
+            self._sizes[id(node)] = size
+        return node
+
+    @staticmethod
+    def _refuse(event: yaml.Event, problem: str) -> yaml.YAMLError:
+        return yaml.composer.ComposerError(None, None, problem, event.start_mark)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Construct as PyYAML does; a value its explicit tag cannot read is a YAML error."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, OverflowError):
+            what = repr(node.value) if isinstance(node, yaml.ScalarNode) else "this value"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.tag} cannot read {what}", node.start_mark
+            ) from None
 
 
 def _construct_mapping(loader: LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -55,12 +114,30 @@ def parse_yaml(
         Of the class ``error``: ``file:line:col: (yaml): problem``.
     """
     try:
-        return yaml.compose(text, Loader=LineLoader), yaml.load(text, Loader=LineLoader)
+        loader = LineLoader(text)  # it reads every character here: a NUL is a ReaderError
+        try:
+            root = loader.get_single_node()
+            return root, None if root is None else loader.construct_document(root)
+        finally:
+            loader.dispose()
+    except yaml.reader.ReaderError as exc:
+        where, code = f"{source}:{_line_col(text, exc.position)}", f"#x{exc.character:04x}"
+        raise error(f"{where}: (yaml): the character {code} is not allowed in YAML") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else str(source)
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or str(exc).replace("\n", " ")
+        context, at = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and getattr(exc, "problem", None):  # "while scanning ...", "first occurrence"
+            problem = f"{context}{f' at line {at.line + 1}' if at else ''}, {problem}"
         raise error(f"{where}: (yaml): {problem}") from None
+
+
+def _line_col(text: str, position: int) -> str:
+    """``line:col`` (1-based) of a character position in a text."""
+    line = text.count("\n", 0, position) + 1
+    column = position - text.rfind("\n", 0, position)
+    return f"{line}:{column}"
 
 
 def read_yaml_source(
@@ -71,12 +148,11 @@ def read_yaml_source(
     Raises
     ------
     InputError
-        Of the class ``error``, for a file that cannot be read or is not valid YAML.
+        Of the class ``error``, for a file that cannot be read, is larger than
+        :data:`MAX_BYTES`, is not UTF-8 or is not valid YAML (including aliases that expand
+        beyond :data:`MAX_NODES` values).
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise error(f"{path}: cannot read {what}: {exc.strerror}") from None
+    text = read_user_text(path, error, what, limit=MAX_BYTES)
     root, doc = parse_yaml(text, path, error)
     return text, root, doc
 
@@ -147,8 +223,11 @@ def _surprise(node: yaml.ScalarNode) -> tuple[str, str] | None:
     if tag == "str" and _EXPONENT_ONLY.match(text):
         msg = f"{text} is read as text, not a number (YAML 1.1 wants a dot, as in 1.0e+5)"
         value = float(text)
-        number = int(value) if value.is_integer() and abs(value) < 1e15 else value
-        return msg + f"; write {number!r}", "on_error"
+        number = repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        mantissa, e, exponent = number.partition("e")
+        if e and "." not in mantissa:  # 1e+20 is text too: YAML 1.1 wants 1.0e+20
+            number = f"{mantissa}.0e{exponent}"
+        return msg + f"; write {number}", "on_error"
     if tag == "int" and _OCTAL_LOOKING.match(text):
         msg = f"{text} is the octal number {yaml.safe_load(text)} (YAML 1.1); write "
         return msg + f"{int(text.replace('_', ''), 10)} without the leading zero, or quote it", (
