@@ -9,6 +9,8 @@ the engine runs on, or a :class:`PopulationError` naming the file.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -61,6 +63,17 @@ def damaged(draw, frame: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    """A CSV any reader reads back row for row.
+
+    Python's csv writer quotes a cell holding a character of the line terminator only: with
+    the default ``\n``, a cell holding a lone carriage return is written bare, and every CSV
+    reader (ours, Excel, the csv module) takes a bare ``\r`` for a line break. Ending lines
+    with ``\r\n`` gets such cells quoted.
+    """
+    df.to_csv(path, index=False, lineterminator="\r\n")
+
+
 def typed(df: pd.DataFrame) -> pd.DataFrame:
     """Columns that parse as numbers become numbers (as a Parquet writer would store them)."""
     out = df.copy()
@@ -97,7 +110,7 @@ def test_damaged_frames_are_read_or_rejected_row_by_row(tmp_path, base, scenario
         typed(df).to_parquet(path, index=False)
     else:
         path = tmp_path / "people.csv"
-        df.to_csv(path, index=False)
+        write_csv(df, path)
     check(path, ROWS, scenario_2014)
 
 
@@ -107,7 +120,7 @@ def test_damaged_frames_are_read_or_rejected_row_by_row(tmp_path, base, scenario
 def test_chunked_reading_loses_no_row(tmp_path, base, scenario_2014, data, chunk):
     df = data.draw(damaged(base))
     path = tmp_path / "people.csv"
-    df.to_csv(path, index=False)
+    write_csv(df, path)
     try:
         whole = read_population(path, on_bad_rows="skip")
     except PopulationError:
@@ -120,3 +133,13 @@ def test_chunked_reading_loses_no_row(tmp_path, base, scenario_2014, data, chunk
     assert out.summary["population"] + len(rejected) == ROWS
     assert out.summary["population"] == len(whole)
     assert rejected["row"].tolist() == whole.meta["rejected"]["row"].tolist()
+
+
+@pytest.mark.parametrize("cell", ["\r", "a\rb", "\r\n", "\n", '"\r'])
+def test_a_line_break_inside_a_cell_is_one_row(tmp_path, base, scenario_2014, cell):
+    """The seeds that failed drew a lone carriage return: written bare, it was a row break."""
+    df = base.astype(str)
+    df.loc[3, "drug"] = cell
+    path = tmp_path / "people.csv"
+    write_csv(df, path)
+    check(path, ROWS, scenario_2014)

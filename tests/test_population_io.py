@@ -169,8 +169,9 @@ def test_term_or_position_and_departure_needed(frame, tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "fragment"),
     [
-        ("people.txt", "", "cannot read"),
-        ("people.csv", "", "cannot read"),
+        ("people.txt", "", "no header row (the file is empty or holds only # lines)"),
+        ("people.csv", "", "no header row"),
+        ("people.csv", "# source: x\n# seed: 1\n", "no header row"),
         ("people.json", "{}", "expected a .csv, .csv.gz or .parquet file"),
         ("people.parquet", "not parquet", "cannot read"),
     ],
@@ -375,3 +376,11 @@ def test_parquet_columns_of_other_types_are_errors(small_population, tmp_path, c
     path = tmp_path / "odd.parquet"
     df.to_parquet(path)
     assert fragment in only_error(path)
+
+
+def test_written_csv_cells_never_need_quotes(small_population, tmp_path):
+    """Only names, numbers and dates: no cell holds a comma, quote or line break, \\r included."""
+    text = write_population(small_population, tmp_path / "p.csv").read_bytes()
+    assert not any(ch in text for ch in (b'"', b"\r"))
+    lines = text.decode().split("\n")
+    assert {line.count(",") for line in lines if line and not line.startswith("#")} == {29}

@@ -187,8 +187,16 @@ NON_FINITE_OPTIONS = [
     ("export-population", "-o", "x.csv", "--size"),
     ("validate", "--size"),
     ("calibrate", "--size"),
-    ("screen", "--drug", "crack", "--sentenced", "2010-01-01", "--term", "60", "--grams"),
 ]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400"])
+def test_screen_grams_refuse_nan_and_infinities(value):
+    """screen checks --grams as a population row's grams: one line naming the option."""
+    args = ("screen", "--drug", "crack", "--sentenced", "2010-01-01", "--term", "60", "--grams")
+    result = invoke(*args, value)
+    assert result.exit_code == 2, result.output
+    assert (result.output + result.stderr).strip().startswith("--grams")
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400"])
@@ -353,10 +361,10 @@ def test_change_dates_far_from_any_case_are_refused(change):
 @pytest.mark.parametrize(
     ("option", "value", "fragment"),
     [
-        ("--sentenced", "9999-12-31", "sentenced: expected a date from 1950-01-01"),
-        ("--sentenced", "2010-13-01", "sentenced 2010-13-01: not a date YYYY-MM-DD"),
-        ("--custody-start", "1900-01-01", "custody_start: expected a date from 1950-01-01"),
-        ("--offense-date", "2200-01-01", "offense_date: expected a date from 1950-01-01"),
+        ("--sentenced", "9999-12-31", "--sentenced: outside 1950-01-01..2100-12-31"),
+        ("--sentenced", "2010-13-01", "--sentenced: expected a date YYYY-MM-DD (got 2010-13-01)"),
+        ("--custody-start", "1900-01-01", "--custody-start: outside 1950-01-01..2100-12-31"),
+        ("--offense-date", "2200-01-01", "--offense-date: outside 1950-01-01..2100-12-31"),
     ],
 )
 def test_screen_dates_far_from_any_case_are_refused(option, value, fragment):

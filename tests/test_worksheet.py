@@ -147,7 +147,7 @@ def test_screen_bad_input_is_one_line():
     for extra, needle in (
         (["--drug", "caffeine"], "unknown"),
         (["--drug", "crack", "--chc", "II", "--points", "3"], "not both"),
-        (["--drug", "crack", "--term", "x"], "whole months"),
+        (["--drug", "crack", "--term", "x"], "--term: not a number (got x)"),
         (["--drug", "crack", "--custody-start", "yesterday"], "YYYY-MM-DD"),
     ):
         res = CliRunner().invoke(main, [*base, *extra])
@@ -174,3 +174,61 @@ def test_screen_categories_are_the_laws():
     from simulator.law import CATEGORIES as LAW
 
     assert CATEGORIES == LAW
+
+
+SCREEN = ["screen", "--drug", "crack", "--grams", "5", "--sentenced", "2010-01-01",
+          "--term", "60"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--grams", "nan"], "--grams: missing"),
+        (["--grams", "inf"], "--grams: not a finite number (got inf)"),
+        (["--grams", "0"], "--grams: must be above 0 (got 0)"),
+        (["--sentenced", "1800-01-01"], "--sentenced: outside 1950-01-01..2100-12-31 "
+         "(got 1800-01-01)"),
+        (["--offense-date", "2012-01-01"], "--offense-date: after --sentenced"),
+        (["--term", "0"], "--term: must be at least 1 (got 0)"),
+        (["--term", "12.5"], "--term: not a whole number (got 12.5)"),
+        (["--points", "3", "--status-points", "5"], "--status-points: must be at most 2 (got 5)"),
+        (["--chc", "I", "--status-points", "2"], "--status-points: more than --chc I"),
+        (["--role", "9", "--infractions", "-1"], "--role: must be at most 4 (got 9)\n"
+         "--infractions: must be at least 0 (got -1)"),
+        (["--sentenced", "2010-02-30", "--custody-start", "x"],
+         "--sentenced: expected a date YYYY-MM-DD (got 2010-02-30)\n"
+         "--custody-start: expected a date YYYY-MM-DD (got x)"),
+    ],
+)  # fmt: skip
+def test_screen_refuses_what_a_population_row_refuses(extra, message):
+    """The same checks and bounds as a row of a population file, naming the option."""
+    res = CliRunner().invoke(main, [*SCREEN, *extra])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.strip() == message
+
+
+def test_screen_case_is_the_row_a_population_file_would_give(tmp_path):
+    """case_population reads the case as a file row: the same people either way."""
+    law = load_law()
+    pop = case_population(law, drug="crack", grams=50, chp=4, sentenced="2010-05-01",
+                          term=400, custody_start="2009-11-01")  # fmt: skip
+    path = sim.write_population(pop, tmp_path / "case.csv")
+    back = sim.read_population(path)
+    pairs = zip(pop.arrays().values(), back.arrays().values(), strict=True)
+    assert all(np.array_equal(a, b) for a, b in pairs)
+    # a term above the range departs upward, as a file's term does: impose gives it back
+    assert pop.departure[0] < 0
+
+
+def test_screen_defaults_the_offense_date_to_the_earlier_of_custody_and_sentencing():
+    res = CliRunner().invoke(main, [*SCREEN, "--custody-start", "2010-03-01", "--json"])
+    assert res.exit_code == 0, res.output
+    pop = case_population(load_law(), drug="crack", grams=5, chp=0, sentenced="2010-01-01",
+                          term=60, custody_start="2010-03-01")  # fmt: skip
+    assert pop.offense_date[0] == pop.sentencing_date[0] < pop.custody_start[0]
+
+
+def test_screen_tiny_quantity_is_shown_and_scored_as_a_quantity():
+    res = CliRunner().invoke(main, [*SCREEN, "--grams", "1e-50"])
+    assert res.exit_code == 0, res.output
+    assert "1.2e-38 g" in res.stdout and "0.0 g" not in res.stdout

@@ -20,7 +20,7 @@ import numpy as np
 
 from simulator import lazy
 from simulator.calendar import iso
-from simulator.model.population import Column
+from simulator.model.population import Column, stored
 
 pd = lazy.module("pandas")
 
@@ -33,6 +33,9 @@ def _spellings(*words: str) -> tuple[str, ...]:
 _TRUE = _spellings("true", "t", "yes", "y", "1", "1.0")
 _FALSE = _spellings("false", "f", "no", "n", "0", "0.0")
 _MISSING = _spellings("", " ", "nan", "na", "n/a", "null", "none", "nat")
+#: Control characters as escapes in the values a reason quotes (a carriage return would
+#: otherwise overwrite the message on a terminal).
+_VISIBLE = {i: repr(chr(i))[1:-1] for i in (*range(32), 127)}
 
 
 def is_blank(s: pd.Series) -> np.ndarray:
@@ -78,18 +81,52 @@ class Checks:
             idx = np.flatnonzero(mask)
             text = pd.Series(reason, index=idx)
             if shown is not None:
-                text = text + " (got " + pd.Series(shown[idx], index=idx).astype(str) + ")"
+                got = pd.Series(shown[idx], index=idx).astype(str).str.translate(_VISIBLE)
+                text = text + " (got " + got + ")"
             parts.append(text)
         joined = pd.concat(parts) if parts else pd.Series([], dtype=str)
         return joined.groupby(level=0, sort=True).agg("; ".join)
 
 
+def _bound(x: float) -> str:
+    """A bound as a user reads it: ``2147483647``, ``0.5``, ``1e+12``."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e10 else f"{x:g}"
+
+
 def numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Values as float64 and a mask of values that are present but not numbers."""
+    """Values as float64 and a mask of values that are present but not numbers.
+
+    Durations and timestamps (in a Parquet file) are not numbers: their nanoseconds are not
+    months or grams.
+    """
     if pd.api.types.is_bool_dtype(s):
         return s.to_numpy(dtype=np.float64), np.zeros(len(s), dtype=bool)
+    types = pd.api.types
+    if types.is_timedelta64_dtype(s) or types.is_datetime64_any_dtype(s):
+        return np.full(len(s), np.nan), ~is_blank(s)
     v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     return v, np.isnan(v) & ~is_blank(s)
+
+
+def calendar_days(s: pd.Series) -> np.ndarray:
+    """Day numbers of a column of timestamps (a Parquet date or timestamp column).
+
+    The rule: a timestamp stands for the calendar date its own clock shows. A time of day is
+    dropped (``2014-11-01T23:00`` is 2014-11-01, before 1970 too); a timestamp with a time
+    zone is read in that zone (``2014-11-01T00:00+09:00`` is 2014-11-01, although it is still
+    October 31 in UTC). Missing values come out as some day; :func:`is_blank` finds them.
+
+    Examples
+    --------
+    >>> s = pd.Series(pd.to_datetime(["2014-11-01T23:00", "1960-03-01T23:59"]))
+    >>> calendar_days(s).tolist()
+    [16375, -3593]
+    >>> calendar_days(s.dt.tz_localize("Asia/Tokyo")).tolist()
+    [16375, -3593]
+    """
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_localize(None)  # the wall clock of the column's own zone, not UTC
+    return s.to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
 def parse_column(name: str, col: Column, s: pd.Series, checks: Checks) -> np.ndarray:
@@ -111,7 +148,7 @@ def parse_column(name: str, col: Column, s: pd.Series, checks: Checks) -> np.nda
         return yes
     if col.kind == "date":
         if pd.api.types.is_datetime64_any_dtype(s):
-            days = s.to_numpy().astype("datetime64[D]").astype(np.int64, copy=False)
+            days = calendar_days(s)
             bad = np.zeros(len(s), dtype=bool)
         else:
             parsed = pd.to_datetime(s.astype(str).str.strip(), format="%Y-%m-%d", errors="coerce")
@@ -138,8 +175,8 @@ def parse_column(name: str, col: Column, s: pd.Series, checks: Checks) -> np.nda
     else:
         low = "above" if name == "grams" else "at least"
         below = ok & ((v <= col.lo) if name == "grams" else (v < col.lo))
-        checks.add(below, f"{name}: must be {low} {col.lo:g}", raw)
+        checks.add(below, f"{name}: must be {low} {_bound(col.lo)}", raw)
         out = below | (ok & (v > col.hi))
-        checks.add(ok & (v > col.hi), f"{name}: must be at most {col.hi:g}", raw)
+        checks.add(ok & (v > col.hi), f"{name}: must be at most {_bound(col.hi)}", raw)
     ok &= ~out
-    return np.where(ok, v, 0).astype(dtype)
+    return stored(np.where(ok, v, 0), dtype)

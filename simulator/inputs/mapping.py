@@ -84,12 +84,19 @@ def apply_mapping(frame: pd.DataFrame, mapping: Mapping | None, source: Path) ->
         raise PopulationError(
             f"{source}: the mapping names column(s) not in the file: {', '.join(missing)}"
         )
+    theirs_used = set(mapping.columns.values())
+    for ours, theirs in mapping.columns.items():
+        if ours != theirs and ours in frame.columns and ours not in theirs_used:
+            raise PopulationError(
+                f"{source}: two columns would be {ours}: the file's {ours} and {theirs}, which "
+                f"the mapping renames to {ours}; rename or remove one of them"
+            )
     out = pd.DataFrame(index=frame.index)
-    renamed = {theirs: ours for ours, theirs in mapping.columns.items()}
-    for col in frame.columns:
-        ours = renamed.get(col, col)
-        if ours in SCHEMA and (col in renamed or col not in renamed.values()):
-            out[ours] = frame[col]
+    for col in frame.columns:  # our columns the mapping leaves as they are
+        if col in SCHEMA and col not in mapping.columns and col not in theirs_used:
+            out[col] = frame[col]
+    for ours, theirs in mapping.columns.items():  # one of their columns may give two of ours
+        out[ours] = frame[theirs]
     for ours, value in mapping.defaults.items():
         if ours not in out.columns:
             out[ours] = str(value) if not isinstance(value, bool) else value

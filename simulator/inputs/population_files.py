@@ -22,7 +22,9 @@ True
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +36,7 @@ from simulator import lazy
 from simulator.errors import PopulationError
 from simulator.files import atomic_write, refuse_existing
 from simulator.inputs.mapping import Mapping, load_mapping
-from simulator.inputs.rows import Chunk, parse_frame, report
+from simulator.inputs.rows import MAX_LISTED, Chunk, parse_frame, rejected_rows, report
 from simulator.model.population import SCHEMA, Population
 from simulator.version import __version__
 
@@ -54,34 +56,114 @@ def _raw_chunks(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
         if _is_parquet(path):
             # without pre-buffering, memory stays flat however many batches are read
             pf = pq.ParquetFile(path, pre_buffer=False)
+            _refuse_repeated(pf.schema_arrow.names, path)
             if chunk_rows is None:
-                yield pf.read().to_pandas(date_as_object=False)
+                yield _named(pf.read().to_pandas(date_as_object=False))
                 return
             for batch in pf.iter_batches(batch_size=chunk_rows):
-                yield batch.to_pandas(date_as_object=False)
+                yield _named(batch.to_pandas(date_as_object=False))
             return
         if path.suffix.lower() not in (".csv", ".gz", ".txt"):
             raise PopulationError(f"{path}: expected a .csv, .csv.gz or .parquet file")
         kw = dict(
             dtype=str, keep_default_na=False, skipinitialspace=True, skiprows=_comment_lines(path)
         )
+        _refuse_repeated(pd.read_csv(path, header=None, nrows=1, **kw).iloc[0].tolist(), path)
         if chunk_rows is None:
-            yield pd.read_csv(path, **kw)
+            yield _named(pd.read_csv(path, **kw))
         else:
-            yield from pd.read_csv(path, chunksize=chunk_rows, **kw)
+            with pd.read_csv(path, chunksize=chunk_rows, **kw) as reader:  # closed if stopped
+                yield from map(_named, reader)
     except PopulationError:
         raise
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise PopulationError(_not_utf8(path) or f"{path}: cannot read: {exc}") from None
+    except pd.errors.EmptyDataError:
+        raise PopulationError(
+            f"{path}: no header row (the file is empty or holds only # lines)"
+        ) from None
+    except (OSError, ValueError) as exc:
         raise PopulationError(f"{path}: cannot read: {exc}") from None
     except Exception as exc:  # pyarrow and the csv parser raise their own error types
         raise PopulationError(f"{path}: cannot read: {type(exc).__name__}: {exc}") from None
 
 
+def _open_bytes(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
+
+
 def _comment_lines(path: Path) -> int:
-    """Lines starting with ``#`` at the top of a CSV (provenance), which are skipped."""
-    opener = gzip.open if path.suffix.lower() == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+    """Lines starting with ``#`` at the top of a CSV (provenance), which are skipped.
+
+    A byte-order mark before the first line (as some spreadsheets write) is not part of it.
+    """
+    with _open_bytes(path) as raw, io.TextIOWrapper(raw, "utf-8-sig", errors="replace") as fh:
         return sum(1 for _ in itertools.takewhile(lambda line: line.startswith("#"), fh))
+
+
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its column names as text without surrounding spaces."""
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _refuse_repeated(names: list, path: Path) -> None:
+    """A column named twice is an error: which of the two would be read is anyone's guess.
+
+    (A CSV reader would quietly rename the second ``grams`` to ``grams.1``.) Names are compared
+    without surrounding spaces; unnamed columns are never read and may repeat.
+    """
+    first: dict[str, int] = {}
+    for i, name in enumerate(names, start=1):
+        name = str(name).strip()
+        if not name:
+            continue
+        if name in first:
+            raise PopulationError(
+                f"{path}: column {name!r} appears twice (columns {first[name]} and {i}); "
+                "name each column once"
+            )
+        first[name] = i
+
+
+def _not_utf8(path: Path) -> str | None:
+    """Where a CSV stops being UTF-8: byte offset, line and row (None if it is UTF-8)."""
+    skip = _comment_lines(path)
+    where: list[tuple[int, int, int]] = []  # (byte offset, line, bad byte)
+
+    def lines(fh: IO[bytes]) -> Iterator[str]:
+        offset = 0
+        for number, raw in enumerate(fh, start=1):
+            try:
+                text = raw.decode("utf-8").removeprefix("\ufeff")
+            except UnicodeDecodeError as exc:
+                where.append((offset + exc.start, number, raw[exc.start]))
+                if number > skip:
+                    yield raw[: exc.start].decode("utf-8")
+                return
+            offset += len(raw)
+            if number > skip:
+                yield text
+
+    with _open_bytes(path) as fh:
+        try:  # records, not lines: a quoted cell may hold a line break
+            records = sum(1 for _ in csv.reader(lines(fh)))
+        except csv.Error:  # e.g. a cell over the csv module's size limit: no row number
+            records = 0
+    if not where:
+        return None
+    offset, line, byte = where[0]
+    if line <= skip:
+        place = f"line {line}, a # line"
+    elif records == 1:
+        place = f"line {line}, the header"
+    else:
+        place = f"line {line}, row {records - 1}" if records else f"line {line}"
+    text = " of the uncompressed text" if path.suffix.lower() == ".gz" else ""
+    return (
+        f"{path}: not UTF-8 text: byte {offset:,}{text} ({place}) is 0x{byte:02x}; "
+        "save the file as UTF-8 (CSV UTF-8)"
+    )
 
 
 def provenance(pop: Population) -> dict[str, str]:
@@ -104,29 +186,42 @@ def iter_population(
     """Read a population file in chunks of ``chunk_rows`` rows (all at once if None).
 
     Each chunk is checked as :func:`read_population` checks the whole file; ids (given or
-    derived from the row number) and derived columns do not depend on the chunking.
+    derived from the row number), rejected rows and derived columns do not depend on the
+    chunking (see :func:`~simulator.inputs.rows.parse_frame` for repeated ids). With
+    ``on_bad_rows="fail"`` no chunk is yielded after the first bad row, and the error, raised
+    once the whole file is read, is the one a whole read gives; with ``"skip"``, a file
+    without a valid row raises the same error as a whole read once its chunks are read.
     """
     path = Path(path)
     if on_bad_rows not in ("fail", "skip"):
         raise PopulationError(f"on_bad_rows must be 'fail' or 'skip', not {on_bad_rows!r}")
     if mapping is not None and not hasattr(mapping, "columns"):
         mapping = load_mapping(mapping)
-    offset, seen = 0, np.zeros(0, dtype=np.int32)
+    offset, valid, bad = 0, 0, 0
+    first: list[pd.DataFrame] = []  # the first rejected rows, for the message
+    seen = np.zeros(0, dtype=np.int32)
     for frame in _raw_chunks(path, chunk_rows):
         chunk = parse_frame(
             frame, source=path, offset=offset, seed=seed, seen_ids=seen, mapping=mapping
         )
-        if on_bad_rows == "fail" and len(chunk.rejected):
-            raise PopulationError(report(chunk.rejected, path, offset + chunk.rows_read))
         offset += chunk.rows_read
-        ids = chunk.population.id
+        valid += len(chunk.population)
+        if len(chunk.rejected):
+            if bad < MAX_LISTED:
+                first.append(chunk.rejected.head(MAX_LISTED - bad))
+            bad += len(chunk.rejected)
         if chunk_rows is not None:
             # two sorted runs: the stable sort merges them in linear time
-            seen = np.concatenate([seen, np.sort(ids)])
+            seen = np.concatenate([seen, np.sort(chunk.population.id)])
             seen.sort(kind="stable")  # in place: 8 bytes a person at the peak
-        yield chunk
+        if on_bad_rows == "skip" or not bad:
+            yield chunk
+        # failing, the rest is still read: the message counts the bad rows of the whole file
     if offset == 0:
         raise PopulationError(f"{path}: no rows")
+    if bad and (on_bad_rows == "fail" or not valid):
+        message = report(rejected_rows(first), path, offset, count=bad)
+        raise PopulationError(message + ("" if on_bad_rows == "fail" else "\nno valid rows"))
 
 
 def read_population(
@@ -169,13 +264,9 @@ def read_population(
     >>> print(people.meta["rejected"]["reason"][0])
     grams (qty_kg): not a number (got unknown)
     """
-    chunks = list(iter_population(path, mapping, on_bad_rows, seed=seed))
-    chunk = chunks[0]
-    rejected = pd.concat([c.rejected for c in chunks]) if len(chunks) > 1 else chunk.rejected
-    if len(chunk.population) == 0:
-        raise PopulationError(report(rejected, Path(path), chunk.rows_read) + "\nno valid rows")
+    (chunk,) = iter_population(path, mapping, on_bad_rows, seed=seed)  # read whole: one chunk
     pop = chunk.population
-    pop.meta.update(rows_read=chunk.rows_read, rejected=rejected)
+    pop.meta.update(rows_read=chunk.rows_read, rejected=rejected_rows([chunk.rejected]))
     return pop
 
 

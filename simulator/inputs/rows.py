@@ -34,9 +34,14 @@ MAX_LISTED = 20
 def _check_columns(frame: pd.DataFrame, source: Path) -> None:
     required = [n for n, c in SCHEMA.items() if c.derived is None and n not in frame.columns]
     if required:
+        (first, *others) = [str(c) for c in frame.columns] or [""]
+        hint = (
+            "the header is one column: are the cells separated by something other than commas?"
+            if not others and any(sep in first for sep in ";\t|")
+            else "a mapping file can name your columns; see the population schema"
+        )
         raise PopulationError(
-            f"{source}: missing required column(s): {', '.join(required)} "
-            "(a mapping file can name your columns; see the population schema)"
+            f"{source}: missing required column(s): {', '.join(required)} ({hint})"
         )
     if "term" not in frame.columns and not {"position", "departure"} <= set(frame.columns):
         raise PopulationError(
@@ -80,8 +85,11 @@ def parse_frame(
 ) -> Chunk:
     """Check and convert the rows of a raw frame (rows ``offset + 1`` onwards of ``source``).
 
-    ``seen_ids`` holds the ids of earlier chunks (sorted), so a repeated id is caught across
-    chunks too: the first row with an id is kept, later ones are rejected.
+    Every row is checked on its own first (each cell, then across columns). A repeated id is
+    judged among the rows that pass: the first valid row with an id is kept, and later valid
+    rows with the same id are rejected; a row rejected for another reason claims no id.
+    ``seen_ids`` holds the (sorted) ids of the valid rows of earlier chunks, so a file read in
+    chunks of any size rejects exactly the rows a whole read rejects.
     """
     original = frame.reset_index(drop=True)
     frame = apply_mapping(original, mapping, source)
@@ -98,13 +106,13 @@ def parse_frame(
             raise PopulationError(msg) from None
     if "id" not in present:
         v["id"] = np.arange(offset, offset + n, dtype=np.int64)
-    ids = v["id"].astype(np.int64)
-    dup = pd.Series(ids).duplicated(keep="first").to_numpy().copy()
-    if seen_ids is not None and len(seen_ids):
-        at = np.searchsorted(seen_ids, ids).clip(0, len(seen_ids) - 1)
-        dup |= seen_ids[at] == ids
-    checks.add(dup & ("id" in present), "id: repeats an earlier row's id", ids)
     _cross_checks(v, present, checks)
+    if "id" in present:  # ids from row numbers never repeat
+        ids = v["id"].astype(np.int64)
+        valid = ~checks.bad()
+        dup = np.zeros(n, dtype=bool)
+        dup[valid] = _repeated(ids[valid], seen_ids)
+        checks.add(dup, "id: repeats an earlier row's id", ids)
     bad = checks.bad()
     good = ~bad
     rejected = pd.DataFrame({"row": np.flatnonzero(bad) + offset + 1})
@@ -118,11 +126,28 @@ def parse_frame(
         raw = original.loc[bad].reset_index(drop=True)  # the row as it is in the file
         rejected = pd.concat([rejected, raw.astype(str)], axis=1)
     else:
-        rejected["reason"] = pd.Series([], dtype=str)
+        rejected["reason"] = pd.Series([], dtype=object)
     arrays = {k: a[good] for k, a in v.items()}
     arrays = derive(arrays, present, seed=seed)
     meta = {"seed": int(seed), "size": None, "snapshot": None, "source": str(source)}
     return Chunk(Population.from_arrays(arrays, meta), rejected, n)
+
+
+def _repeated(ids: np.ndarray, seen: np.ndarray | None) -> np.ndarray:
+    """Ids that repeat an earlier one of ``ids`` or one of the sorted ``seen``."""
+    dup = pd.Series(ids).duplicated(keep="first").to_numpy().copy()
+    if seen is not None and len(seen):
+        at = np.searchsorted(seen, ids).clip(0, len(seen) - 1)
+        dup |= seen[at] == ids
+    return dup
+
+
+def rejected_rows(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The rejected rows of a file's chunks as one frame (the same for any chunking)."""
+    parts = [p for p in parts if len(p)]
+    if parts:
+        return pd.concat(parts, ignore_index=True)
+    return pd.DataFrame({"row": np.zeros(0, np.int64), "reason": pd.Series([], dtype=object)})
 
 
 def derive(arrays: dict[str, np.ndarray], present: set[str], *, seed: int) -> dict[str, np.ndarray]:
@@ -177,15 +202,26 @@ def place_term(
     return position, np.clip(departure, -1, 1)
 
 
-def report(rejected: pd.DataFrame, source: Path, total: int, limit: int = MAX_LISTED) -> str:
-    """The error message for rejected rows: how many, and the first ``limit`` with reasons."""
+def report(
+    rejected: pd.DataFrame,
+    source: Path,
+    total: int,
+    limit: int = MAX_LISTED,
+    *,
+    count: int | None = None,
+) -> str:
+    """The error message for rejected rows: how many, and the first ``limit`` with reasons.
+
+    ``count`` is the number of rejected rows when ``rejected`` holds only the first of them.
+    """
+    count = len(rejected) if count is None else count
     head = (
-        f"{source}: {len(rejected):,} of {total:,} rows are invalid "
+        f"{source}: {count:,} of {total:,} rows are invalid "
         "(--on-bad-rows skip keeps the others and writes the rejected rows with reasons)"
     )
     lines = [f"{source}: row {r}: {why}" for r, why in zip(
         rejected["row"][:limit], rejected["reason"][:limit], strict=True
     )]  # fmt: skip
-    if len(rejected) > limit:
-        lines.append(f"... and {len(rejected) - limit:,} more")
+    if count > limit:
+        lines.append(f"... and {count - limit:,} more")
     return "\n".join([head, *lines])

@@ -129,6 +129,26 @@ CASE_FIELDS = (
 )  # fmt: skip
 
 
+def stored(values: np.ndarray, dtype: str) -> np.ndarray:
+    """``values`` in a column's dtype, where a number that is not zero never becomes zero.
+
+    A float32 column holds nothing between 0 and about 1e-45: a quantity of 1e-50 grams would
+    be stored as 0, no drug at all. Such values keep their sign at the dtype's smallest normal
+    number instead (about 1.2e-38 for float32), so "more than zero" survives the cast.
+
+    Examples
+    --------
+    >>> stored(np.array([1e-50, -1e-50, 0.0, 2.5]), "float32").tolist()
+    [1.1754943508222875e-38, -1.1754943508222875e-38, 0.0, 2.5]
+    """
+    out = np.asarray(values).astype(dtype)
+    if out.dtype.kind == "f":
+        lost = (out == 0) & (np.asarray(values) != 0)
+        if lost.any():
+            out[lost] = np.copysign(np.finfo(out.dtype).tiny, np.asarray(values)[lost])
+    return out
+
+
 @dataclass(frozen=True)
 class Population:
     """People in federal custody, one array per attribute (see :data:`SCHEMA`)."""
@@ -173,7 +193,7 @@ class Population:
             value = getattr(self, name)
             arr = np.zeros(n, dtype=column.dtype) if value is None else np.asarray(value)
             if arr.dtype != np.dtype(column.dtype):
-                arr = arr.astype(column.dtype)
+                arr = stored(arr, column.dtype)
             object.__setattr__(self, name, arr)
             if len(arr) != n:
                 raise ValueError(f"population column {name!r} has {len(arr)} rows, expected {n}")
@@ -241,4 +261,13 @@ def in_custody(pop: Population, on: int) -> np.ndarray:
     return (pop.sentencing_date <= on) & (pop.custody_start <= on) & (pop.release_date > on)
 
 
-__all__ = ["NEVER", "OPTIONAL_COLUMNS", "RACES", "SCHEMA", "Column", "Population", "in_custody"]
+__all__ = [
+    "NEVER",
+    "OPTIONAL_COLUMNS",
+    "RACES",
+    "SCHEMA",
+    "Column",
+    "Population",
+    "in_custody",
+    "stored",
+]

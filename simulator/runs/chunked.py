@@ -32,6 +32,7 @@ from simulator.calendar import add_years, iso
 from simulator.errors import ChunkingError
 from simulator.inputs.mapping import Mapping
 from simulator.inputs.population_files import iter_population
+from simulator.inputs.rows import rejected_rows
 from simulator.law import conventions, load_law
 from simulator.model.apply import apply
 from simulator.model.changes import change_label
@@ -266,8 +267,9 @@ def apply_file(
 ) -> tuple[ChunkedOutcome, pd.DataFrame, int]:
     """Apply a scenario to a population file read ``chunk_rows`` rows at a time.
 
-    Returns the outcome, the rejected rows (with reasons) and the number of rows read. Peak
-    memory grows with ``chunk_rows``, and only by the ids seen so far with the file.
+    Returns the outcome, the rejected rows (with reasons) and the number of rows read: the
+    same rows, reasons and figures as a run on the file read whole. Peak memory grows with
+    ``chunk_rows``, and only by the ids seen so far with the file.
 
     Examples
     --------
@@ -287,19 +289,11 @@ def apply_file(
             path, mapping, on_bad_rows, seed=seed, chunk_rows=chunk_rows
         ):  # fmt: skip
             read += chunk.rows_read
-            if len(chunk.rejected):
-                rejected.append(chunk.rejected)
+            rejected.append(chunk.rejected)
             yield chunk.population
 
-    out = apply_chunked(people(), scenario)
-    if not out.chunks:
-        raise ChunkingError(f"{path}: no valid rows")
-    frame = (
-        pd.concat(rejected, ignore_index=True)
-        if rejected
-        else pd.DataFrame(columns=["row", "reason"])
-    )
-    return out, frame, read
+    # a file without a valid row raises PopulationError, as it does read whole
+    return apply_chunked(people(), scenario), rejected_rows(rejected), read
 
 
 __all__ = [

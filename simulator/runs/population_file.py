@@ -71,9 +71,10 @@ def run_file(
     Raises
     ------
     PopulationError
-        For a file that cannot be read, a missing column, or (``fail``) any bad row.
+        For a file that cannot be read, a missing column, a file without a valid row, or
+        (``fail``) any bad row: the same error whether the file is read whole or in chunks.
     ChunkingError
-        For a clemency scenario asked to run in chunks, or a file without a valid row.
+        For a clemency scenario asked to run in chunks.
     """
     if chunk_rows:
         outcome, rejected, read = apply_file(

@@ -25,20 +25,26 @@ True
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from simulator.calendar import day, iso, within_dates
+from simulator import lazy
+from simulator.calendar import day, iso
+from simulator.errors import PopulationError
+from simulator.inputs.rows import parse_frame
 from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, Law
 from simulator.model.changes import amendment_for, resolve_changes
 from simulator.model.clemency import schedule
 from simulator.model.outcomes import Outcome
-from simulator.model.population import Population
+from simulator.model.population import SCHEMA, Population
 from simulator.model.reduction import amended_guideline, current_guideline, grant_probability
-from simulator.model.sentencing import Guideline, guideline, offense_level
+from simulator.model.sentencing import Guideline, offense_level
+
+pd = lazy.module("pandas")
 
 GuidelineOf = Callable[[Population], Guideline]
 
@@ -52,6 +58,8 @@ DRUG_ALIASES: dict[str, str] = {
 }
 #: Step, at sentencing, under the change, note.
 Row = tuple[str, str, str, str]
+#: A fact of a typed-in case, as typed or as a number.
+Value = str | int | float | bool
 
 
 @dataclass(frozen=True)
@@ -158,6 +166,11 @@ def _range(lo: int, hi: int, life: int) -> str:
     return f"{lo}–{top} months"
 
 
+def _grams(g: float) -> str:
+    """A quantity, never shown as 0 when it is not: ``1,234.5 g``, ``0.004 g``."""
+    return f"{g:,.1f} g" if g >= 0.1 else f"{g:.2g} g"
+
+
 def _signed(v: int) -> str:
     return f"{v:+d}" if v else "0"
 
@@ -175,7 +188,7 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
     facts = [
         ("person", str(int(pop.id[index]))),
         ("drug", f"{drug.replace('_', ' ')} ({DRUG_GROUPS[drug]})"),
-        ("quantity", f"{float(pop.grams[index]):,.1f} g"),
+        ("quantity", _grams(float(pop.grams[index]))),
         ("criminal history points", str(int(pop.chp[index]))
          + (f" (of which {int(pop.status_points[index])} status points)"
             if pop.status_points[index] else "")),
@@ -328,47 +341,45 @@ def _clemency_rules(outcome: Outcome, i: int, one: Population) -> list[tuple[str
     return rules
 
 
-def _typed_day(text: str, what: str) -> int:
-    """Day number of a typed date; a ``ValueError`` naming ``what`` if it is not one we take."""
-    try:
-        typed = dt.date.fromisoformat(str(text).strip())
-    except ValueError as exc:
-        raise ValueError(f"{what} {text}: not a date YYYY-MM-DD ({exc})") from None
-    try:
-        return day(within_dates(typed))
-    except ValueError as exc:
-        raise ValueError(f"{what}: {exc}") from None
-
-
 def case_population(
     law: Law,
     *,
     drug: str,
-    grams: float,
-    chp: int,
+    grams: Value,
+    chp: Value,
     sentenced: str,
-    term: int,
+    term: Value,
     custody_start: str | None = None,
     offense_date: str | None = None,
-    role: int = 0,
+    role: Value = 0,
     weapon: bool = False,
     obstruction: bool = False,
     acceptance: bool = True,
     safety_valve: bool = False,
     sub_assist: bool = False,
     career: bool = False,
-    mm_tier: int | None = None,
-    priors_851: int = 0,
-    infractions: int = 0,
-    status_points: int = 0,
+    mm_tier: Value | None = None,
+    priors_851: Value = 0,
+    infractions: Value = 0,
+    status_points: Value = 0,
     zero_point_excluded: bool = False,
     violent: bool = False,
+    names: dict[str, str] | None = None,
 ) -> Population:
     """A one-row population from a typed-in case (``simulate screen``).
 
-    The Drug Quantity Table and statutes are those in force on ``sentenced``; the tier charged
-    defaults to what the quantity supports then; the position in the range and any departure
-    are read back from the term; the release date follows the good-conduct rules.
+    The case is read as a row of a population file is (:func:`simulator.inputs.rows.parse_frame`):
+    every value is checked against the population schema (numbers, bounds, dates from 1950,
+    the offense not after sentencing, ...), and the columns a file may leave out are derived
+    as for a file. The Drug Quantity Table and statutes are those in force on ``sentenced``;
+    the tier charged defaults to what the quantity supports then; the custody start to the
+    sentencing date, and the offense date to the earlier of the two.
+
+    Raises
+    ------
+    PopulationError
+        One line per problem of the case, each column called as ``names`` calls it (e.g.
+        ``{"grams": "--grams"}``).
 
     Examples
     --------
@@ -377,37 +388,59 @@ def case_population(
     ...                     term=120, custody_start="2009-11-01")
     >>> int(p.mm_charged[0]), int(p.term[0]), str(p.to_frame()["release_date"][0].date())
     (10, 120, '2018-07-20')
+    >>> case_population(load_law(), drug="crack", grams=float("inf"), chp=5,
+    ...                 sentenced="1800-01-01", term=120, names={"grams": "--grams"})
+    Traceback (most recent call last):
+    ...
+    simulator.errors.PopulationError: --grams: not a finite number (got inf)
+    sentencing_date: outside 1950-01-01..2100-12-31 (got 1800-01-01)
     """
-    code = DRUGS.index(DRUG_ALIASES[drug])
-    sent = _typed_day(sentenced, "sentenced")
-    start = _typed_day(custody_start, "custody_start") if custody_start else sent
-    offense = _typed_day(offense_date, "offense_date") if offense_date else start
-    a = np.array
-    tier = law.mandatory_tier(a([code]), a([float(grams)]), a([sent]))
-    cases = {
-        "drug": a([code], np.int8), "grams": a([grams], np.float32),
-        "weapon": a([weapon]), "role": a([role], np.int8), "obstruction": a([obstruction]),
-        "acceptance": a([acceptance]), "safety_valve": a([safety_valve]),
-        "sub_assist": a([sub_assist]), "career": a([career]), "chp": a([chp], np.int8),
-        "mm_charged": a([tier[0] if mm_tier is None else mm_tier], np.int8),
-        "priors_851": a([priors_851], np.int8),
+    start = custody_start or sentenced
+    row: dict[str, Value] = {
+        "id": 0, "drug": DRUG_ALIASES.get(drug, drug), "grams": grams, "weapon": weapon,
+        "role": role, "obstruction": obstruction, "acceptance": acceptance,
+        "safety_valve": safety_valve, "sub_assist": sub_assist, "career": career, "chp": chp,
+        "mm_charged": 0 if mm_tier is None else mm_tier, "priors_851": priors_851,
+        "offense_date": offense_date or _earlier(start, sentenced),
+        "sentencing_date": sentenced, "custody_start": start, "term": term, "age": 35,
+        "female": False, "race": "white", "noncitizen": False, "infractions": infractions,
+        "violent": violent, "u_grant": 0.0, "status_points": status_points,
+        "zp_excluded": zero_point_excluded,
     }  # fmt: skip
-    g = guideline(law, cases, edition=law.edition_on(cases["drug"], a([sent])),
-                  statute_day=a([sent]))  # fmt: skip
-    lo, hi = float(g.range_min[0]), float(g.range_max[0])
-    position = 0.0 if hi <= lo else min(max((term - lo) / (hi - lo), 0.0), 1.0)
-    departure = max(0.0, 1.0 - term / lo) if lo > 0 and term < lo else 0.0
-    release = law.release_day(a([start]), a([term]), a([infractions]))
-    return Population.from_arrays(
-        {
-            **cases,
-            "id": a([0]), "position": a([position]), "departure": a([departure]),
-            "offense_date": a([offense]), "sentencing_date": a([sent]),
-            "custody_start": a([start]), "table_date": a([sent]), "term": a([term]),
-            "release_date": release, "age": a([35]), "female": a([False]), "race": a([0]),
-            "noncitizen": a([False]), "infractions": a([infractions]), "violent": a([violent]),
-            "u_grant": a([0.0]), "status_points": a([status_points]),
-            "zp_excluded": a([zero_point_excluded]),
-        },
-        meta={"source": "simulate screen", "seed": None, "size": None},
-    )  # fmt: skip
+    names = names or {}
+    quiet = {name for name, given in (("custody_start", custody_start),
+                                      ("offense_date", offense_date)) if not given}  # fmt: skip
+    pop = _one_row(row, names, quiet)
+    if mm_tier is None:  # the tier the quantity reaches on the sentencing date
+        tier = int(law.mandatory_tier(pop.drug, pop.grams, pop.sentencing_date)[0])
+        if tier:
+            pop = _one_row({**row, "mm_charged": tier}, names, quiet)
+    return pop
+
+
+def _earlier(a: str, b: str) -> str:
+    try:
+        return a if day(a) <= day(b) else b
+    except ValueError:  # not a date: the row check says so
+        return a
+
+
+def _one_row(row: dict[str, Value], names: dict[str, str], quiet: set[str]) -> Population:
+    """The row checked and completed as a population file's row, or the error.
+
+    The error has one line per problem, none about the ``quiet`` columns (defaults taken from
+    others, whose problems are reported under their own names).
+    """
+    text = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in row.items()}
+    chunk = parse_frame(pd.DataFrame({k: [v] for k, v in text.items()}), source=Path("case"))
+    if not len(chunk.rejected):
+        pop = chunk.population
+        return Population.from_arrays(
+            pop.arrays(), meta={"source": "simulate screen", "seed": None, "size": None}
+        )
+    reasons = re.split(rf"; (?=(?:{'|'.join(SCHEMA)}):)", str(chunk.rejected["reason"][0]))
+    lines = [r for r in reasons if r.split(":")[0] not in quiet]
+    if names:  # the user's names for our columns, but not inside the values quoted
+        words = re.compile(r"\(got [^)]*\)|\b(" + "|".join(map(re.escape, names)) + r")\b")
+        lines = [words.sub(lambda m: names[m[1]] if m[1] else m[0], line) for line in lines]
+    raise PopulationError("\n".join(lines))
