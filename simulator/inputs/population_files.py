@@ -57,22 +57,25 @@ def _raw_chunks(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
             # without pre-buffering, memory stays flat however many batches are read
             pf = pq.ParquetFile(path, pre_buffer=False)
             _refuse_repeated(pf.schema_arrow.names, path)
+            # integers with nulls as objects, not floats: a batch without nulls would keep them
+            # as integers, and a rejected row would show 5 read in chunks, 5.0 read whole
+            kw = dict(date_as_object=False, integer_object_nulls=True)
             if chunk_rows is None:
-                yield _named(pf.read().to_pandas(date_as_object=False))
+                yield _named(pf.read().to_pandas(**kw))
                 return
             for batch in pf.iter_batches(batch_size=chunk_rows):
-                yield _named(batch.to_pandas(date_as_object=False))
+                yield _named(batch.to_pandas(**kw))
             return
         if path.suffix.lower() not in (".csv", ".gz", ".txt"):
             raise PopulationError(f"{path}: expected a .csv, .csv.gz or .parquet file")
-        kw = dict(
+        text = dict(
             dtype=str, keep_default_na=False, skipinitialspace=True, skiprows=_comment_lines(path)
         )
-        _refuse_repeated(pd.read_csv(path, header=None, nrows=1, **kw).iloc[0].tolist(), path)
+        _refuse_repeated(pd.read_csv(path, header=None, nrows=1, **text).iloc[0].tolist(), path)
         if chunk_rows is None:
-            yield _named(pd.read_csv(path, **kw))
+            yield _named(pd.read_csv(path, **text))
         else:
-            with pd.read_csv(path, chunksize=chunk_rows, **kw) as reader:  # closed if stopped
+            with pd.read_csv(path, chunksize=chunk_rows, **text) as reader:  # closed if stopped
                 yield from map(_named, reader)
     except PopulationError:
         raise
