@@ -1,4 +1,4 @@
-"""One exception hierarchy, which the command line turns into exit codes.
+r"""One exception hierarchy, which the command line turns into exit codes.
 
 ``InputError`` and its kinds are problems with what a user gave (a scenario, an override, a
 population or mapping file, an output that exists or that another run is writing): the command
@@ -12,9 +12,21 @@ Examples
 (True, 2, 1)
 >>> isinstance(OutputExistsError("out/summary.json exists"), FileExistsError)
 True
+>>> visible("a\rb\x1ec")
+'a\\rb\\x1ec'
 """
 
 from __future__ import annotations
+
+#: Characters a message must not hold raw: C0 controls, DEL, and the other line boundaries of
+#: ``str.splitlines`` (a quoted value holding one would break the one-line-per-problem form or
+#: overwrite the line on a terminal); each becomes its Python escape.
+VISIBLE = {i: repr(chr(i))[1:-1] for i in (*range(32), 127, 0x85, 0x2028, 0x2029)}
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters and line boundaries written as escapes."""
+    return text.translate(VISIBLE)
 
 
 class SimulatorError(Exception):

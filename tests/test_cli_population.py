@@ -212,3 +212,19 @@ def test_a_large_file_is_read_in_chunks_without_asking(exported, tmp_path, monke
     assert "a large file, read 700 rows at a time" in result.stderr
     assert json.loads(result.stdout) == whole
     assert not (tmp_path / "o" / "people.csv.gz").exists()
+
+
+def test_a_rejected_row_holding_a_line_break_is_one_row_of_rejected_rows(exported, tmp_path):
+    """A quoted \\r or \\n in a rejected row's cell is quoted again in rejected_rows.csv."""
+    df = read_csv(exported)
+    df.loc[3, "grams"] = "x\r12"
+    df.loc[10, "grams"] = "7\nx"
+    path = tmp_path / "breaks.csv"
+    df.to_csv(path, index=False, lineterminator="\r\n")  # quotes both cells
+    out = tmp_path / "out"
+    result = invoke("run", SCENARIO_2014, "--population", path, "--on-bad-rows", "skip",
+                    "--out", out)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rejected = read_csv(out / "rejected_rows.csv")
+    assert rejected["row"].tolist() == ["4", "11"]
+    assert rejected["grams"].tolist() == ["x\r12", "7\nx"]

@@ -543,3 +543,19 @@ def test_yaml_errors_with_a_context_say_both_parts(text, message):
     with pytest.raises(InputError) as exc:
         parse_yaml(text, "x.yaml")
     assert str(exc.value) == f"x.yaml:{message}"
+
+
+@pytest.mark.parametrize("value", ["\x1e", "a\rb", "x\u2028y", "\x85"])
+def test_a_quoted_value_holding_a_line_boundary_stays_on_its_line(tmp_path, value):
+    """A value with a character ``str.splitlines`` breaks on is quoted as its escape."""
+    doc = SCENARIO_2014.read_text(encoding="utf-8").replace(
+        "type: drug_table", f"type: {json.dumps(value)}"
+    )
+    path = tmp_path / "odd.yaml"
+    path.write_text(doc, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert all(line.startswith(str(path)) for line in str(err.value).splitlines())
+    result = CliRunner().invoke(main, ["run", str(path)])
+    assert result.exit_code == 2
+    assert all(line.startswith(str(path)) for line in result.stderr.splitlines())

@@ -23,6 +23,8 @@ from typing import Any
 
 import click
 
+from simulator.errors import visible
+
 
 class Fail(click.ClickException):
     """A one-line (or one-line-per-problem) error and an exit status, never a traceback."""
@@ -32,8 +34,13 @@ class Fail(click.ClickException):
         self.exit_code = code
 
     def show(self, file: Any = None) -> None:
-        """Print the message alone on stderr."""
-        click.echo(self.format_message(), err=True)
+        """Print the message alone on stderr, each problem on its own line.
+
+        Problems are separated by newlines; any other line break or control character a
+        quoted value holds is printed as its escape, so it cannot split or overwrite a line.
+        """
+        lines = self.format_message().split("\n")
+        click.echo("\n".join(visible(line) for line in lines), err=True)
 
 
 class FiniteRange(click.FloatRange):

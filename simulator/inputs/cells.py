@@ -20,6 +20,7 @@ import numpy as np
 
 from simulator import lazy
 from simulator.calendar import iso
+from simulator.errors import VISIBLE
 from simulator.model.population import Column, stored
 
 pd = lazy.module("pandas")
@@ -33,9 +34,6 @@ def _spellings(*words: str) -> tuple[str, ...]:
 _TRUE = _spellings("true", "t", "yes", "y", "1", "1.0")
 _FALSE = _spellings("false", "f", "no", "n", "0", "0.0")
 _MISSING = _spellings("", " ", "nan", "na", "n/a", "null", "none", "nat")
-#: Control characters as escapes in the values a reason quotes (a carriage return would
-#: otherwise overwrite the message on a terminal).
-_VISIBLE = {i: repr(chr(i))[1:-1] for i in (*range(32), 127)}
 
 
 def is_blank(s: pd.Series) -> np.ndarray:
@@ -81,7 +79,7 @@ class Checks:
             idx = np.flatnonzero(mask)
             text = pd.Series(reason, index=idx)
             if shown is not None:
-                got = pd.Series(shown[idx], index=idx).astype(str).str.translate(_VISIBLE)
+                got = pd.Series(shown[idx], index=idx).astype(str).str.translate(VISIBLE)
                 text = text + " (got " + got + ")"
             parts.append(text)
         joined = pd.concat(parts) if parts else pd.Series([], dtype=str)

@@ -60,7 +60,9 @@ def output_files(outcome: Any) -> dict[str, Writer]:
     rejected = getattr(outcome, "rejected_rows", None)  # rows of a population file left out
     if rejected is not None and len(rejected):
         files["rejected_rows.csv"] = lambda fh: fh.write(
-            (provenance + rejected.to_csv(index=False)).encode()
+            # a cell may hold a line break as the file quoted it: \r\n line ends make the
+            # writer quote it too, so every row reads back as one
+            (provenance + rejected.to_csv(index=False, lineterminator="\r\n")).encode()
         )
     for by in BREAKDOWNS:
         frame = outcome.breakdown(by)

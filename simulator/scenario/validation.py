@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from simulator.errors import ScenarioError
+from simulator.errors import ScenarioError, visible
 from simulator.scenario.changes import CHANGE_MODELS
 from simulator.scenario.document import Scenario
 from simulator.scenario.yaml_source import Problem, dotted, locate
@@ -131,8 +131,10 @@ def validate(
     if not found:
         return scenario  # type: ignore[return-value]
     found.sort(key=lambda f: f[0] or (0, 0))
-    lines = [
-        f"{path}:{where[0]}:{where[1]}: {key}: {msg}" if where else f"{path}: {key}: {msg}"
+    lines = [  # a key or a quoted value holding a line break must not split its line
+        f"{path}:{where[0]}:{where[1]}: {visible(key)}: {visible(msg)}"
+        if where
+        else f"{path}: {visible(key)}: {visible(msg)}"
         for where, key, msg in found
     ]
     raise ScenarioError("\n".join(lines))
