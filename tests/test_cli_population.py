@@ -147,6 +147,13 @@ def test_clemency_in_chunks_exits_2(exported):
     assert "clemency scenario cannot be run in chunks" in result.stderr
 
 
+def test_a_court_process_in_chunks_exits_2(exported):
+    result = invoke("run", ROOT / "scenarios" / "2014_guidelines_courts.yaml",
+                    "--population", exported, "--chunk-rows", "1000")  # fmt: skip
+    assert result.exit_code == 2
+    assert "retroactivity.process cannot be run in chunks" in result.stderr
+
+
 def test_calibrate_refuses_to_overwrite_an_output(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("keep")

@@ -33,16 +33,54 @@ from simulator.report.terminal import calibration_table
     show_default=True,
     help="Budget of population builds for the optimizer.",
 )
+@click.option(
+    "--court",
+    is_flag=True,
+    help="Fit the courts' motion process of the 2014 amendment instead "
+    "(data/calibration/court_process_2014.yaml).",
+)
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
 @lock_timeout_option
 def calibrate(
-    size: float, output: str | None, max_evals: int, quiet: bool, force: bool, lock_timeout: float
+    size: float,
+    output: str | None,
+    max_evals: int,
+    court: bool,
+    quiet: bool,
+    force: bool,
+    lock_timeout: float,
 ) -> None:
-    """Fit the population generator to the published 2014 marginals and save the parameters."""
+    """Fit the population generator to the published 2014 marginals and save the parameters.
+
+    With --court, fit the courts' process of the 2014 amendment to the published decision
+    counts instead, and save its values.
+    """
     # --output is locked and checked before any work (the committed default is rewritten)
     with Outputs(files=[output], force=force, lock_timeout=lock_timeout):
-        _calibrate(size, output, max_evals, quiet)
+        if court:
+            _calibrate_court(size, output, max_evals, quiet)
+        else:
+            _calibrate(size, output, max_evals, quiet)
+
+
+def _calibrate_court(size: float, output: str | None, max_evals: int, quiet: bool) -> None:
+    # lazy command loading: the court fit loads only when it is asked for
+    from simulator.inputs import court_fit
+
+    def progress(evals: int, cost: float) -> None:
+        click.echo(f"\rcalibrate --court: run {evals}, cost {cost:.3f}   ", nl=False, err=True)
+
+    result = court_fit.fit(size=size, max_evals=max_evals, progress=None if quiet else progress)
+    if not quiet:
+        click.echo("", err=True)
+    path = court_fit.save(result, Path(output) if output else None)
+    for row in result.rows:
+        click.echo(
+            f"{row['figure']}: model {row['model']:.4g}, published {row['published']:.4g}, "
+            f"miss {row['miss']:+.2f} tolerances"
+        )
+    click.echo(f"wrote {path} ({result.evaluations} runs, cost {result.cost:.3f})")
 
 
 def _calibrate(size: float, output: str | None, max_evals: int, quiet: bool) -> None:

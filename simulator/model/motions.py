@@ -3,18 +3,20 @@
 A retroactive guideline change does not reach people by itself: each person needs a motion
 under 18 U.S.C. §3582(c)(2), filed by the defendant or raised by the court, and a decision.
 In 2014–2016 the federal courts decided the Amendment 782 motions over two years, about
-two thousand a month (USSC retroactivity data reports); districts that screened cases by
-projected release day decided those first. This module turns a scenario's
+two thousand a month (USSC retroactivity data reports), as federal defenders and probation
+offices screened the cases and motions arrived. This module turns a scenario's
 ``retroactivity.process`` into one decision day per person:
 
 * **filing**: each eligible person has a motion with probability ``filing.eligible``, each
   other person in custody with ``filing.ineligible`` (those motions are denied), by the
-  person's own uniform draw (:func:`simulator.numeric.person_uniform`);
-* **queue**: a share ``prioritized`` of the eligible people's motions (each person's own draw)
-  is decided in order of the person's release day, the rest, and every motion the change does
-  not support, in filing order (a random order); each track gets its
-  share of ``capacity_per_month`` and the motion of rank *r* is decided *r* / capacity months
-  after ``start`` (:func:`decision_days`).
+  person's own uniform draw (:func:`simulator.numeric.person_uniform`); a motion arrives an
+  exponential delay after the start, of mean ``filing.delay_months`` (eligible people, whom
+  defenders and probation offices sought out) or ``filing.delay_months_ineligible``;
+* **queue**: motions are decided in the order they arrive, at most ``capacity_per_month`` a
+  month nationwide (:func:`arrival_order_decisions`); with ``priority_months``, the motions of
+  eligible people whose reduced term would end within that many months of the first release
+  day go first (:func:`with_priority`), as courts decided first the cases of people who could
+  leave on 2015-11-01.
 
 The grant and the release follow in :func:`simulator.model.reduction.reduce`.
 
@@ -76,13 +78,79 @@ class Docket:
         return self.filed & (self.decided_on <= on)
 
 
+def arrival_order_decisions(arrival: np.ndarray, per_day: float) -> np.ndarray:
+    """Decision day of each motion: in order of arrival, ``per_day`` decided a day at most.
+
+    The motion of rank *k* in arrival order is decided on the later of its arrival and the
+    day the one before it was decided plus ``1 / per_day``: ``k / per_day`` plus the running
+    maximum of ``arrival_j - j / per_day`` (a queue with one server, vectorized).
+
+    Examples
+    --------
+    >>> arrival_order_decisions(np.array([0.0, 0.0, 0.0, 10.0]), per_day=0.5).tolist()
+    [0, 2, 4, 10]
+    """
+    return np.floor(_queue(arrival, per_day)).astype(np.int64)
+
+
+def _queue(arrival: np.ndarray, per_day: float, order: np.ndarray | None = None) -> np.ndarray:
+    """Decision times (not rounded to days) of a one-server queue in arrival order.
+
+    ``order`` (default: by ``arrival``) is the order of service when it differs.
+    """
+    order = np.argsort(arrival, kind="stable") if order is None else order
+    k = np.arange(len(arrival), dtype=np.float64) / per_day
+    out = np.empty(len(arrival), dtype=np.float64)
+    out[order] = k + np.maximum.accumulate(arrival[order] - k)
+    return out
+
+
+def with_priority(
+    urgent: np.ndarray, arrival: np.ndarray, per_day: float, start: float
+) -> np.ndarray:
+    """Decision days when ``urgent`` motions go first: a queue with two classes, vectorized.
+
+    Urgent motions are decided in arrival order at the full capacity
+    (:func:`arrival_order_decisions`). The others get the time the urgent ones leave: on the
+    clock of that remaining time (each day less the share of it urgent decisions took) they
+    are decided in arrival order, and each decision is mapped back to the first day the
+    remaining time reaches it (a fluid approximation, exact when the urgent queue is empty or
+    always busy).
+
+    Examples
+    --------
+    >>> with_priority(np.array([False, True, False]), np.array([0.0, 0.0, 0.0]),
+    ...               per_day=1.0, start=0.0).tolist()
+    [1, 0, 2]
+    """
+    out = np.empty(len(arrival), dtype=np.int64)
+    u = np.flatnonzero(urgent)
+    o = np.flatnonzero(~urgent)
+    out[u] = arrival_order_decisions(arrival[u], per_day)
+    if len(o) == 0:
+        return out
+    horizon = float(arrival.max()) + len(arrival) / per_day + 2.0
+    grid = np.arange(np.floor(start), np.ceil(horizon) + 1.0)
+    # time left by day g: days elapsed less the slots of urgent decisions made before g
+    urgent_before = np.searchsorted(np.sort(_queue(arrival[u], per_day)), grid) if len(u) else 0
+    free = np.maximum.accumulate((grid - start) - urgent_before / per_day)
+    on_free = np.interp(arrival[o], grid, free)
+    # motions arriving while urgent ones are decided share a time on that clock: the first come
+    # is still the first served
+    when = _queue(on_free, per_day, order=np.lexsort((arrival[o], on_free)))
+    # the day a decision falls in: the last day whose remaining time has not passed it
+    day_of = np.searchsorted(free, when, side="right") - 1
+    out[o] = grid[np.clip(day_of, 0, len(grid) - 1)].astype(np.int64)
+    return out
+
+
 def docket(
     process: Any,
     ids: np.ndarray,
     *,
     reach: np.ndarray,
     eligible: np.ndarray,
-    release_key: np.ndarray,
+    urgent: np.ndarray | None = None,
     start: int,
     days_per_month: float,
     seed: int,
@@ -98,11 +166,11 @@ def docket(
         Person ids (their draws are their own, in any chunk or order).
     reach, eligible : ndarray of bool
         People in custody whom the change could concern, and those it makes eligible.
-    release_key : ndarray
-        Day each person could leave (the reduced release day for eligible people): the order
-        of the prioritized track.
+    urgent : ndarray of bool, optional
+        Motions the courts decide first (people who could leave soon); see
+        :func:`with_priority`.
     start : int
-        Day the first decisions are made.
+        Day the first motions can be filed and decided.
     days_per_month : float
         Length of a month in days (the law's convention).
     seed : int
@@ -114,35 +182,29 @@ def docket(
     Examples
     --------
     >>> from types import SimpleNamespace as NS
-    >>> p = NS(filing=NS(eligible=1.0, ineligible=0.0), capacity_per_month=1, prioritized=1.0)
+    >>> f = NS(eligible=1.0, ineligible=0.0, delay_months=0.0, delay_months_ineligible=None)
+    >>> p = NS(filing=f, capacity_per_month=1)
     >>> d = docket(p, np.arange(3), reach=np.ones(3, bool), eligible=np.array([True, False, True]),
-    ...            release_key=np.array([50, 0, 20]), start=0, days_per_month=30.0, seed=1)
-    >>> d.filed.tolist(), d.decided_on.tolist()
-    ([True, False, True], [30, 2147483647, 0])
+    ...            start=0, days_per_month=30.0, seed=1)
+    >>> d.filed.tolist(), sorted(d.decided_on[d.filed].tolist())
+    ([True, False, True], [0, 30])
     """
-    rate = np.where(eligible, float(process.filing.eligible), float(process.filing.ineligible))
+    f = process.filing
+    rate = np.where(eligible, float(f.eligible), float(f.ineligible))
     filed = reach & (person_uniform(ids, seed, "motion_filed") < rate)
-    # screening by release day finds the eligible; other motions wait their turn as filed
-    prioritized = eligible & (
-        person_uniform(ids, seed, "motion_track") < float(process.prioritized)
-    )
     decided_on = np.full(len(filed), NEVER, dtype=np.int64)
-    n = int(filed.sum())
-    if n == 0:
+    idx = np.flatnonzero(filed)
+    if len(idx) == 0:
         return Docket(filed, decided_on, start)
-    orders = (release_key, person_uniform(ids, seed, "motion_order"))
-    for track, order in zip((filed & prioritized, filed & ~prioritized), orders, strict=True):
-        share = int(track.sum()) / n
-        if share == 0:
-            continue
-        days = decision_days(
-            track,
-            order,
-            start=start,
-            capacity=float(process.capacity_per_month) * scale * share,
-            days_per_month=days_per_month,
-        )
-        decided_on[track] = days[track]
+    other = f.delay_months if f.delay_months_ineligible is None else f.delay_months_ineligible
+    mean_days = np.where(eligible[idx], float(f.delay_months), float(other)) * days_per_month
+    u = person_uniform(ids[idx], seed, "motion_filed_on")
+    arrival = start - mean_days * np.log1p(-u)  # exponential delays from the start
+    per_day = float(process.capacity_per_month) * scale / days_per_month
+    if urgent is None or not urgent[idx].any():
+        decided_on[idx] = arrival_order_decisions(arrival, per_day)
+    else:
+        decided_on[idx] = with_priority(urgent[idx], arrival, per_day, float(start))
     return Docket(filed, decided_on, start)
 
 

@@ -235,12 +235,14 @@ def reduce(
         granted = grants(eligible, uniforms, grant_prob)
     else:
         reach = (pop.sentencing_date < effective) & in_custody
-        key = law.release_day(
-            pop.custody_start, np.where(eligible, reduced, pop.term), pop.infractions
-        )
         start = effective if process.start is None else day(process.start)
+        urgent = None
+        if process.priority_months is not None:
+            soon = law.release_day(pop.custody_start, reduced, pop.infractions)
+            horizon = first + float(process.priority_months) * law.conventions.days_per_month
+            urgent = eligible & (soon <= horizon)
         d = docket(
-            process, pop.id, reach=reach, eligible=eligible, release_key=key, start=start,
+            process, pop.id, reach=reach, eligible=eligible, urgent=urgent, start=start,
             days_per_month=law.conventions.days_per_month, seed=int(pop.meta.get("seed") or 0),
             scale=float(pop.meta.get("size") or 1.0),
         )  # fmt: skip

@@ -91,6 +91,11 @@ class ChunkedOutcome:
                 "a clemency scenario cannot be run in chunks: its review queue ranks every "
                 "petition in the population (run it on the whole population)"
             )
+        if scenario.retroactivity.process is not None:
+            raise ChunkingError(
+                "a scenario with retroactivity.process cannot be run in chunks: its court "
+                "queue orders every motion in the population (run it on the whole population)"
+            )
         self.scenario = scenario
         self.meta: dict[str, Any] = {}
         self.t: dict[str, Any] = {}

@@ -42,7 +42,7 @@ class FileRun:
 
 
 def chunk_rows_for(scenario: Scenario, path: str | Path, chunk_rows: int | None) -> int | None:
-    """Rows a chunk: as asked, or the default for a large file (never for clemency).
+    """Rows a chunk: as asked, or the default for a large file (never for a queue).
 
     Examples
     --------
@@ -51,8 +51,9 @@ def chunk_rows_for(scenario: Scenario, path: str | Path, chunk_rows: int | None)
     ...                "examples/caseload.csv", None) is None
     True
     """
-    clemency = any(ch.type == "clemency" for ch in scenario.changes)
-    if chunk_rows is None and not clemency and needs_chunks(path):
+    queue = any(ch.type == "clemency" for ch in scenario.changes)
+    queue |= scenario.retroactivity.process is not None  # a court queue ranks everyone too
+    if chunk_rows is None and not queue and needs_chunks(path):
         return DEFAULT_CHUNK_ROWS
     return chunk_rows
 

@@ -59,34 +59,37 @@ class PopulationSpec(StrictModel):
 
 
 class Filing(StrictModel):
-    """Who has a motion before the court: shares of eligible and of other people in custody.
+    """Who has a motion before the court, and when it arrives.
 
-    A motion is filed by the defendant or raised by the court on its own (USSG §1B1.10
-    motions under 18 U.S.C. §3582(c)(2)); people the change does not reach also file, and
-    their motions are denied.
+    ``eligible`` and ``ineligible`` are the shares of eligible and of other people in custody
+    with a motion, filed by the defendant or raised by the court (USSG §1B1.10 motions under
+    18 U.S.C. §3582(c)(2)); the others' motions are denied. A motion arrives an exponential
+    delay after the start, of mean ``delay_months`` (``delay_months_ineligible`` for the
+    motions the change does not support; the same by default).
     """
 
     eligible: uncertain(ge=0, le=1) = 1.0
     ineligible: uncertain(ge=0, le=1) = 0.0
+    delay_months: uncertain(ge=0, le=120) = 0.0
+    delay_months_ineligible: uncertain(ge=0, le=120) | None = None
 
 
 class CourtProcess(StrictModel):
     """The courts' handling of the motions a retroactive change brings, over time.
 
-    Motions are decided ``capacity_per_month`` a month nationwide from ``start`` (the
-    effective day by default). A share ``prioritized`` of the eligible people's motions is
-    taken in order of their reduced release day (the districts that screened cases by who
-    could leave first); the rest, and the motions the change does not support, in the order
-    they were filed, each track at its share of the capacity. A granted
-    person leaves on the latest of the reduced release day, the earliest release the change
-    allows, and the decision day plus ``processing_days``; a decision after the person's
-    release changes nothing. ``report_dates`` are days on which the summary counts the
-    motions decided and granted so far (``motions.decided_by.DATE``).
+    Motions (see :class:`Filing`) are decided in the order they arrive, at most
+    ``capacity_per_month`` a month nationwide, from ``start`` (the effective day by default);
+    with ``priority_months``, the motions of eligible people whose reduced term would end
+    within that many months of the first release day are decided first. A granted person
+    leaves on the latest of the reduced release day, the earliest release the change allows,
+    and the decision day plus ``processing_days``; a decision after the person's release
+    changes nothing. ``report_dates`` are days on which the summary counts
+    the motions decided and granted so far (``motions.decided_by.DATE``).
     """
 
     filing: Filing = Field(default_factory=Filing)
     capacity_per_month: uncertain(ge=1, le=1_000_000)
-    prioritized: uncertain(ge=0, le=1) = 0.0
+    priority_months: uncertain(ge=0, le=120) | None = None
     processing_days: uncertain(int, ge=0, le=730) = 0
     start: Day | None = None
     report_dates: list[Day] = Field(default_factory=list, max_length=24)

@@ -1,0 +1,149 @@
+"""Fit the courts' motion process to the published decision counts (``simulate calibrate --court``).
+
+The process of a retroactive change (:class:`~simulator.scenario.document.CourtProcess`: who
+files and when, the monthly capacity, which motions go first) and the grant rate are chosen so
+that the scenario's figures marked ``role: fitted`` in its target file (the motions decided and
+granted by published dates, the releases on the first day) match, on the scenario's own
+synthetic stock at its seed. Each residual is the miss over the figure's tolerance; the
+objective is their sum of squares, minimized by Nelder–Mead (the counts are step functions of
+the parameters, which derivative-based methods handle badly). Figures marked ``check`` are
+never used.
+
+The result is data: :func:`save` writes ``data/calibration/court_process_2014.yaml``, which
+the scenario's ``retroactivity.process`` mirrors (a test holds them equal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from simulator import lazy
+from simulator.files import atomic_write_text
+from simulator.inputs.calibration import figure_role
+from simulator.inputs.synthesis import synthesize
+from simulator.model.apply import apply
+from simulator.resources import data_dir, project_file, read_yaml
+from simulator.scenario import Scenario, load_scenario, with_overrides
+
+optimize = lazy.module("scipy.optimize")
+
+#: The scenario keys the fit chooses, with their bounds.
+FREE: dict[str, tuple[float, float]] = {
+    "grant.rate": (0.3, 1.0),
+    "retroactivity.process.capacity_per_month": (200.0, 10_000.0),
+    "retroactivity.process.filing.ineligible": (0.0, 1.0),
+    "retroactivity.process.filing.delay_months": (0.0, 60.0),
+    "retroactivity.process.filing.delay_months_ineligible": (0.0, 60.0),
+    "retroactivity.process.priority_months": (0.0, 60.0),
+}
+
+#: Called after each evaluation with the number of evaluations and the objective so far.
+Progress = Callable[[int, float], None]
+
+
+def fit_path() -> Path:
+    """``data/calibration/court_process_2014.yaml``."""
+    return data_dir() / "calibration" / "court_process_2014.yaml"
+
+
+def targets_path() -> Path:
+    """``data/targets/2014_guidelines_courts.yaml``."""
+    return data_dir() / "targets" / "2014_guidelines_courts.yaml"
+
+
+@dataclass
+class CourtFit:
+    """The values found, the fitted figures (model, published) and the optimizer's story."""
+
+    values: dict[str, float]
+    rows: list[dict]
+    cost: float
+    evaluations: int
+
+
+def _miss(value: float, fig: dict) -> float:
+    if "tolerance_abs" in fig:
+        return (value - float(fig["published"])) / float(fig["tolerance_abs"])
+    return (value / float(fig["published"]) - 1.0) / float(fig["tolerance"])
+
+
+def _lookup(summary: dict, key: str) -> float:
+    node = summary
+    for part in key.split("."):
+        node = node[part]
+    return float(node)
+
+
+def fit(*, size: float = 1.0, max_evals: int = 300, progress: Progress | None = None) -> CourtFit:
+    """Fit the process of the scenario named in the targets file (see module docstring)."""
+    doc = read_yaml(targets_path())
+    base = load_scenario(project_file(doc["scenario"]))
+    figures = [f for f in doc["figures"] if figure_role(f, targets_path()) == "fitted"]
+    pop = synthesize(base.population, seed=base.seed, size=size)
+    names = list(FREE)
+    lo = np.array([FREE[k][0] for k in names])
+    hi = np.array([FREE[k][1] for k in names])
+    x0 = np.array([float(_lookup(base.model_dump(), k)) for k in names])
+    calls = {"n": 0}
+
+    def scenario_at(x: np.ndarray) -> Scenario:
+        x = np.clip(x, lo, hi)
+        return with_overrides(base, {k: repr(float(v)) for k, v in zip(names, x, strict=True)})
+
+    def objective(x: np.ndarray) -> float:
+        calls["n"] += 1
+        summary = apply(pop, scenario_at(x)).summary
+        r = np.array([_miss(_scaled(summary, f, size), f) for f in figures])
+        cost = float(r @ r)
+        if progress is not None:
+            progress(calls["n"], cost)
+        return cost
+
+    sol = optimize.minimize(
+        objective, x0, method="Nelder-Mead",
+        options={"maxfev": max_evals, "xatol": 1e-3, "fatol": 1e-3},
+    )  # fmt: skip
+    x = np.clip(sol.x, lo, hi)
+    values = {k: round(float(v), 4) for k, v in zip(names, x, strict=True)}
+    best = with_overrides(base, {k: repr(v) for k, v in values.items()})
+    summary = apply(pop, best).summary
+    rows = [
+        {"figure": f["key"], "model": _scaled(summary, f, size),
+         "published": float(f["published"]), "miss": _miss(_scaled(summary, f, size), f)}
+        for f in figures
+    ]  # fmt: skip
+    return CourtFit(values, rows, float(sol.fun), calls["n"])
+
+
+def _scaled(summary: dict, fig: dict, size: float) -> float:
+    """A figure of a summary, counts per unit size (shares as they are)."""
+    value = _lookup(summary, fig["key"])
+    return value if "share" in fig["key"] else value / size
+
+
+def load_fit(path: Path | None = None) -> dict[str, float]:
+    """The committed fitted values, by scenario key."""
+    return {str(k): float(v) for k, v in read_yaml(path or fit_path())["fitted"].items()}
+
+
+def save(result: CourtFit, path: Path | None = None) -> Path:
+    """Write the fitted values (and the figures they reproduce) as YAML."""
+    path = path or fit_path()
+    lines = [
+        "# The courts' motion process of the 2014 amendment, fitted by",
+        "# `simulate calibrate --court` to the figures with role: fitted in",
+        "# data/targets/2014_guidelines_courts.yaml, on the scenario's synthetic stock at its seed",
+        "# (simulator/inputs/court_fit.py). Do not edit by hand:",
+        "# scenarios/2014_guidelines_courts.yaml mirrors these values (a test holds them).",
+        "fitted:",
+        *(f"  {k}: {v}" for k, v in result.values.items()),
+        "# model against published at the fit (misses in tolerances):",
+        *(f"#   {r['figure']}: {r['model']:.4g} against {r['published']:.4g} ({r['miss']:+.2f})"
+          for r in result.rows),
+    ]  # fmt: skip
+    atomic_write_text(path, "\n".join(lines) + "\n")
+    return path
