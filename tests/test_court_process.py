@@ -159,3 +159,21 @@ def test_the_courts_scenario_mirrors_its_committed_fit():
     scenario = sim.load_scenario("scenarios/2014_guidelines_courts.yaml").model_dump()
     for key, value in load_fit().items():
         assert _lookup(scenario, key) == pytest.approx(value), key
+
+
+def test_the_worksheet_names_earlier_reductions_and_the_motion(scenario_2014):
+    from simulator.runs.worksheet import worksheet
+
+    later = scenario_2014.model_copy(
+        update={"population": scenario_2014.population.model_copy(
+            update={"snapshot": day_iso("2018-06-30")})}
+    )  # fmt: skip
+    pop = sim.synthesize(later.population, seed=3, size=0.05)
+    person = int(np.flatnonzero(pop.reduced_by > 0)[0])
+    sheet = worksheet(sim.apply(pop, later), person)
+    assert dict(sheet.result)["reduced earlier by"].startswith("A782")
+    courts = sim.load_scenario("scenarios/2014_guidelines_courts.yaml")
+    stock = sim.synthesize(courts.population, seed=3, size=0.05)
+    out = sim.apply(stock, courts)
+    filer = int(np.flatnonzero(out.reduction.docket.filed)[0])
+    assert "motion decided on" in dict(worksheet(out, filer).result)

@@ -82,6 +82,7 @@ class Reduction:
     lowered: np.ndarray  # range lowered by the change
     release_undelayed: np.ndarray  # int32 release had there been no earliest-release date
     details: dict = field(default_factory=dict)  # extra summary figures of some change types
+    docket: Any = None  # the motions and their decision days, with a court process
 
 
 def current_guideline(law: Law, pop: Population, edition: np.ndarray | None = None) -> Guideline:
@@ -231,6 +232,7 @@ def reduce(
     eligible = lowered & (pop.sentencing_date < effective) & in_custody & (reduced < pop.term)
     decided: np.ndarray | int = effective
     figures: dict = {}
+    d = None
     if process is None:
         granted = grants(eligible, uniforms, grant_prob)
     else:
@@ -260,7 +262,7 @@ def reduce(
     undelayed = bounded_release(granted, release, np.maximum(decided, effective), pop.release_date)
     release = bounded_release(granted, release, np.maximum(decided, first), pop.release_date)
     return Reduction(
-        old, new, eligible, granted, reduced, term, release, lowered, undelayed, details=figures
+        old, new, eligible, granted, reduced, term, release, lowered, undelayed, figures, d
     )
 
 

@@ -36,12 +36,18 @@ from simulator import lazy
 from simulator.calendar import day, iso
 from simulator.errors import PopulationError
 from simulator.inputs.rows import parse_frame
-from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, Law
+from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, Law, retroactive_amendments
+from simulator.model.apply import covariate
 from simulator.model.changes import amendment_for, resolve_changes
 from simulator.model.clemency import schedule
 from simulator.model.outcomes import Outcome
 from simulator.model.population import SCHEMA, Population
-from simulator.model.reduction import amended_guideline, current_guideline, grant_probability
+from simulator.model.reduction import (
+    Reduction,
+    amended_guideline,
+    current_guideline,
+    grant_probability,
+)
 from simulator.model.sentencing import Guideline, offense_level
 
 pd = lazy.module("pandas")
@@ -237,12 +243,7 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
     # the engine decides; the rules say why (clemency criteria on the decision day, as judged)
     failed = None if eligible else next((r for r, ok, _ in eligibility if not ok), None)
     decided_by = f"not met: {failed}" if failed else "every rule is met"
-    covariates = {
-        "weapon": one.weapon.astype(np.float64),
-        "infractions": one.infractions.astype(np.float64),
-        "violent": one.violent.astype(np.float64),
-        "career": one.career.astype(np.float64),
-    }
+    covariates = {name: covariate(one, name) for name in sc.grant.modifiers}
     prob = float(grant_probability(sc.grant.rate, sc.grant.modifiers, covariates, 1)[0])
     term, reduced, after = int(pop.term[index]), int(red.reduced_term[index]), int(red.term[index])
     before_day, after_day = int(pop.release_date[index]), int(red.release[index])
@@ -250,10 +251,12 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
     result = [
         ("eligible", "yes" if eligible else f"no ({decided_by})"),
         ("term imposed", _months(term, life)),
+        ("reduced earlier by", earlier_reductions(int(pop.reduced_by[index]))),
         ("commuted term (today's law)" if clemency else "full reduction (§1B1.10(b))",
          _months(reduced, life) if eligible else "-"),
         ("probability the motion is granted", f"{prob:.0%} (scenario's grant assumptions)"),
         ("granted in this run", "yes" if granted else "no"),
+        *_motion_rows(red, index),
         ("term after the decision", _months(after, life)),
         ("release date before", iso(before_day)),
         ("release date under the change", iso(after_day)),
@@ -277,6 +280,32 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
     }
     return Worksheet(int(pop.id[index]), sc.title, facts, rows, eligibility, decided_by, result,
                      values)  # fmt: skip
+
+
+def earlier_reductions(bits: int) -> str:
+    """The earlier retroactive amendments a ``reduced_by`` value names, or ``none``.
+
+    Examples
+    --------
+    >>> earlier_reductions(0), earlier_reductions(0b100)
+    ('none', 'A782 (effective 2014-11-01)')
+    """
+    names = [
+        f"{am.name} (effective {iso(am.effective)})"
+        for bit, am in enumerate(retroactive_amendments())
+        if bits & (1 << bit)
+    ]
+    return ", ".join(names) or "none"
+
+
+def _motion_rows(red: Reduction, i: int) -> list[tuple[str, str]]:
+    """The motion's filing and decision, when the scenario has a court process."""
+    docket = red.docket
+    if docket is None:
+        return []
+    if not docket.filed[i]:
+        return [("motion", "none filed")]
+    return [("motion decided on", iso(int(docket.decided_on[i])))]
 
 
 def _eligibility(outcome: Outcome, i: int, one: Population) -> list[tuple[str, bool, str]]:
