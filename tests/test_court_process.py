@@ -177,3 +177,17 @@ def test_the_worksheet_names_earlier_reductions_and_the_motion(scenario_2014):
     out = sim.apply(stock, courts)
     filer = int(np.flatnonzero(out.reduction.docket.filed)[0])
     assert "motion decided on" in dict(worksheet(out, filer).result)
+
+
+def test_a782_is_replayed_as_the_courts_decided_it():
+    """The replay of 2014 on later stocks uses the fitted courts' process, not a flat rate."""
+    am = next(a for a in retroactive_amendments() if a.name == "A782")
+    decided_as = sim.load_scenario(am.process_from)
+    assert decided_as.retroactivity.process is not None
+    assert decided_as.retroactivity.effective == day_iso("2014-11-01")
+    # a 2016 stock holds people whose 2014 motion was granted, each still in custody then
+    spec = decided_as.population.model_copy(update={"snapshot": day_iso("2016-01-01")})
+    pop = sim.synthesize(spec, seed=3, size=0.1)
+    bit = 1 << [a.name for a in retroactive_amendments()].index("A782")
+    assert (pop.reduced_by & bit).any()
+    assert (pop.release_date > day("2016-01-01")).all()

@@ -16,6 +16,8 @@ True
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from simulator.calendar import day, iso
@@ -23,10 +25,12 @@ from simulator.errors import ScenarioError
 from simulator.inputs.cohorts import Streams, draw_cases
 from simulator.inputs.parameters import Parameters, load_parameters
 from simulator.law import DRUGS, Law, conventions, load_law, retroactive_amendments
+from simulator.model.apply import covariate
 from simulator.model.population import Population, in_custody
-from simulator.model.reduction import Amendment, reduce
+from simulator.model.reduction import Amendment, grant_probability, reduce
 from simulator.model.sentencing import guideline, impose
-from simulator.scenario import PopulationSpec
+from simulator.resources import project_file
+from simulator.scenario import PopulationSpec, Scenario, load_scenario
 
 
 def sentence(law: Law, cases: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -52,7 +56,9 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
     Each amendment reaches the people of its drugs sentenced before it and in custody on its
     effective day; a granted motion lowers the term, moves the release (not before the
     amendment's earliest release) and records the amendment in ``reduced_by`` (bit *i* for the
-    *i*-th amendment). Each amendment's grants draw from their own stream.
+    *i*-th amendment). Each amendment's grants draw from their own stream. An amendment with
+    ``process_from`` is decided as that scenario decides it (its grant model and its courts'
+    process: who filed, when each motion was decided); the others at their flat grant rate.
     """
     rng = Streams(seed)
     reduced_by = pop.reduced_by.copy()
@@ -69,14 +75,22 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
         )
         u = rng(f"amendment.{am.name}").random(len(pop))
         sub = pop.take(reach)
+        grant_prob, process = np.full(len(sub), am.grant_rate), None
+        if am.process_from:
+            decided_as = _scenario(am.process_from)
+            mods = decided_as.grant.modifiers
+            covariates = {name: covariate(sub, name) for name in mods}
+            grant_prob = grant_probability(decided_as.grant.rate, mods, covariates, len(sub))
+            process = decided_as.retroactivity.process
         red = reduce(
             law,
             sub,
             change,
             effective=effective,
             earliest_release=am.earliest_release,
-            grant_prob=np.full(len(sub), am.grant_rate),
+            grant_prob=grant_prob,
             uniforms=u[reach],
+            process=process,
         )
         term, release, table = pop.term.copy(), pop.release_date.copy(), pop.table_date.copy()
         term[reach], release[reach] = red.term, red.release
@@ -84,6 +98,12 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
         reduced_by[np.flatnonzero(reach)[red.granted]] |= np.int8(1 << bit)
         pop = pop.replace(term=term, release_date=release, table_date=table, reduced_by=reduced_by)
     return pop
+
+
+@functools.cache
+def _scenario(path: str) -> Scenario:
+    """A scenario of the project (an amendment's ``process_from``), loaded once."""
+    return load_scenario(project_file(path))
 
 
 #: Fiscal years past the last one of the admissions series (which holds its last level there)
@@ -140,7 +160,7 @@ def admissions(
         )
     cases = sentence(law, draw_cases(params, seed, size, conventions().fiscal_year(until)))
     cases["id"] = np.arange(len(cases["drug"]), dtype=np.int32)
-    everyone = Population.from_arrays(cases, {"seed": int(seed)})
+    everyone = Population.from_arrays(cases, {"seed": int(seed), "size": float(size)})
     everyone = replay_amendments(
         law, everyone, until if replay_until is None else replay_until, seed
     )

@@ -31,6 +31,8 @@ class RetroactiveAmendment:
     edition: str  # the Drug Quantity Table edition it substituted
     drugs: tuple[str, ...]
     grant_rate: float
+    #: A scenario whose grant model and court process the replay uses instead of the flat rate.
+    process_from: str | None = None
 
 
 @functools.cache
@@ -45,6 +47,7 @@ def retroactive_amendments() -> tuple[RetroactiveAmendment, ...]:
             edition=str(am["drug_table"]["edition"]),
             drugs=tuple(am["drug_table"]["drugs"]),
             grant_rate=float(am["grant_rate"]),
+            process_from=am.get("process_from"),
         )
         for am in doc
     ]
