@@ -191,3 +191,14 @@ def test_a782_is_replayed_as_the_courts_decided_it():
     bit = 1 << [a.name for a in retroactive_amendments()].index("A782")
     assert (pop.reduced_by & bit).any()
     assert (pop.release_date > day("2016-01-01")).all()
+
+
+def test_admission_cohorts_are_checked_against_published_figures():
+    """The yearly cohorts' counts, drug mix and sentences are checks, each a documented gap."""
+    from simulator.runs.published import check_flows
+
+    rows = check_flows(size=0.2)
+    assert {r.figure for r in rows} >= {"flow.count", "flow.share.cocaine_base",
+                                        "flow.share.methamphetamine"}  # fmt: skip
+    assert all(r.role == "check" for r in rows)
+    assert all(r.note for r in rows)

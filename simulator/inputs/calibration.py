@@ -120,13 +120,16 @@ def flow_statistics(everyone: Population, targets: list[dict]) -> dict[str, floa
             continue
         fy = int(t["cohort"])
         if fy not in cohorts:
-            cohorts[fy] = _cohort_figures(everyone, fy)
+            cohorts[fy] = cohort_figures(everyone, fy)
         out[t["key"]] = cohorts[fy][t["key"]]
     return out
 
 
-def _cohort_figures(everyone: Population, fy: int) -> dict[str, float]:
-    """The ``flow.*`` figures of the cases sentenced in fiscal year ``fy``."""
+def cohort_figures(everyone: Population, fy: int) -> dict[str, float]:
+    """The ``flow.*`` figures of the cases sentenced in fiscal year ``fy``.
+
+    ``flow.count`` is the number of cases at the population's scale (divide by its size).
+    """
     sent, conv = everyone.sentencing_date, conventions()
     c = everyone.take((sent >= conv.fiscal_year_start(fy)) & (sent <= conv.fiscal_year_end(fy)))
     mm = c.mm_charged > 0
@@ -136,7 +139,16 @@ def _cohort_figures(everyone: Population, fy: int) -> dict[str, float]:
     def mean(mask: np.ndarray) -> float:
         return float(term[mask].mean()) if mask.any() else 0.0
 
+    meth = (c.drug == DRUGS.index("methamphetamine")) | (
+        c.drug == DRUGS.index("methamphetamine_actual")
+    )
+    crack = c.drug == DRUGS.index("cocaine_base")
     return {
+        "flow.count": float(len(c)),
+        "flow.share.cocaine_base": float(crack.mean()) if len(c) else 0.0,
+        "flow.share.methamphetamine": float(meth.mean()) if len(c) else 0.0,
+        "flow.mean_sentence_months.cocaine_base": mean(crack),
+        "flow.mean_sentence_months.methamphetamine": mean(meth),
         "flow.mean_sentence_months": mean(np.ones(len(c), dtype=bool)),
         "flow.mandatory_minimum": float(mm.mean()) if len(c) else 0.0,
         "flow.career_offender": float(c.career.mean()) if len(c) else 0.0,

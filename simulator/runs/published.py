@@ -16,6 +16,8 @@ Every ``data/targets/*.yaml`` file that names a ``scenario`` lists published fig
 
 ``data/targets/population_snapshots.yaml`` holds published stock totals on other dates; each
 is checked against the synthetic stock on that date (``key: size``).
+``data/targets/admission_cohorts.yaml`` holds figures of yearly admission cohorts (counts, drug
+mix, sentences), each checked against the synthetic cohort of its fiscal year (``flow.*``).
 
 Populations are built once per snapshot, seed and size within a process, and every figure of
 a scenario with the same overrides shares one run.
@@ -35,8 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from simulator.errors import InputError
-from simulator.inputs.calibration import figure_role
-from simulator.inputs.synthesis import synthesize
+from simulator.inputs.calibration import cohort_figures, figure_role
+from simulator.inputs.parameters import load_parameters
+from simulator.inputs.synthesis import admissions, synthesize
+from simulator.law import conventions
 from simulator.model.apply import apply
 from simulator.model.population import Population
 from simulator.resources import data_dir, project_file, read_yaml
@@ -199,6 +203,54 @@ def check_snapshots(size: float = 1.0) -> list[Row]:
     return rows
 
 
+FLOWS_FILE = "admission_cohorts.yaml"
+
+
+def check_flows(size: float = 1.0) -> list[Row]:
+    """Published figures of yearly admission cohorts against the synthetic cohorts.
+
+    The cases are drawn through the last listed fiscal year and taken as sentenced (no
+    retroactive amendment replayed: the figures describe sentences as imposed).
+    """
+    path = targets_dir() / FLOWS_FILE
+    if not path.exists():
+        return []
+    doc = read_yaml(path)
+    params = load_parameters()
+    conv = conventions()
+    last = conv.fiscal_year_end(max(int(f["cohort"]) for f in doc["figures"]))
+    everyone = admissions(params, seed=int(doc["seed"]), size=size, until=last, replay_until=0)
+    cohorts: dict[int, dict[str, float]] = {}
+    rows = []
+    for fig in doc["figures"]:
+        figure_role(fig, path)
+        fy = int(fig["cohort"])
+        if fy not in cohorts:
+            cohorts[fy] = cohort_figures(everyone, fy)
+        value = cohorts[fy][fig["key"]] / (size if fig["key"] == "flow.count" else 1.0)
+        rows.append(_judged(f"admissions FY{fy}", fig, value))
+    return rows
+
+
+def _judged(label: str, fig: dict, value: float) -> Row:
+    """A figure against the model: within its tolerance, or inside its documented gap."""
+    pub = float(fig["published"])
+    if "expected_range" in fig:
+        low, high = fig["expected_range"]
+        relative = "tolerance_abs" not in fig and not fig.get("absolute_gap")
+        gap = value / pub - 1 if relative else value - pub
+        status = "known gap" if low <= gap <= high else "GAP MOVED"
+        tol = (f"gap {100 * low:+.0f}%..{100 * high:+.0f}%" if relative
+               else f"gap {low:+g}..{high:+g}")  # fmt: skip
+        note = " ".join(str(fig["explanation"]).split())
+        return Row(label, fig["key"], value, pub, fig["source"], tol, status, note, fig["role"])
+    tol, relative = _tolerance(fig)
+    miss = value / pub - 1 if relative else value - pub
+    limit = fig["tolerance"] if relative else fig["tolerance_abs"]
+    status = "pass" if abs(miss) <= limit else "FAIL"
+    return Row(label, fig["key"], value, pub, fig["source"], tol, status, role=fig["role"])
+
+
 def validate(names: list[str] | None = None, *, size: float = 1.0) -> list[Row]:
     """Check every scenario with targets (or the named ones) and the population snapshots."""
     files = target_files()
@@ -214,6 +266,7 @@ def validate(names: list[str] | None = None, *, size: float = 1.0) -> list[Row]:
         rows.extend(check_scenario(name, path, size))
     if not names:
         rows.extend(check_snapshots(size))
+        rows.extend(check_flows(size))
     return rows
 
 
