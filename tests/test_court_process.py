@@ -202,3 +202,23 @@ def test_admission_cohorts_are_checked_against_published_figures():
                                         "flow.share.methamphetamine"}  # fmt: skip
     assert all(r.role == "check" for r in rows)
     assert all(r.note for r in rows)
+
+
+@given(st.floats(300, 5000), st.floats(0, 24), st.integers(0, 60), st.sampled_from([None, 0, 6]))
+def test_nobody_leaves_before_the_decision_allows(capacity, delay, processing, priority):
+    """With a process, a release moved by the change is never before the first release day,
+    nor before the motion's decision plus the processing time; terms never lengthen."""
+    scenario = sim.load_scenario("scenarios/2014_guidelines_courts.yaml")
+    stock = sim.synthesize(scenario.population, seed=5, size=0.01)
+    sc = with_overrides(scenario, {
+        "retroactivity.process.capacity_per_month": str(capacity),
+        "retroactivity.process.filing.delay_months": str(delay),
+        "retroactivity.process.processing_days": str(processing),
+        "retroactivity.process.priority_months": "null" if priority is None else str(priority),
+    })  # fmt: skip
+    red = sim.apply(stock, sc).reduction
+    moved = red.release < stock.release_date
+    assert (red.release[moved] >= day("2015-11-01")).all()
+    assert (red.release[moved] >= red.docket.decided_on[moved] + processing).all()
+    assert (red.term <= stock.term).all()
+    assert not (moved & ~red.granted).any()
