@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -13,6 +15,7 @@ from simulator.inputs.calibration import load_targets
 from simulator.inputs.court_fit import load_fit
 from simulator.law import retroactive_amendments
 from simulator.model.motions import arrival_order_decisions, decision_days, with_priority
+from simulator.model.outcomes import lookup
 from simulator.resources import read_yaml
 from simulator.runs.published import targets_dir
 from simulator.scenario import with_overrides
@@ -105,8 +108,6 @@ def test_a_later_stock_holds_the_2014_reductions(scenario_2014):
 
 
 def day_iso(text):
-    import datetime as dt
-
     return dt.date.fromisoformat(text)
 
 
@@ -154,11 +155,9 @@ def test_the_priority_queue_keeps_arrival_and_capacity(arrivals, per_day, data):
 
 def test_the_courts_scenario_mirrors_its_committed_fit():
     """scenarios/2014_guidelines_courts.yaml holds the values `simulate calibrate --court` wrote."""
-    from simulator.inputs.court_fit import _lookup
-
     scenario = sim.load_scenario("scenarios/2014_guidelines_courts.yaml").model_dump()
     for key, value in load_fit().items():
-        assert _lookup(scenario, key) == pytest.approx(value), key
+        assert lookup(scenario, key) == pytest.approx(value), key
 
 
 def test_the_worksheet_names_earlier_reductions_and_the_motion(scenario_2014):

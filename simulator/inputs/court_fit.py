@@ -26,6 +26,7 @@ from simulator.files import atomic_write_text
 from simulator.inputs.calibration import figure_role
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
+from simulator.model.outcomes import is_count, lookup
 from simulator.resources import data_dir, project_file, read_yaml
 from simulator.scenario import Scenario, load_scenario, with_overrides
 
@@ -71,11 +72,15 @@ def _miss(value: float, fig: dict) -> float:
     return (value / float(fig["published"]) - 1.0) / float(fig["tolerance"])
 
 
-def _lookup(summary: dict, key: str) -> float:
-    node = summary
-    for part in key.split("."):
-        node = node[part]
-    return float(node)
+def _rows(summary: dict, figures: list[dict], size: float) -> list[dict]:
+    """Each figure of a run: model (counts per unit size), published, miss in tolerances."""
+    rows = []
+    for fig in figures:
+        value = lookup(summary, fig["key"])
+        value = value / size if is_count(fig["key"]) else value
+        rows.append({"figure": fig["key"], "model": value, "published": float(fig["published"]),
+                     "miss": _miss(value, fig)})  # fmt: skip
+    return rows
 
 
 def fit(*, size: float = 1.0, max_evals: int = 300, progress: Progress | None = None) -> CourtFit:
@@ -87,7 +92,7 @@ def fit(*, size: float = 1.0, max_evals: int = 300, progress: Progress | None = 
     names = list(FREE)
     lo = np.array([FREE[k][0] for k in names])
     hi = np.array([FREE[k][1] for k in names])
-    x0 = np.array([float(_lookup(base.model_dump(), k)) for k in names])
+    x0 = np.array([lookup(base.model_dump(), k) for k in names])
     calls = {"n": 0}
 
     def scenario_at(x: np.ndarray) -> Scenario:
@@ -96,8 +101,8 @@ def fit(*, size: float = 1.0, max_evals: int = 300, progress: Progress | None = 
 
     def objective(x: np.ndarray) -> float:
         calls["n"] += 1
-        summary = apply(pop, scenario_at(x)).summary
-        r = np.array([_miss(_scaled(summary, f, size), f) for f in figures])
+        rows = _rows(apply(pop, scenario_at(x)).summary, figures, size)
+        r = np.array([row["miss"] for row in rows])
         cost = float(r @ r)
         if progress is not None:
             progress(calls["n"], cost)
@@ -110,19 +115,8 @@ def fit(*, size: float = 1.0, max_evals: int = 300, progress: Progress | None = 
     x = np.clip(sol.x, lo, hi)
     values = {k: round(float(v), 4) for k, v in zip(names, x, strict=True)}
     best = with_overrides(base, {k: repr(v) for k, v in values.items()})
-    summary = apply(pop, best).summary
-    rows = [
-        {"figure": f["key"], "model": _scaled(summary, f, size),
-         "published": float(f["published"]), "miss": _miss(_scaled(summary, f, size), f)}
-        for f in figures
-    ]  # fmt: skip
+    rows = _rows(apply(pop, best).summary, figures, size)
     return CourtFit(values, rows, float(sol.fun), calls["n"])
-
-
-def _scaled(summary: dict, fig: dict, size: float) -> float:
-    """A figure of a summary, counts per unit size (shares as they are)."""
-    value = _lookup(summary, fig["key"])
-    return value if "share" in fig["key"] else value / size
 
 
 def load_fit(path: Path | None = None) -> dict[str, float]:

@@ -110,7 +110,7 @@ class Schedule:
 def schedule(law: Law, pop: Population, clem: Any, *, start: int, new_term: np.ndarray) -> Schedule:
     """The review of a clemency change over ``pop`` (draws are each person's own, by id)."""
     until = day(clem.review.until) if clem.review.until else NEVER
-    seed = int(pop.meta.get("seed") or 0)
+    seed = pop.seed
     in_custody = (
         (pop.sentencing_date < start) & (pop.custody_start <= start) & (pop.release_date > start)
     )
@@ -131,7 +131,7 @@ def schedule(law: Law, pop: Population, clem: Any, *, start: int, new_term: np.n
         petition,
         person_uniform(pop.id, seed, "review_order"),
         start=start,
-        capacity=review.capacity_per_month * float(pop.meta.get("size") or 1.0),
+        capacity=review.capacity_per_month * pop.scale,
         days_per_month=law.conventions.days_per_month,
     )
     decided = petition & (decided_on <= until) & (pop.release_date > decided_on)

@@ -30,6 +30,7 @@ Definitions (all counted over the population in custody on the snapshot date):
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -237,3 +238,42 @@ class Outcome:
     def breakdown(self, by: str) -> pd.DataFrame:
         """A breakdown as a DataFrame indexed by group."""
         return pd.DataFrame(self.breakdown_columns(by)).set_index(by)
+
+
+def lookup(summary: dict, key: str) -> float:
+    """A figure of a summary by dotted key (list items by index or by their ``change`` label).
+
+    Examples
+    --------
+    >>> lookup({"a": [{"change": "x", "n": 3}]}, "a.x.n"), lookup({"a": {"b": 2}}, "a.b")
+    (3.0, 2.0)
+    """
+    node: Any = summary
+    for part in key.split("."):
+        if isinstance(node, list):
+            if part.isdigit():
+                node = node[int(part)]
+            else:
+                node = next(item for item in node if item.get("change") == part)
+        else:
+            node = node[part]
+    return float(node)
+
+
+def is_count(key: str) -> bool:
+    """Whether a summary figure is a count (it scales with the population's size).
+
+    A figure is a mean, a median, a share or a percentage when any part of its key names one
+    (``motions.granted_share_by.2015-07-24`` is a share on a date).
+
+    Examples
+    --------
+    >>> is_count("eligible"), is_count("mean_reduction_pct"), is_count("clemency.life_share")
+    (True, False, False)
+    >>> is_count("motions.decided_by.2015-07-24"), is_count("motions.granted_share_by.2015-07-24")
+    (True, False)
+    """
+    return not any(
+        part.startswith(("mean_", "median_")) or part.endswith(("_share", "_pct", "_share_by"))
+        for part in key.split(".")
+    )

@@ -229,6 +229,16 @@ class Population:
         """A copy with some columns replaced."""
         return Population(**{**self.arrays(), **columns}, meta=self.meta)
 
+    @property
+    def seed(self) -> int:
+        """Seed of the people's own draws (``meta["seed"]``; 0 when there is none)."""
+        return int(self.meta.get("seed") or 0)
+
+    @property
+    def scale(self) -> float:
+        """Size relative to the whole population (``meta["size"]``; 1 for a file's people)."""
+        return float(self.meta.get("size") or 1.0)
+
     def nbytes_per_person(self) -> float:
         """Bytes of population state per person."""
         return sum(a.itemsize for a in self.arrays().values())

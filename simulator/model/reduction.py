@@ -245,8 +245,7 @@ def reduce(
             urgent = eligible & (soon <= horizon)
         d = docket(
             process, pop.id, reach=reach, eligible=eligible, urgent=urgent, start=start,
-            days_per_month=law.conventions.days_per_month, seed=int(pop.meta.get("seed") or 0),
-            scale=float(pop.meta.get("size") or 1.0),
+            days_per_month=law.conventions.days_per_month, seed=pop.seed, scale=pop.scale,
         )  # fmt: skip
         heard = eligible & d.filed & (d.decided_on < pop.release_date)
         granted = grants(heard, uniforms, grant_prob)

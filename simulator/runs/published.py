@@ -34,7 +34,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from simulator.errors import InputError
 from simulator.inputs.calibration import cohort_figures, figure_role
@@ -42,6 +41,7 @@ from simulator.inputs.parameters import load_parameters
 from simulator.inputs.synthesis import admissions, synthesize
 from simulator.law import conventions
 from simulator.model.apply import apply
+from simulator.model.outcomes import is_count, lookup
 from simulator.model.population import Population
 from simulator.resources import data_dir, project_file, read_yaml
 from simulator.runs.projection import project
@@ -98,38 +98,6 @@ def population_for(scenario: Scenario, size: float) -> Population:
     return _population(snap, scenario.seed, size, spec.parameters)
 
 
-def lookup(summary: dict, key: str) -> float:
-    """A figure of a summary by dotted key (list items by index or by their ``change`` label).
-
-    Examples
-    --------
-    >>> lookup({"a": [{"change": "x", "n": 3}]}, "a.x.n"), lookup({"a": {"b": 2}}, "a.b")
-    (3.0, 2.0)
-    """
-    node: Any = summary
-    for part in key.split("."):
-        if isinstance(node, list):
-            if part.isdigit():
-                node = node[int(part)]
-            else:
-                node = next(item for item in node if item.get("change") == part)
-        else:
-            node = node[part]
-    return float(node)
-
-
-def is_count(key: str) -> bool:
-    """Whether a summary figure is a count (it scales with the population's size).
-
-    Examples
-    --------
-    >>> is_count("eligible"), is_count("mean_reduction_pct"), is_count("clemency.life_share")
-    (True, False, False)
-    """
-    last = key.split(".")[-1]
-    return not (last.startswith(("mean_", "median_")) or last.endswith(("_share", "_pct")))
-
-
 def _tolerance(fig: dict) -> tuple[str, bool]:
     if "tolerance_abs" in fig:
         return f"±{fig['tolerance_abs']:g}", False
@@ -157,25 +125,8 @@ def check_scenario(name: str, path: Path, size: float = 1.0) -> list[Row]:
 
     for fig in [*doc.get("figures", []), *doc.get("known_differences", [])]:
         figure_role(fig, path)
-    rows = []
-    for fig in doc.get("figures", []):
-        value, pub = model(fig), float(fig["published"])
-        tol, relative = _tolerance(fig)
-        miss = value / pub - 1 if relative else value - pub
-        limit = fig["tolerance"] if relative else fig["tolerance_abs"]
-        status = "pass" if abs(miss) <= limit else "FAIL"
-        rows.append(Row(name, fig["key"], value, pub, fig["source"], tol, status, role=fig["role"]))
-    for fig in doc.get("known_differences", []):
-        value, pub = model(fig), float(fig["published"])
-        low, high = fig["expected_range"]
-        gap = value / pub - 1
-        status = "known gap" if low <= gap <= high else "GAP MOVED"
-        tol = f"gap {100 * low:+.0f}%..{100 * high:+.0f}%"
-        note = " ".join(str(fig["explanation"]).split())
-        rows.append(
-            Row(name, fig["key"], value, pub, fig["source"], tol, status, note, fig["role"])
-        )
-    return rows
+    figures = [*doc.get("figures", []), *doc.get("known_differences", [])]
+    return [_judged(name, fig["key"], fig, model(fig)) for fig in figures]
 
 
 def check_snapshots(size: float = 1.0) -> list[Row]:
@@ -188,18 +139,7 @@ def check_snapshots(size: float = 1.0) -> list[Row]:
     for fig in doc["figures"]:
         figure_role(fig, path)
         pop = _population(str(fig["snapshot"]), int(doc["seed"]), size, None)
-        value, pub = len(pop) / size, float(fig["published"])
-        gap = value / pub - 1
-        if "expected_range" in fig:
-            low, high = fig["expected_range"]
-            status = "known gap" if low <= gap <= high else "GAP MOVED"
-            tol = f"gap {100 * low:+.0f}%..{100 * high:+.0f}%"
-            note = " ".join(str(fig["explanation"]).split())
-        else:
-            status = "pass" if abs(gap) <= fig["tolerance"] else "FAIL"
-            tol, note = f"±{100 * fig['tolerance']:.0f}%", ""
-        label = f"population on {fig['snapshot']}"
-        rows.append(Row(label, "size", value, pub, fig["source"], tol, status, note, fig["role"]))
+        rows.append(_judged(f"population on {fig['snapshot']}", "size", fig, len(pop) / size))
     return rows
 
 
@@ -228,27 +168,31 @@ def check_flows(size: float = 1.0) -> list[Row]:
         if fy not in cohorts:
             cohorts[fy] = cohort_figures(everyone, fy)
         value = cohorts[fy][fig["key"]] / (size if fig["key"] == "flow.count" else 1.0)
-        rows.append(_judged(f"admissions FY{fy}", fig, value))
+        rows.append(_judged(f"admissions FY{fy}", fig["key"], fig, value))
     return rows
 
 
-def _judged(label: str, fig: dict, value: float) -> Row:
-    """A figure against the model: within its tolerance, or inside its documented gap."""
+def _judged(label: str, key: str, fig: dict, value: float) -> Row:
+    """A figure against the model: within its tolerance, or inside its documented gap.
+
+    The gap of ``expected_range`` is relative (model / published - 1) unless the figure has
+    ``absolute_gap`` (model - published, for shares).
+    """
     pub = float(fig["published"])
     if "expected_range" in fig:
         low, high = fig["expected_range"]
-        relative = "tolerance_abs" not in fig and not fig.get("absolute_gap")
+        relative = not fig.get("absolute_gap")
         gap = value / pub - 1 if relative else value - pub
         status = "known gap" if low <= gap <= high else "GAP MOVED"
         tol = (f"gap {100 * low:+.0f}%..{100 * high:+.0f}%" if relative
                else f"gap {low:+g}..{high:+g}")  # fmt: skip
         note = " ".join(str(fig["explanation"]).split())
-        return Row(label, fig["key"], value, pub, fig["source"], tol, status, note, fig["role"])
+        return Row(label, key, value, pub, fig["source"], tol, status, note, fig["role"])
     tol, relative = _tolerance(fig)
     miss = value / pub - 1 if relative else value - pub
     limit = fig["tolerance"] if relative else fig["tolerance_abs"]
     status = "pass" if abs(miss) <= limit else "FAIL"
-    return Row(label, fig["key"], value, pub, fig["source"], tol, status, role=fig["role"])
+    return Row(label, key, value, pub, fig["source"], tol, status, role=fig["role"])
 
 
 def validate(names: list[str] | None = None, *, size: float = 1.0) -> list[Row]:
