@@ -76,6 +76,28 @@ def split(pop: Population, rows: int) -> Iterator[Population]:
         yield pop.take(np.arange(start, min(start + rows, len(pop))))
 
 
+def whole_population_reason(scenario: Scenario) -> str | None:
+    """Why a scenario cannot be run in chunks (a queue that ranks everyone), or None.
+
+    Examples
+    --------
+    >>> import simulator as sim
+    >>> whole_population_reason(sim.load_scenario("scenarios/2014_guidelines.yaml")) is None
+    True
+    """
+    if any(ch.type == "clemency" for ch in scenario.changes):
+        return (
+            "a clemency scenario cannot be run in chunks: its review queue ranks every "
+            "petition in the population"
+        )
+    if scenario.retroactivity.process is not None:
+        return (
+            "a scenario with retroactivity.process cannot be run in chunks: its court "
+            "queue orders every motion in the population"
+        )
+    return None
+
+
 class ChunkedOutcome:
     """Summary, release waves and breakdowns added up over chunks (see :class:`Outcome`).
 
@@ -86,16 +108,9 @@ class ChunkedOutcome:
     has_people = False
 
     def __init__(self, scenario: Scenario) -> None:
-        if any(ch.type == "clemency" for ch in scenario.changes):
-            raise ChunkingError(
-                "a clemency scenario cannot be run in chunks: its review queue ranks every "
-                "petition in the population (run it on the whole population)"
-            )
-        if scenario.retroactivity.process is not None:
-            raise ChunkingError(
-                "a scenario with retroactivity.process cannot be run in chunks: its court "
-                "queue orders every motion in the population (run it on the whole population)"
-            )
+        reason = whole_population_reason(scenario)
+        if reason:
+            raise ChunkingError(f"{reason} (run it on the whole population)")
         self.scenario = scenario
         self.meta: dict[str, Any] = {}
         self.t: dict[str, Any] = {}

@@ -25,7 +25,12 @@ from typing import Any, Literal
 from simulator.inputs.mapping import Mapping
 from simulator.inputs.population_files import read_population
 from simulator.model.apply import apply
-from simulator.runs.chunked import DEFAULT_CHUNK_ROWS, apply_file, needs_chunks
+from simulator.runs.chunked import (
+    DEFAULT_CHUNK_ROWS,
+    apply_file,
+    needs_chunks,
+    whole_population_reason,
+)
 from simulator.scenario import Scenario
 
 #: The file ``--out`` writes the rejected rows to.
@@ -51,8 +56,7 @@ def chunk_rows_for(scenario: Scenario, path: str | Path, chunk_rows: int | None)
     ...                "examples/caseload.csv", None) is None
     True
     """
-    queue = any(ch.type == "clemency" for ch in scenario.changes)
-    queue |= scenario.retroactivity.process is not None  # a court queue ranks everyone too
+    queue = whole_population_reason(scenario) is not None
     if chunk_rows is None and not queue and needs_chunks(path):
         return DEFAULT_CHUNK_ROWS
     return chunk_rows
