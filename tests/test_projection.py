@@ -69,7 +69,7 @@ def test_the_stock_is_the_synthesized_one_bit_for_bit(retro):
         h.update(v.tobytes())
     # the digest of synthesize's output with the committed parameters, taken without the
     # projection code (it changes when `simulate calibrate` refits the parameters, only then)
-    assert h.hexdigest() == "afa5ada1bd86d613eb83884f3f0e8be74e047f214c6e07fe54854c719b314ed4"
+    assert h.hexdigest() == "a0731f45b4acad092c71965f31964da2b8e9d048d1159fcd8b1a1c6fbd00f8cb"
     p = project(retro, seed=retro.seed, size=0.05, years=1)
     n = len(pop)
     assert p.opening == n and not p.people.new[:n].any() and p.people.new[n:].all()
@@ -241,10 +241,10 @@ def test_admissions_follow_the_series_then_a_capped_trend():
     params = load_parameters()
     known = params.assumed["admissions"]
     s = admissions_series(params, None, 2016, 2030)
-    assert s[2016] == known[2016] and s[2025] == known[2025]
+    assert s[2016] == known[2016] and s[2024] == known[2024]
     rate = trend(params, None)
     assert -0.02 <= rate <= 0.02
-    assert s[2030] == pytest.approx(known[2025] * (1 + rate) ** 5)
+    assert s[2030] == pytest.approx(known[2024] * (1 + rate) ** 6)
 
 
 def test_admissions_settings(prosp):

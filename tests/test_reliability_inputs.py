@@ -218,13 +218,13 @@ def test_huge_sizes_and_grams_are_refused():
 
 def test_stock_days_follow_the_parameter_file():
     params = load_parameters()
-    assert [iso(d) for d in stock_days(params)] == ["1987-10-01", "2055-09-30"]
+    assert [iso(d) for d in stock_days(params)] == ["1987-10-01", "2054-09-30"]
     params.assumed = {**params.assumed, "first_cohort": 1995}
     params.assumed["admissions"] = {**params.assumed["admissions"], 2030: 1}
     assert [iso(d) for d in stock_days(params)] == ["1994-10-01", "2060-09-30"]
 
 
-@pytest.mark.parametrize("snapshot", ["1900-01-01", "1960-06-30", "1987-09-30", "2055-10-01",
+@pytest.mark.parametrize("snapshot", ["1900-01-01", "1960-06-30", "1987-09-30", "2054-10-01",
                                       "9999-12-31"])  # fmt: skip
 def test_snapshot_outside_the_stock_range_is_a_validation_error(snapshot):
     result = invoke(
@@ -233,7 +233,7 @@ def test_snapshot_outside_the_stock_range_is_a_validation_error(snapshot):
     one_line_error(
         result,
         f"population.snapshot: {snapshot}",
-        "from 1987-10-01 to 2055-09-30",
+        "from 1987-10-01 to 2054-09-30",
         "fiscal year 1988",
     )
 

@@ -3,7 +3,9 @@
 The free parameters in ``data/calibration/population_2014.yaml`` (section ``fitted``) are chosen
 by :func:`scipy.optimize.least_squares` so that the stock in custody on the snapshot date matches
 ``data/targets/population_2014.yaml`` (a figure with ``as_of`` is matched by the stock on that
-day instead, built from the same admissions: the BJS figures describe the end of FY2012). Each
+day instead, built from the same admissions: the BJS figures describe the end of FY2012), and
+so that the stock on each day of the fitted totals of ``data/targets/population_snapshots.yaml``
+(the BJS series, September 30 of 2008-2022), counted as their sources count, matches them. Each
 residual is the miss divided by the figure's stated tolerance, so a residual inside ``[-1, 1]``
 is a figure within tolerance. The draws use the calibration seed throughout (common random
 numbers), which makes the objective deterministic.
@@ -29,7 +31,7 @@ from simulator.inputs.parameters import Parameters, default_parameters_path, loa
 from simulator.inputs.synthesis import admissions, generate
 from simulator.law import DRUGS, conventions
 from simulator.model.apply import apply
-from simulator.model.population import RACES, Population
+from simulator.model.population import RACES, Population, in_custody
 from simulator.resources import data_dir, project_file, read_yaml
 from simulator.scenario import load_scenario, with_overrides
 
@@ -43,6 +45,51 @@ Progress = Callable[[int, float], None]
 def targets_path() -> Path:
     """``data/targets/population_2014.yaml``."""
     return data_dir() / "targets" / "population_2014.yaml"
+
+
+def snapshots_path() -> Path:
+    """``data/targets/population_snapshots.yaml``: stock totals on given days."""
+    return data_dir() / "targets" / "population_snapshots.yaml"
+
+
+#: Custody definitions of published stock totals (``count`` of a snapshot figure).
+COUNTS = ("ussc", "bjs")
+
+
+def counted(people: float, count: str, params: Parameters) -> float:
+    """The model's stock of ``people`` as a published total with custody definition ``count``.
+
+    ``ussc`` counts everyone serving a drug-trafficking sentence (the stock as it is); ``bjs``
+    counts those whose most serious offense is a drug offense, the fitted share
+    ``custody.bjs_share`` of them.
+
+    Examples
+    --------
+    >>> p = load_parameters()
+    >>> counted(1000.0, "ussc", p)
+    1000.0
+    >>> 900 < counted(1000.0, "bjs", p) < 1000
+    True
+    """
+    if count not in COUNTS:
+        raise InputError(f"count must be one of {', '.join(COUNTS)}, not {count!r}")
+    return people * (params.fitted["custody.bjs_share"] if count == "bjs" else 1.0)
+
+
+def snapshot_targets(path: Path | None = None) -> list[dict]:
+    """The fitted stock totals of ``population_snapshots.yaml`` as targets keyed ``stock.<day>``."""
+    path = path or snapshots_path()
+    return [
+        {
+            **fig,
+            "key": f"stock.{fig['snapshot']}",
+            "as_of": str(fig["snapshot"]),
+            "relative": True,
+            "weight": fig.get("weight", 1.0),
+        }
+        for fig in read_yaml(path)["figures"]
+        if figure_role(fig, path) == "fitted"
+    ]
 
 
 def retroactivity_targets_path() -> Path:
@@ -66,8 +113,9 @@ def load_targets(path: Path | None = None) -> list[dict]:
     """The published figures the generator is fitted to (``role: fitted``), with sources.
 
     Stock marginals (``figures``) come first, then admission-cohort figures (``flows``), then
-    the fitted retroactivity figures (keys prefixed ``retro.``). A figure with ``role: check``
-    is never returned: checks stay out of sample.
+    the fitted stock totals of other days (keys prefixed ``stock.``, from
+    :func:`snapshot_targets`), then the fitted retroactivity figures (keys prefixed
+    ``retro.``). A figure with ``role: check`` is never returned: checks stay out of sample.
     """
     path = path or targets_path()
     doc = read_yaml(path)
@@ -84,7 +132,7 @@ def load_targets(path: Path | None = None) -> list[dict]:
         if figure_role(t, retroactivity_targets_path()) == "fitted"
     ]
     own = [t for t in [*doc["figures"], *doc.get("flows", [])] if figure_role(t, path) == "fitted"]
-    return [*own, *fitted]
+    return [*own, *snapshot_targets(), *fitted]
 
 
 def load_priors(path: Path | None = None) -> list[dict]:
@@ -182,12 +230,26 @@ def statistics(
         **flow_statistics(everyone, targets),
         **retro_statistics(stock, targets, size),
     }
-    # figures of a stock on another day (``as_of``): that day's stock, from the same admissions
-    for on in sorted({str(t["as_of"]) for t in targets if t.get("as_of")}):
+    # stock totals on other days, each counted as its source counts; the amendments of a day
+    # after the snapshot are replayed (those after a day never move who is in custody on it)
+    totals = [t for t in targets if t["key"].startswith("stock.")]
+    if totals:
+        last = max(day(t["as_of"]) for t in totals)
+        late = (
+            everyone
+            if last <= params.snapshot
+            else admissions(params, seed=seed, size=size, until=last)
+        )
+        for t in totals:
+            people = float(in_custody(late, day(t["as_of"])).sum()) / size
+            out[t["key"]] = counted(people, t["count"], params)
+    # marginals of a stock on another day (``as_of``): that day's stock, from the same admissions
+    marginals = [t for t in targets if t.get("as_of") and not t["key"].startswith("stock.")]
+    for on in sorted({str(t["as_of"]) for t in marginals}):
         other = stock_statistics(
             generate(params, seed=seed, size=size, snapshot=day(on), everyone=everyone), size
         )
-        out.update({t["key"]: other[t["key"]] for t in targets if str(t.get("as_of")) == on})
+        out.update({t["key"]: other[t["key"]] for t in marginals if str(t["as_of"]) == on})
     return out
 
 

@@ -54,20 +54,41 @@ def _cohort_sizes(params: Parameters, last_year: int, size: float) -> tuple[np.n
     return years, np.rint(counts).astype(np.int64)
 
 
+def early_mix(params: Parameters) -> np.ndarray:
+    """The drug mix of cohorts up to ``assumed.early_mix_year`` (shares of :data:`GROUPS`).
+
+    Crack's share is the published one of that year (``assumed.early_crack_share``); the other
+    groups split the rest by the fitted log-weights ``early_mix.*`` (``other`` is 0).
+
+    Examples
+    --------
+    >>> from simulator.inputs.parameters import load_parameters
+    >>> mix = early_mix(load_parameters())
+    >>> round(float(mix.sum()), 6), float(mix[GROUPS.index("cocaine_base")])
+    (1.0, 0.244)
+    """
+    crack = float(params.assumed["early_crack_share"])
+    weights = [params.fitted.get(f"early_mix.{g}", 0.0) for g in GROUPS if g != "cocaine_base"]
+    rest = list(softmax(weights) * (1.0 - crack))
+    rest.insert(GROUPS.index("cocaine_base"), crack)
+    return np.array(rest)
+
+
 def _drug_mix(params: Parameters, years: np.ndarray) -> np.ndarray:
-    """Cumulative shares of the six drug groups for each cohort year ([n_years, 6])."""
-    a, f = params.assumed, params.fitted
-    early = softmax([f.get(f"early_mix.{g}", 0.0) for g in GROUPS])
-    recent = np.array([a["recent_mix"][g] for g in GROUPS])
-    recent = recent / recent.sum()
-    w = np.clip((years - a["early_mix_year"]) / (a["recent_mix_year"] - a["early_mix_year"]), 0, 1)
-    mix = (1 - w)[:, None] * early + w[:, None] * recent
-    if "late_mix" in a:  # after the calibrated years the mix moves on to a later published one
-        late = np.array([a["late_mix"][g] for g in GROUPS])
-        late = late / late.sum()
-        start, end = a["late_mix_from_year"], a["late_mix_year"]
-        v = np.clip((years - start) / (end - start), 0, 1)
-        mix = (1 - v)[:, None] * mix + v[:, None] * late
+    """Cumulative shares of the six drug groups for each cohort year ([n_years, 6]).
+
+    The anchors are the early mix (:func:`early_mix`, held before its year) and the published
+    mixes of ``assumed.mix_by_year``; between anchors each share moves linearly, after the last
+    it stays.
+    """
+    a = params.assumed
+    anchors = {int(a["early_mix_year"]): early_mix(params)}
+    for year, mix in a["mix_by_year"].items():
+        shares = np.array([float(mix[g]) for g in GROUPS])
+        anchors[int(year)] = shares / shares.sum()
+    known = sorted(anchors)
+    table = np.array([anchors[y] for y in known])
+    mix = np.column_stack([np.interp(years, known, table[:, g]) for g in range(len(GROUPS))])
     return np.cumsum(mix, axis=1)
 
 
@@ -76,6 +97,8 @@ def _race_weights(params: Parameters) -> np.ndarray:
     f = params.fitted
     w["cocaine_base"][1] = f["race.crack_black"]
     w["cocaine"][2] = f["race.powder_hispanic"]
+    for drug in ("heroin", "cocaine", "marijuana", "oxycodone", "fentanyl"):
+        w[drug][1] += f["race.black_other"]
     for meth in ("methamphetamine", "methamphetamine_actual"):
         w[meth][0], w[meth][2] = f["race.meth_white"], f["race.meth_hispanic"]
     return np.cumsum(softmax(np.array([w[d] for d in DRUGS]), axis=1), axis=1)

@@ -21,7 +21,7 @@ import zlib
 import numpy as np
 
 from simulator.errors import ScenarioError
-from simulator.inputs.cohorts import draw_cases
+from simulator.inputs.cohorts import GROUPS, draw_cases
 from simulator.inputs.parameters import Parameters
 from simulator.scenario import Projection as ProjectionSettings
 from simulator.scenario.document import MAX_ADMISSIONS
@@ -58,7 +58,7 @@ def admissions_series(
     >>> from simulator.scenario import Projection
     >>> s = admissions_series(load_parameters(), Projection(trend=-0.1), 2025, 2027)
     >>> [round(v) for v in s.values()]
-    [18000, 16200, 14580]
+    [16226, 14603, 13143]
     """
     known = {int(k): float(v) for k, v in params.assumed["admissions"].items()}
     if settings is not None and settings.admissions:
@@ -115,8 +115,10 @@ def forward_parameters(
     assumed["first_cohort"] = first_fy
     assumed["admissions"] = admissions_series(params, settings, first_fy, last_fy)
     if settings is not None and settings.mix is not None:
-        assumed["late_mix"] = {g: float(settings.mix.get(g, 0.0)) for g in assumed["recent_mix"]}
-        assumed["late_mix_from_year"], assumed["late_mix_year"] = first_fy - 1, first_fy
+        mix = {g: float(settings.mix.get(g, 0.0)) for g in GROUPS}
+        earlier = {y: m for y, m in assumed["mix_by_year"].items() if int(y) < first_fy}
+        assumed["mix_by_year"] = {**earlier, first_fy: mix}
+        assumed["early_mix_year"] = min(int(assumed["early_mix_year"]), first_fy - 1)
     return Parameters(params.snapshot, params.fitted, assumed, params.path, params.calibration_seed)
 
 

@@ -28,9 +28,6 @@ from simulator.scenario.yaml_source import dotted, locate, read_yaml_source, yam
 #: Keys of the committed file that another parameter file may leave out (the code has defaults).
 OPTIONAL = {
     ("calibration_seed",),
-    ("assumed", "late_mix"),
-    ("assumed", "late_mix_from_year"),
-    ("assumed", "late_mix_year"),
 }
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -120,7 +120,7 @@ def stock_days(params: Parameters) -> tuple[int, int]:
     Examples
     --------
     >>> [iso(d) for d in stock_days(load_parameters())]
-    ['1987-10-01', '2055-09-30']
+    ['1987-10-01', '2054-09-30']
     """
     a, fy = params.assumed, conventions()
     last = max(int(year) for year in a["admissions"]) + FLAT_YEARS

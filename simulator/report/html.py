@@ -215,7 +215,7 @@ def calibration_section(rows: list[Row], size: float | None) -> str:
     table_rows = []
     for r in rows:
         fmt = "{:,.0f}" if abs(r.published) >= 100 else "{:,.2f}"
-        cls = {"pass": "pass", "known gap": "gap"}.get(r.status, "fail")
+        cls = {"pass": "pass", "known gap": "gap", "known miss": "gap"}.get(r.status, "fail")
         table_rows.append(
             "<tr>" + "".join(f"<td>{escape(x)}</td>" for x in (r.figure,))
             + f"<td class='n'>{fmt.format(r.model)}</td><td class='n'>{fmt.format(r.published)}"

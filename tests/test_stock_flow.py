@@ -1,0 +1,133 @@
+"""The population as a stock-flow system: published admissions and mixes, custody definitions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulator.calendar import day
+from simulator.errors import InputError
+from simulator.inputs.calibration import cohort_figures, counted, snapshot_targets
+from simulator.inputs.cohorts import GROUPS, _drug_mix, early_mix
+from simulator.inputs.forward import forward_parameters
+from simulator.inputs.parameters import load_parameters
+from simulator.inputs.synthesis import admissions
+from simulator.runs.published import _judged
+from simulator.scenario import Projection
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_parameters()
+
+
+@pytest.fixture(scope="module")
+def everyone(params):
+    return admissions(params, seed=3, size=0.5, until=day("2024-09-30"), replay_until=0)
+
+
+@pytest.mark.parametrize("year", [2012, 2013, 2016, 2021, 2024])
+def test_a_published_mix_is_the_mix_of_its_year(params, year):
+    published = params.assumed["mix_by_year"][year]
+    shares = np.diff(_drug_mix(params, np.array([year]))[0], prepend=0.0)
+    total = sum(published.values())
+    assert shares == pytest.approx([published[g] / total for g in GROUPS])
+
+
+def test_the_early_mix_holds_crack_at_its_published_share_until_its_year(params):
+    early = early_mix(params)
+    years = np.arange(1988, int(params.assumed["early_mix_year"]) + 1)
+    table = np.diff(_drug_mix(params, years), axis=1, prepend=0.0)
+    assert np.allclose(table, early)
+    assert early[GROUPS.index("cocaine_base")] == params.assumed["early_crack_share"]
+
+
+def test_between_published_years_each_share_moves_linearly(params):
+    mix = params.assumed["mix_by_year"]
+    shares = np.diff(_drug_mix(params, np.array([2014, 2015]))[:, :], axis=1, prepend=0.0)
+    crack = GROUPS.index("cocaine_base")
+    c13, c16 = mix[2013]["cocaine_base"], mix[2016]["cocaine_base"]
+    assert shares[0, crack] == pytest.approx(c13 + (c16 - c13) / 3, rel=1e-2)
+    assert shares[1, crack] == pytest.approx(c13 + 2 * (c16 - c13) / 3, rel=1e-2)
+
+
+@pytest.mark.parametrize("year", [2008, 2012, 2024])
+def test_the_cohorts_draw_the_published_crack_share(everyone, params, year):
+    """The drawn cohort of a published year has its published crack share (sampling aside)."""
+    figures = cohort_figures(everyone, year)
+    expected = (
+        params.assumed["early_crack_share"]
+        if year <= params.assumed["early_mix_year"]
+        else params.assumed["mix_by_year"][year]["cocaine_base"]
+    )
+    assert figures["flow.share.cocaine_base"] == pytest.approx(expected, abs=0.015)
+
+
+def test_the_cohorts_follow_the_published_counts_times_the_scale(everyone, params):
+    for year in (1996, 2006, 2022):
+        n = cohort_figures(everyone, year)["flow.count"] / 0.5
+        expected = params.assumed["admissions"][year] * params.fitted["admissions_scale"]
+        assert n == pytest.approx(expected, rel=0.002)
+
+
+def test_a_projection_mix_replaces_the_mix_from_its_first_year(params):
+    mix = {"methamphetamine": 1.0}
+    fwd = forward_parameters(params, Projection(mix=mix), 2030, 2032)
+    shares = np.diff(_drug_mix(fwd, np.arange(2030, 2033)), axis=1, prepend=0.0)
+    assert np.allclose(shares[:, GROUPS.index("methamphetamine")], 1.0)
+
+
+def test_a_projection_mix_from_before_the_early_year_is_its_own(params):
+    fwd = forward_parameters(params, Projection(mix={"marijuana": 1.0}), 2001, 2003)
+    shares = np.diff(_drug_mix(fwd, np.arange(2001, 2004)), axis=1, prepend=0.0)
+    assert np.allclose(shares[:, GROUPS.index("marijuana")], 1.0)
+
+
+# ------------------------------------------------------------------ custody definitions
+def test_counts_follow_their_custody_definition(params):
+    assert counted(1000.0, "ussc", params) == 1000.0
+    assert counted(1000.0, "bjs", params) == pytest.approx(
+        1000.0 * params.fitted["custody.bjs_share"]
+    )
+    with pytest.raises(InputError, match="count must be one of ussc, bjs"):
+        counted(1000.0, "census", params)
+
+
+def test_every_snapshot_figure_says_how_it_counts_and_the_bjs_series_is_fitted():
+    targets = snapshot_targets()
+    years = sorted(int(t["as_of"][:4]) for t in targets)
+    assert years == list(range(2008, 2023))
+    assert all(t["count"] == "bjs" and t["role"] == "fitted" for t in targets)
+    assert all(t["key"] == f"stock.{t['as_of']}" for t in targets)
+
+
+def test_validate_counts_each_total_as_its_source_counts(params):
+    import datetime as dt
+
+    from simulator.inputs.synthesis import synthesize
+    from simulator.runs.published import check_snapshots
+    from simulator.scenario import PopulationSpec
+
+    rows = {r.scenario: r for r in check_snapshots(size=0.1)}
+    for on, count in (("2010-09-30", "bjs"), ("2014-11-01", "ussc")):
+        spec = PopulationSpec(snapshot=dt.date.fromisoformat(on))
+        people = len(synthesize(spec, seed=20141101, size=0.1)) / 0.1
+        row = rows[f"population on {on}"]
+        assert row.figure == f"size ({count})"
+        assert row.model == pytest.approx(counted(people, count, params))
+
+
+# ------------------------------------------------------------------ known misses
+FIG = {"published": 100.0, "tolerance": 0.05, "source": "s", "role": "fitted"}
+
+
+def test_a_fitted_figure_outside_its_tolerance_fails():
+    assert _judged("x", "size", FIG, 107.0).status == "FAIL"
+
+
+def test_a_known_miss_passes_within_its_bound_with_its_reason():
+    fig = {**FIG, "known_miss": {"bound": 0.08, "explanation": "a stated   reason"}}
+    row = _judged("x", "size", fig, 107.0)
+    assert (row.status, row.ok, row.note) == ("known miss", True, "a stated reason")
+    assert _judged("x", "size", fig, 109.0).status == "FAIL"
+    assert _judged("x", "size", fig, 103.0).status == "pass"
