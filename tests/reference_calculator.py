@@ -338,8 +338,10 @@ def guideline_range(case: Case, edition: str, level_shift: int = 0) -> Range:
         tier=tier,
         floor=floor,
         statutory_max=smax,
-        points=points_scored(case, when),
-        chapter_four=zero_point_decrease(case, when),
+        # criminal history: the rules of the guidelines the range rests on (a range reduced
+        # under a later amendment rests on that amendment's guidelines)
+        points=points_scored(case, case.table_date),
+        chapter_four=zero_point_decrease(case, case.table_date),
     )
 
 

@@ -174,9 +174,9 @@ def amended_range(
             if value is not None:
                 floor = life if value == "life" else int(value)
 
-    # Chapter Four: as the law of the statute day scores it, unless a change says otherwise
-    points = points_scored(case, statute_day)
-    chapter_four = zero_point_decrease(case, statute_day)
+    # Chapter Four: as the guidelines of the range score it, unless a change says otherwise
+    points = points_scored(case, table_day)
+    chapter_four = zero_point_decrease(case, table_day)
     for ch in reached:
         if ch["type"] != "criminal_history":
             continue

@@ -181,7 +181,7 @@ def test_the_worksheet_names_earlier_reductions_and_the_motion(scenario_2014):
 def test_a782_is_replayed_as_the_courts_decided_it():
     """The replay of 2014 on later stocks uses the fitted courts' process, not a flat rate."""
     am = next(a for a in retroactive_amendments() if a.name == "A782")
-    decided_as = sim.load_scenario(am.process_from)
+    decided_as = sim.load_scenario(am.scenario)
     assert decided_as.retroactivity.process is not None
     assert decided_as.retroactivity.effective == day_iso("2014-11-01")
     # a 2016 stock holds people whose 2014 motion was granted, each still in custody then

@@ -55,7 +55,7 @@ def real():
         {"grant.rate": "{uniform: [0.5, 0.9]}", "costs.per_bed_year": "{uniform: [28000, 33000]}"},
     )
     outputs = ["eligible", "granted", "cost_saved_usd"]
-    return scenario_sensitivity(s, outputs, n=32, size=0.02, resamples=50)
+    return scenario_sensitivity(s, outputs, n=128, size=0.02, resamples=50)
 
 
 def test_grant_rate_drives_grants_and_cost_shares_the_cost(real):

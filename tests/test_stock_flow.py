@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
-from simulator.calendar import day
+import simulator as sim
+from simulator.calendar import day, iso
 from simulator.errors import InputError
 from simulator.inputs.calibration import cohort_figures, counted, snapshot_targets
 from simulator.inputs.cohorts import GROUPS, _drug_mix, early_mix
 from simulator.inputs.forward import forward_parameters
 from simulator.inputs.parameters import load_parameters
-from simulator.inputs.synthesis import admissions
-from simulator.runs.published import _judged
-from simulator.scenario import Projection
+from simulator.inputs.synthesis import admissions, synthesize
+from simulator.law import load_law, retroactive_amendments
+from simulator.model.population import Population
+from simulator.model.reduction import current_guideline
+from simulator.resources import project_file
+from simulator.runs.published import _judged, check_snapshots
+from simulator.scenario import PopulationSpec, Projection
 
 
 @pytest.fixture(scope="module")
@@ -102,12 +109,6 @@ def test_every_snapshot_figure_says_how_it_counts_and_the_bjs_series_is_fitted()
 
 
 def test_validate_counts_each_total_as_its_source_counts(params):
-    import datetime as dt
-
-    from simulator.inputs.synthesis import synthesize
-    from simulator.runs.published import check_snapshots
-    from simulator.scenario import PopulationSpec
-
     rows = {r.scenario: r for r in check_snapshots(size=0.1)}
     for on, count in (("2010-09-30", "bjs"), ("2014-11-01", "ussc")):
         spec = PopulationSpec(snapshot=dt.date.fromisoformat(on))
@@ -131,3 +132,62 @@ def test_a_known_miss_passes_within_its_bound_with_its_reason():
     assert (row.status, row.ok, row.note) == ("known miss", True, "a stated reason")
     assert _judged("x", "size", fig, 109.0).status == "FAIL"
     assert _judged("x", "size", fig, 103.0).status == "pass"
+
+
+# ------------------------------------------------------------------ every change replayed
+def _later_stock(snapshot: str, size: float = 0.2):
+    return synthesize(PopulationSpec(snapshot=dt.date.fromisoformat(snapshot)), seed=3, size=size)
+
+
+@pytest.mark.parametrize(
+    ("name", "later"), [("A782", "2016-06-30"), ("FSA404", "2019-06-30"), ("A821", "2025-01-17")]
+)
+def test_a_replayed_change_finds_none_of_the_people_it_reduced(name, later):
+    """On a later stock a change's own scenario reaches nobody it already reduced.
+
+    Their terms are reduced, and their ranges rest on the change's guidelines (table_date) and
+    the statutory tier it left (mm_charged), so running the change again lowers nothing.
+    """
+    changes = retroactive_amendments()
+    am = next(a for a in changes if a.name == name)
+    pop = _later_stock(later)
+    bit = 1 << [a.name for a in changes].index(name)
+    reduced = (pop.reduced_by & bit) > 0
+    assert reduced.sum() > 10
+    assert (pop.table_date[reduced] == am.effective).all()
+    again = sim.apply(pop, sim.load_scenario(project_file(am.scenario)))
+    assert not again.reduction.eligible[reduced].any()
+
+
+def test_a_stock_on_a_changes_day_holds_none_of_its_reductions():
+
+    changes = retroactive_amendments()
+    for i, am in enumerate(changes[-2:], start=len(changes) - 2):
+        pop = _later_stock(iso(am.effective), size=0.05)
+        assert not (pop.reduced_by & (1 << i)).any()
+
+
+def test_the_range_of_a_reduced_sentence_rests_on_its_changes_rules():
+    """Status points count under Amendment 821 once a range rests on 2023-11-01 guidelines."""
+    law = load_law()
+    pop = _later_stock("2023-10-31", size=0.2)
+    pick = (pop.status_points > 0) & (pop.chp - pop.status_points < 7)
+    sub = pop.take(pick)
+    moved = Population.from_arrays(
+        {**sub.arrays(), "table_date": np.full(len(sub), day("2023-11-01"), dtype=np.int32)},
+        sub.meta,
+    )
+    before = current_guideline(law, sub).category
+    after = current_guideline(law, moved).category
+    assert (after <= before).all() and (after < before).any()
+
+
+# ------------------------------------------------------------------ the same people
+@pytest.mark.parametrize("seed", [3, 11])
+def test_a_later_cut_holds_the_same_people_in_the_cohorts_both_hold(params, seed):
+    """A 2019 and a 2022 draw agree on every case sentenced by 2019 (as sentenced)."""
+    short = admissions(params, seed=seed, size=0.05, until=day("2019-09-30"), replay_until=0)
+    long = admissions(params, seed=seed, size=0.05, until=day("2022-09-30"), replay_until=0)
+    head = long.take(np.arange(len(short)))
+    for name, values in short.arrays().items():
+        assert np.array_equal(values, getattr(head, name)), name

@@ -34,7 +34,12 @@ GROUPS = ("heroin", "cocaine", "cocaine_base", "methamphetamine", "marijuana", "
 
 
 class Streams:
-    """One independent generator per named attribute, all children of one seed."""
+    """One independent generator per named attribute, all children of one seed.
+
+    Each stream is drawn from once, in case order (several values a person as one
+    ``(n, k)`` draw), so a case's draws do not depend on how many cases follow it: a series
+    cut at a later day sees the same people in the cohorts both hold.
+    """
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
@@ -43,6 +48,13 @@ class Streams:
         """The generator of the attribute ``name``."""
         ss = np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()),))
         return np.random.default_rng(ss)
+
+    def uniform(self, name: str, n: int) -> np.ndarray:
+        """``n`` uniform draws in [0, 1) of the attribute ``name``.
+
+        Float32: its resolution (6e-8) is far finer than any rate the generator uses.
+        """
+        return self(name).random(n, dtype=np.float32)
 
 
 def _cohort_sizes(params: Parameters, last_year: int, size: float) -> tuple[np.ndarray, ...]:
@@ -131,9 +143,9 @@ def _categorical(
 def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict[str, np.ndarray]:
     """Draw every admission cohort's cases through fiscal year ``last_fy`` (not yet sentenced).
 
-    The draws of a cohort depend only on the seed, the parameters and the cohort years, never
-    on the day a caller cuts the series at, so two cut-off days in one fiscal year see the same
-    people.
+    A case's draws depend only on the seed, the parameters and the cases before it (each
+    attribute's stream is drawn once, in case order), never on the day a caller cuts the series
+    at: a series cut at a later day holds the same people in the cohorts both hold.
 
     Raises
     ------
@@ -160,11 +172,11 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     span = int(a["sentencing_day_span"])
     sent = (start + rng("sentencing_date").integers(0, span, n)).astype(np.int32)
 
-    group = _categorical(rng("drug").random(n), _drug_mix(params, years), rows=year - years[0])
+    group = _categorical(rng.uniform("drug", n), _drug_mix(params, years), rows=year - years[0])
     drug = np.empty(n, dtype=np.int8)
     for g, name in enumerate(GROUPS):
         drug[group == g] = DRUGS.index(name) if name != "other" else DRUGS.index("oxycodone")
-    sub = rng("drug_form").random(n)
+    sub = rng.uniform("drug_form", n)
     drug[(drug == DRUGS.index("methamphetamine")) & (sub < a["methamphetamine_actual_share"])] = (
         DRUGS.index("methamphetamine_actual")
     )
@@ -177,63 +189,63 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     log10 = np.log10(median[drug]) + shift + f["quantity.sd"] * rng("grams").standard_normal(n)
     grams = 10.0**log10
 
-    female = rng("female").random(n) < expit(f["female"])
+    female = rng.uniform("female", n) < expit(f["female"])
     is_crack = drug == DRUGS.index("cocaine_base")
-    weapon = rng("weapon").random(n) < expit(
+    weapon = rng.uniform("weapon", n) < expit(
         f["weapon.base"] + f["weapon.crack"] * is_crack + a["weapon_female_logodds"] * female
     )
     role_cdf = np.cumsum(a["role"]["shares"])
     role = np.array(a["role"]["levels"], dtype=np.int8)[
-        _categorical(rng("role").random(n), role_cdf)
+        _categorical(rng.uniform("role", n), role_cdf)
     ]
-    obstruction = rng("obstruction").random(n) < a["obstruction"]
-    acceptance = rng("acceptance").random(n) < a["acceptance"]
+    obstruction = rng.uniform("obstruction", n) < a["obstruction"]
+    acceptance = rng.uniform("acceptance", n) < a["acceptance"]
 
-    hist = rng("history")
-    minimal = hist.random(n) < expit(f["history.minimal"])
-    low = np.where(hist.random(n) < a["history_minimal_zero_share"], 0, 1)
+    minimal = rng.uniform("history", n) < expit(f["history.minimal"])
+    chp = np.empty(n, dtype=np.int8)
+    zero = rng.uniform("history.zero", int(minimal.sum())) < a["history_minimal_zero_share"]
+    chp[minimal] = np.where(zero, 0, 1)
+    # 2 + a negative binomial count (failures before 2 successes, mean mean_hi): each
+    # success's failures are a geometric count of trials less one, so 2 + NB = G1 + G2
     mean_hi = a["history_points_mean_above_one"] - 2.0
-    high = 2 + hist.negative_binomial(2, 2.0 / (2.0 + mean_hi), n)
-    chp = np.where(minimal, low, np.minimum(high, a["history_points_max"])).astype(np.int8)
-    career = (chp >= a["career_min_points"]) & (rng("career").random(n) < expit(f["career.rate"]))
+    trials = rng("history.points").geometric(2.0 / (2.0 + mean_hi), size=(n - len(zero), 2))
+    high = trials.sum(axis=1)
+    chp[~minimal] = np.minimum(high, a["history_points_max"])
+    career = (chp >= a["career_min_points"]) & (rng.uniform("career", n) < expit(f["career.rate"]))
     status_points, zp_excluded = _criminal_history_details(a["criminal_history"], chp, rng)
     vio = a["violent"]
-    violent = rng("violent").random(n) < np.where(career, vio["career"], vio["base"])
+    violent = rng.uniform("violent", n) < np.where(career, vio["career"], vio["base"])
 
     law = load_law()
     supported = law.mandatory_tier(drug, grams, sent)
     charge_logit = f["mandatory.charge"] + f["mandatory.charge_recent"] * (
         sent >= day(a["charging_policy_from"])
     )
-    u_charged = rng("mm_charged").random(n)
+    u_charged = rng.uniform("mm_charged", n)
     mm = np.where(u_charged < expit(charge_logit), supported, 0).astype(np.int8)
-    u851 = rng("priors_851").random(n)
+    u851 = rng.uniform("priors_851", n)
     priors = priors_851(a["priors_851"], mm, chp, u851)
 
     sv = a["safety_valve"]
     sv_eligible = (chp <= sv["max_points"]) & ~weapon & (role <= 0) & ~career
     sv_eligible &= sent >= day(sv["from"])
-    safety_valve = sv_eligible & (rng("safety_valve").random(n) < expit(f["relief.safety_valve"]))
+    safety_valve = sv_eligible & (rng.uniform("safety_valve", n) < expit(f["relief.safety_valve"]))
     sa = a["substantial_assistance"]
-    sub_assist = rng("sub_assist").random(n) < expit(f["relief.sub_assist"])
+    sub_assist = rng.uniform("sub_assist", n) < expit(f["relief.sub_assist"])
     var = a["variance"]
     var_rate = np.where(sent >= day(var["booker"]), var["rate_after"], var["rate_before"])
-    dep_rng = rng("departure")
-    varies = ~sub_assist & (dep_rng.random(n) < var_rate)
-    departure = np.where(
-        sub_assist,
-        dep_rng.beta(*sa["beta"], n),
-        np.where(varies, dep_rng.beta(*var["beta"], n), 0.0),
-    )
+    varies = ~sub_assist & (rng.uniform("departure", n) < var_rate)
+    departure = np.zeros(n)
+    departure[sub_assist] = rng("departure.assist").beta(*sa["beta"], int(sub_assist.sum()))
+    departure[varies] = rng("departure.variance").beta(*var["beta"], int(varies.sum()))
     position = rng("position").beta(*a["position_beta"], n)
 
-    age_rng = rng("age")
     scale = (f["age.mean"] - a["age_min"]) / a["age_shape"]
     age = np.clip(
-        a["age_min"] + age_rng.gamma(a["age_shape"], scale, n), a["age_min"], a["age_max"]
+        a["age_min"] + rng("age").gamma(a["age_shape"], scale, n), a["age_min"], a["age_max"]
     )
-    race = _categorical(rng("race").random(n), _race_weights(params), rows=drug).astype(np.int8)
-    noncitizen = rng("noncitizen").random(n) < np.where(
+    race = _categorical(rng.uniform("race", n), _race_weights(params), rows=drug).astype(np.int8)
+    noncitizen = rng.uniform("noncitizen", n) < np.where(
         race == RACES.index("hispanic"), expit(f["noncitizen.hispanic"]), a["noncitizen_other"]
     )
     infractions = np.minimum(
@@ -241,15 +253,16 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     )
 
     pre = a["pretrial_detention"]
-    det_rng = rng("custody_start")
-    detained = det_rng.random(n) < pre["rate"]
-    custody = sent - np.where(detained, det_rng.integers(pre["min_days"], pre["max_days"], n), 0)
+    detained = rng.uniform("custody_start", n) < pre["rate"]
+    custody = sent.copy()
+    days = rng("custody_start.days").integers(pre["min_days"], pre["max_days"], int(detained.sum()))
+    custody[detained] -= days.astype(custody.dtype)
     lag = rng("offense_date").integers(*a["offense_lag_days"], n)
 
     ant = a["anticipatory_variance"]
     law_ed = law.edition_index(ant["edition"])
     window = (sent >= day(ant["from"])) & (sent < day(ant["until"]))
-    anticipates = np.where(window & (rng("anticipates").random(n) < ant["share"]), law_ed, -1)
+    anticipates = np.where(window & (rng.uniform("anticipates", n) < ant["share"]), law_ed, -1)
 
     return dict(
         anticipates=anticipates, drug=drug, grams=grams, weapon=weapon, role=role,
@@ -258,7 +271,7 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
         chp=chp, mm_charged=mm, priors_851=priors, position=position, departure=departure,
         offense_date=sent - lag, sentencing_date=sent, custody_start=custody, table_date=sent,
         age=age, female=female, race=race, noncitizen=noncitizen, infractions=infractions,
-        violent=violent, u_grant=rng("u_grant").random(n), status_points=status_points,
+        violent=violent, u_grant=rng.uniform("u_grant", n), status_points=status_points,
         zp_excluded=zp_excluded, mm_supported=supported, u_mm_charged=u_charged,
         u_priors_851=u851,
     )  # fmt: skip
@@ -298,9 +311,9 @@ def _criminal_history_details(
     """
     st = a["status"]
     status = np.where(
-        (chp >= st["min_points"]) & (rng("status_points").random(len(chp)) < st["share"]),
+        (chp >= st["min_points"]) & (rng.uniform("status_points", len(chp)) < st["share"]),
         st["points"],
         0,
     ).astype(np.int8)
-    excluded = rng("zp_excluded").random(len(chp)) < a["zero_point_other_exclusion"]
+    excluded = rng.uniform("zp_excluded", len(chp)) < a["zero_point_other_exclusion"]
     return status, excluded

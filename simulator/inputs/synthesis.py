@@ -25,9 +25,8 @@ from simulator.errors import ScenarioError
 from simulator.inputs.cohorts import Streams, draw_cases
 from simulator.inputs.parameters import Parameters, load_parameters
 from simulator.law import DRUGS, Law, conventions, load_law, retroactive_amendments
-from simulator.model.apply import covariate
+from simulator.model.apply import apply
 from simulator.model.population import Population, in_custody
-from simulator.model.reduction import Amendment, grant_probability, reduce
 from simulator.model.sentencing import guideline, impose
 from simulator.resources import project_file
 from simulator.scenario import PopulationSpec, Scenario, load_scenario
@@ -51,58 +50,57 @@ def sentence(law: Law, cases: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Population:
-    """Apply the earlier retroactive amendments that took effect before ``until``.
+    """Apply the earlier retroactive changes that took effect before ``until``.
 
-    Each amendment reaches the people of its drugs sentenced before it and in custody on its
-    effective day; a granted motion lowers the term, moves the release (not before the
-    amendment's earliest release) and records the amendment in ``reduced_by`` (bit *i* for the
-    *i*-th amendment). Each amendment's grants draw from their own stream. An amendment with
-    ``process_from`` is decided as that scenario decides it (its grant model and its courts'
-    process: who filed, when each motion was decided); the others at their flat grant rate.
+    Each change (``data/law/retroactive_amendments.yaml``) reaches the people sentenced before
+    it and in custody on its effective day, and is decided as its scenario decides it: the
+    scenario's changes, grant model and courts' process, with grant draws from the change's own
+    stream. A granted motion lowers the term and moves the release; the person's range then
+    rests on the guidelines of the change's day (``table_date``) and on the statutory tier the
+    change left (``mm_charged``), so a later change starts from the reduced sentence; the
+    change is recorded in ``reduced_by`` (bit *i* for the *i*-th change).
     """
     rng = Streams(seed)
-    reduced_by = pop.reduced_by.copy()
     for bit, am in enumerate(retroactive_amendments()):
         effective = am.effective
-        if effective >= until:  # a stock on the effective day is the one the amendment met
+        if effective >= until:  # a stock on the effective day is the one the change met
             continue
-        change = Amendment({DRUGS.index(d): law.edition_index(am.edition) for d in am.drugs}, {})
-        # only people the amendment could reach: its drugs, sentenced before it, in custody on it
-        reach = (
-            np.isin(pop.drug, list(change.edition))
-            & (pop.sentencing_date < effective)
-            & (pop.release_date > effective)
-        )
-        u = rng(f"amendment.{am.name}").random(len(pop))
+        scenario = _scenario(am.scenario)
+        reach = (pop.sentencing_date < effective) & (pop.release_date > effective)
+        drugs = _drugs_named(scenario)
+        if drugs is not None:  # a change of some drugs' law reaches no one else
+            reach &= np.isin(pop.drug, drugs)
+        u = rng.uniform(f"amendment.{am.name}", len(pop))
         sub = pop.take(reach)
-        grant_prob, process = np.full(len(sub), am.grant_rate), None
-        if am.process_from:
-            decided_as = _scenario(am.process_from)
-            mods = decided_as.grant.modifiers
-            covariates = {name: covariate(sub, name) for name in mods}
-            grant_prob = grant_probability(decided_as.grant.rate, mods, covariates, len(sub))
-            process = decided_as.retroactivity.process
-        red = reduce(
-            law,
-            sub,
-            change,
-            effective=effective,
-            earliest_release=am.earliest_release,
-            grant_prob=grant_prob,
-            uniforms=u[reach],
-            process=process,
-        )
-        term, release, table = pop.term.copy(), pop.release_date.copy(), pop.table_date.copy()
-        term[reach], release[reach] = red.term, red.release
-        table[reach] = np.where(red.granted, effective, sub.table_date)
-        reduced_by[np.flatnonzero(reach)[red.granted]] |= np.int8(1 << bit)
-        pop = pop.replace(term=term, release_date=release, table_date=table, reduced_by=reduced_by)
+        red = apply(sub, scenario, law=law, uniforms=u[reach]).reduction
+        granted = red.granted
+        at = np.flatnonzero(reach)
+        term, release = pop.term.copy(), pop.release_date.copy()
+        table, tier = pop.table_date.copy(), pop.mm_charged.copy()
+        reduced_by = pop.reduced_by.copy()
+        term[at], release[at] = red.term, red.release
+        table[at] = np.where(granted, effective, sub.table_date)
+        lowered = granted & (red.new.tier < red.old.tier)  # a statutory change cut the tier
+        tier[at] = np.where(lowered, red.new.tier, sub.mm_charged)
+        reduced_by[at[granted]] |= np.int8(1 << bit)
+        pop = pop.replace(
+            term=term, release_date=release, table_date=table, mm_charged=tier,
+            reduced_by=reduced_by,
+        )  # fmt: skip
     return pop
+
+
+def _drugs_named(scenario: Scenario) -> list[int] | None:
+    """The drug codes a scenario's changes name, when every change names its drugs."""
+    named = [getattr(ch, "drugs", None) for ch in scenario.changes]
+    if any(d is None for d in named):
+        return None
+    return sorted({DRUGS.index(d) for drugs in named for d in drugs})
 
 
 @functools.cache
 def _scenario(path: str) -> Scenario:
-    """A scenario of the project (an amendment's ``process_from``), loaded once."""
+    """A scenario of the project (a retroactive change's ``scenario``), loaded once."""
     return load_scenario(project_file(path))
 
 

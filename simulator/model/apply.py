@@ -91,7 +91,13 @@ def covariate(population: Population, name: str) -> np.ndarray:
     return values.astype(np.float64)
 
 
-def apply(population: Population, scenario: Scenario, *, law: Law | None = None) -> Outcome:
+def apply(
+    population: Population,
+    scenario: Scenario,
+    *,
+    law: Law | None = None,
+    uniforms: np.ndarray | None = None,
+) -> Outcome:
     """Apply a scenario's retroactive change to a population.
 
     Parameters
@@ -102,6 +108,9 @@ def apply(population: Population, scenario: Scenario, *, law: Law | None = None)
         What changes, when, and the grant and cost assumptions.
     law : Law, optional
         Law tables (loaded from ``data/law`` by default).
+    uniforms : ndarray, optional
+        Each person's uniform draw for the grant decision (default: the population's
+        ``u_grant``); the generator's replays pass draws of their own.
 
     Returns
     -------
@@ -125,6 +134,6 @@ def apply(population: Population, scenario: Scenario, *, law: Law | None = None)
         effective=effective,
         earliest_release=earliest,
         grant_prob=prob,
-        uniforms=population.u_grant,
+        uniforms=population.u_grant if uniforms is None else uniforms,
     )
     return Outcome(population, scenario, red, law)

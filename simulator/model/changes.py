@@ -151,17 +151,18 @@ class Resolved:
         if self.as_of is not None:
             when = np.full(n, self.as_of, dtype=np.int32)
             edition = base_law.edition_on(drug, when)
-            statute = thresholds_day = when
+            statute = thresholds_day = rules = when
         else:
             if edition is None:
                 edition = base_law.edition_on(drug, pop.table_date)
             statute = thresholds_day = pop.sentencing_date
+            rules = pop.table_date  # the guidelines the current range rests on
         # the tier charged, within what the quantity reaches under the thresholds in force;
         # a change of thresholds replaces them for the people it reaches
         mm = np.minimum(pop.mm_charged, base_law.mandatory_tier(drug, grams, thresholds_day))
-        # criminal history as the law of the statute day scores it; changes may replace it
-        chp = base_law.criminal_history_points(pop.chp, pop.status_points, statute)
-        ch4 = base_law.zero_point_levels(pop.chp, pop.weapon, pop.role, pop.zp_excluded, statute)
+        # criminal history as the guidelines of the range score it; changes may replace it
+        chp = base_law.criminal_history_points(pop.chp, pop.status_points, rules)
+        ch4 = base_law.zero_point_levels(pop.chp, pop.weapon, pop.role, pop.zp_excluded, rules)
         shift = np.zeros(n, dtype=np.int16)
         combo = np.zeros(n, dtype=np.int64)
         scopes = [scope(ch, pop, self.effective) for ch in self.changes]

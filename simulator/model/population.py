@@ -95,7 +95,7 @@ SCHEMA: dict[str, Column] = {
     "offense_date": _date("day of the offense (days since 1970-01-01)"),
     "sentencing_date": _date("day the sentence was imposed"),
     "custody_start": _date("day federal custody began (pre-trial detention counts)"),
-    "table_date": _date("day whose Drug Quantity Table the current range rests on",
+    "table_date": _date("day whose guidelines (drug table, criminal-history rules) set the range",
                         derived="sentencing_date"),
     "term": Column("int16", f"term of imprisonment now in force, months ({_LIFE} = life)", "int",
                    "months", 1, _LIFE, derived="sentenced from position and departure"),

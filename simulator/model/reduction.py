@@ -92,7 +92,23 @@ def current_guideline(law: Law, pop: Population, edition: np.ndarray | None = No
     """
     if edition is None:
         edition = law.edition_on(pop.drug, pop.table_date)
-    return guideline(law, pop.cases(), edition=edition, statute_day=pop.sentencing_date)
+    return _scored(law, pop, edition)
+
+
+def _scored(law: Law, pop: Population, edition: np.ndarray, **kw: Any) -> Guideline:
+    """The people's guideline scored with ``edition``.
+
+    The statute is that of the sentencing date; the criminal-history rules are those of the
+    guidelines the range rests on (``table_date``).
+    """
+    return guideline(
+        law,
+        pop.cases(),
+        edition=edition,
+        statute_day=pop.sentencing_date,
+        rules_day=pop.table_date,
+        **kw,
+    )
 
 
 def amended_guideline(
@@ -119,11 +135,10 @@ def amended_guideline(
         for drug, (levels, lo, hi) in change.level_shift.items():
             hit = (pop.drug == drug) & (base >= lo) & (base <= hi)
             shift = np.where(hit, levels, shift)
-    return guideline(
+    return _scored(
         law,
-        pop.cases(),
-        edition=edition,
-        statute_day=pop.sentencing_date,
+        pop,
+        edition,
         level_shift=shift,
         same_statute=current,
     )

@@ -81,6 +81,7 @@ def guideline(
     chapter_four_shift: np.ndarray | int = 0,
     same_statute: Guideline | None = None,
     tier: np.ndarray | None = None,
+    rules_day: np.ndarray | None = None,
 ) -> Guideline:
     """Guideline range and statutory limits of each case.
 
@@ -92,7 +93,7 @@ def guideline(
         Case facts (``drug, grams, weapon, role, obstruction, acceptance, safety_valve,
         sub_assist, career, chp, mm_charged, priors_851``). With ``status_points`` and
         ``zp_excluded`` too, criminal history is scored under the rules in force on
-        ``statute_day`` (Amendment 821 from 2023-11-01); without them, ``chp`` is taken as
+        ``rules_day`` (Amendment 821 from 2023-11-01); without them, ``chp`` is taken as
         scored and ``chapter_four_shift`` is the whole Chapter Four adjustment.
     edition : ndarray
         Drug Quantity Table edition index per person.
@@ -104,6 +105,10 @@ def guideline(
         Levels added to the base offense level (a scenario's level shift).
     chapter_four_shift : ndarray or int
         Levels added to the offense level after Chapters Two and Three (USSG §4C1.1).
+    rules_day : ndarray, optional
+        Day whose criminal-history rules (status points, the zero-point decrease) score the
+        cases (defaults to ``statute_day``): a range reduced under a later amendment rests on
+        the guidelines of that amendment's day (``table_date``).
     tier : ndarray, optional
         The statutory tier (0, 5, 10) when already decided, e.g. under amended thresholds;
         by default the tier charged within what the quantity reaches on ``thresholds_day``.
@@ -116,10 +121,11 @@ def guideline(
     Guideline
     """
     chp = cases["chp"]
-    if "status_points" in cases:  # score criminal history under the rules of the statute day
-        chp = law.criminal_history_points(chp, cases["status_points"], statute_day)
+    if "status_points" in cases:  # score criminal history under the rules of the rules day
+        rules = statute_day if rules_day is None else rules_day
+        chp = law.criminal_history_points(chp, cases["status_points"], rules)
         chapter_four_shift = chapter_four_shift + law.zero_point_levels(
-            cases["chp"], cases["weapon"], cases["role"], cases["zp_excluded"], statute_day
+            cases["chp"], cases["weapon"], cases["role"], cases["zp_excluded"], rules
         )
     base = law.base_offense_level(cases["drug"], cases["grams"], edition) + level_shift
     level = offense_level(law, cases, base) + chapter_four_shift
