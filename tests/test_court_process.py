@@ -120,7 +120,7 @@ def test_the_2014_stock_has_no_2014_reduction(scenario_2014):
 def test_every_published_figure_says_its_role():
     for path in sorted(targets_dir().glob("*.yaml")):
         doc = read_yaml(path)
-        for section in ("figures", "flows", "known_differences"):
+        for section in ("figures", "flows", "known_differences", "releases"):
             for fig in doc.get(section) or []:
                 assert fig.get("role") in ("fitted", "check"), (path.name, fig)
 

@@ -191,3 +191,10 @@ def test_a_later_cut_holds_the_same_people_in_the_cohorts_both_hold(params, seed
     head = long.take(np.arange(len(short)))
     for name, values in short.arrays().items():
         assert np.array_equal(values, getattr(head, name)), name
+
+
+def test_the_2019_good_conduct_time_release_is_checked():
+    rows = [r for r in check_snapshots(size=0.1) if r.scenario.startswith("released on")]
+    assert [r.scenario for r in rows] == ["released on 2019-07-19"]
+    assert rows[0].role == "check" and rows[0].note
+    assert rows[0].model > 500  # a wave, not the few dozen releases of an ordinary day

@@ -15,7 +15,8 @@ Every ``data/targets/*.yaml`` file that names a ``scenario`` lists published fig
     while the gap stays inside the range, so a change that closes or widens it is noticed.
 
 ``data/targets/population_snapshots.yaml`` holds published stock totals on other dates; each
-is checked against the synthetic stock on that date (``key: size``).
+is checked against the synthetic stock on that date (``key: size``), counted as its source
+counts (``count``); its ``releases`` are people released on one day by a change of the law.
 ``data/targets/admission_cohorts.yaml`` holds figures of yearly admission cohorts (counts, drug
 mix, sentences), each checked against the synthetic cohort of its fiscal year (``flow.*``).
 
@@ -35,6 +36,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.calendar import day
 from simulator.errors import InputError
 from simulator.inputs.calibration import cohort_figures, counted, figure_role
 from simulator.inputs.parameters import load_parameters
@@ -144,6 +146,12 @@ def check_snapshots(size: float = 1.0) -> list[Row]:
         rows.append(
             _judged(f"population on {fig['snapshot']}", f"size ({fig['count']})", fig, people)
         )
+    for fig in doc.get("releases", []):  # people released on one day by a change of the law
+        figure_role(fig, path)
+        on = day(str(fig["day"]))
+        everyone = admissions(params, seed=int(doc["seed"]), size=size, until=on)
+        released = float((everyone.release_date == on).sum()) / size
+        rows.append(_judged(f"released on {fig['day']}", "released", fig, released))
     return rows
 
 
