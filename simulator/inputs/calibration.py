@@ -187,6 +187,9 @@ def cohort_figures(everyone: Population, fy: int) -> dict[str, float]:
     def mean(mask: np.ndarray) -> float:
         return float(term[mask].mean()) if mask.any() else 0.0
 
+    def share(within: np.ndarray, mask: np.ndarray) -> float:
+        return float(mask[within].mean()) if within.any() else 0.0
+
     meth = (c.drug == DRUGS.index("methamphetamine")) | (
         c.drug == DRUGS.index("methamphetamine_actual")
     )
@@ -204,6 +207,13 @@ def cohort_figures(everyone: Population, fy: int) -> dict[str, float]:
         "flow.mean_sentence_months.mm_no_relief": mean(mm & ~relief),
         "flow.mean_sentence_months.mm_relief": mean(mm & relief),
         "flow.mean_sentence_months.no_mm": mean(~mm),
+        "flow.safety_valve": float(c.safety_valve.mean()) if len(c) else 0.0,
+        "flow.chc_1": float((c.category() == 0).mean()) if len(c) else 0.0,
+        "flow.relief_within_mm.safety_valve_only": share(mm, c.safety_valve & ~c.sub_assist),
+        "flow.relief_within_mm.sub_assist_only": share(mm, c.sub_assist & ~c.safety_valve),
+        "flow.relief_within_mm.both": share(mm, c.safety_valve & c.sub_assist),
+        "flow.mean_sentence_months.mm_sub_assist_only": mean(mm & c.sub_assist & ~c.safety_valve),
+        "flow.mean_sentence_months.mm_safety_valve_only": mean(mm & c.safety_valve & ~c.sub_assist),
     }
 
 
