@@ -232,3 +232,16 @@ def test_screen_tiny_quantity_is_shown_and_scored_as_a_quantity():
     res = CliRunner().invoke(main, [*SCREEN, "--grams", "1e-50"])
     assert res.exit_code == 0, res.output
     assert "1.2e-38 g" in res.stdout and "0.0 g" not in res.stdout
+
+
+def test_a_forty_year_maximum_prints_as_forty_years_not_life():
+    """21 U.S.C. §841(b)(1)(B): 5 to 40 years; 480 months is not the life code (470)."""
+    args = ["screen", "--drug", "heroin", "--grams", "150", "--chc", "I", "--sentenced",
+            "2012-05-01", "--term", "63", "--custody-start", "2011-11-01"]  # fmt: skip
+    scenario = str(ROOT / "scenarios" / "2014_guidelines.yaml")
+    res = CliRunner(env={"COLUMNS": "200"}).invoke(
+        main, [*args, "--scenario", scenario], catch_exceptions=False
+    )
+    assert res.exit_code == 0, res.output
+    line = next(x for x in res.stdout.splitlines() if x.startswith("│ statutory maximum"))
+    assert "480 months (40 years)" in line and "life" not in line

@@ -162,13 +162,23 @@ def _steps(law: Law, pop: Population, fn: GuidelineOf) -> dict[str, int]:
 
 
 def _months(m: int, life: int) -> str:
-    return "life" if m >= life else f"{m} months"
+    """A term as the law says it: ``life`` is the life code, 480 months are 40 years.
+
+    Examples
+    --------
+    >>> _months(470, 470), _months(480, 470), _months(60, 470)
+    ('life', '480 months (40 years)', '60 months')
+    """
+    if m == life:
+        return "life"
+    years = f" ({m // 12} years)" if m % 12 == 0 and m >= 120 else ""
+    return f"{m} months{years}"
 
 
 def _range(lo: int, hi: int, life: int) -> str:
     if lo == hi:
         return _months(lo, life)
-    top = "life" if hi >= life else str(hi)
+    top = "life" if hi == life else str(hi)
     return f"{lo}–{top} months"
 
 
