@@ -43,7 +43,8 @@ def _day(value: object) -> int:
 
 
 def in_scope(change: dict, case: Case, effective: int) -> bool:
-    """Whether a change reaches the person (``applies``, ``retroactive``, ``offenses_before``)."""
+    """Whether a change reaches the person (``applies``, ``retroactive``, ``offenses_before``,
+    ``statutory_tiers``)."""
     start = _day(change["effective"]) if change.get("effective") else effective
     # ``applies`` supersedes ``retroactive``: only ``prospective`` spares people sentenced before
     prospective = (
@@ -54,7 +55,13 @@ def in_scope(change: dict, case: Case, effective: int) -> bool:
     if prospective and case.sentencing_date < start:
         return False
     before = change.get("offenses_before")
-    return not (before and case.offense_date >= _day(before))
+    if before and case.offense_date >= _day(before):
+        return False
+    sentenced = change.get("sentenced_before")
+    if sentenced and case.sentencing_date >= _day(sentenced):
+        return False
+    tiers = change.get("statutory_tiers")  # the statute of conviction (Terry, 2021)
+    return not tiers or case.mm_charged in tiers
 
 
 @dataclass(frozen=True)

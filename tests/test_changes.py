@@ -6,14 +6,17 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from conftest import ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import effective_days, person_row, populations, to_population
 
+import simulator as sim
 from simulator.calendar import day, iso
-from simulator.law import DRUGS
+from simulator.law import DRUGS, load_law
 from simulator.model.changes import amendment_for, ratio_thresholds, resolve_changes, scope
 from simulator.model.reduction import current_guideline, reduce
+from simulator.runs.worksheet import case_population
 from simulator.scenario.changes import (
     CrackPowderRatioChange,
     CriminalHistoryChange,
@@ -266,3 +269,34 @@ def test_amendment_821_part_b_hand_worked(law):
     new = resolve_changes(law, [change], effective=day("2023-11-01"))(law, pop, None)
     old = current_guideline(law, pop)
     assert (old.level - new.level).tolist() == [2, 0, 0, 0]
+
+
+# ------------------------------------------------------------------ First Step Act §404 coverage
+def _fsa404_case(**facts):
+    base = dict(drug="crack", grams=60, chp=0, sentenced="2009-06-01", term=240,
+                custody_start="2009-01-01", offense_date="2008-10-01", mm_tier=10)  # fmt: skip
+    return case_population(load_law(), **{**base, **facts})
+
+
+@pytest.mark.parametrize(
+    ("facts", "eligible"),
+    [
+        # 60 g of crack in 2009, 20 years: the 10-year tier of §841(b)(1)(A); the Fair
+        # Sentencing Act thresholds (28 g / 280 g) put it in (b)(1)(B): a covered offense
+        ({}, True),
+        # convicted under §841(b)(1)(C) (no tier charged): not a covered offense, Terry v.
+        # United States, 593 U.S. 486 (2021): neither the thresholds nor the current table
+        ({"mm_tier": 0, "term": 200}, False),
+        # offense before 2010-08-03 but sentenced after it: the sentence was imposed under the
+        # Fair Sentencing Act (Dorsey v. United States, 2012), so §404(c) bars a motion
+        (
+            {"sentenced": "2010-09-01", "custody_start": "2010-03-01", "term": 60, "mm_tier": 5},
+            False,
+        ),
+    ],
+)
+def test_first_step_act_404_reaches_covered_offenses_only(facts, eligible):
+    """First Step Act of 2018, §404(a) (covered offense) and §404(c) (limitations)."""
+    pop = _fsa404_case(**facts)
+    scenario = sim.load_scenario(ROOT / "scenarios" / "2018_first_step_act_404.yaml")
+    assert bool(sim.apply(pop, scenario).reduction.eligible[0]) is eligible

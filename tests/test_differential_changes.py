@@ -127,6 +127,12 @@ def scope_keys(draw) -> dict:
         out["effective"] = dt.date.fromisoformat(draw(dates))
     if draw(st.integers(0, 3)) == 0:
         out["offenses_before"] = dt.date.fromisoformat(draw(dates))
+    if draw(st.integers(0, 3)) == 0:
+        out["sentenced_before"] = dt.date.fromisoformat(draw(dates))
+    if draw(st.integers(0, 3)) == 0:
+        out["statutory_tiers"] = draw(
+            st.lists(st.sampled_from([0, 5, 10]), min_size=1, unique=True)
+        )
     if draw(st.integers(0, 3)) == 0:  # supersedes retroactive
         out["applies"] = draw(st.sampled_from(["retroactive", "prospective", "both"]))
     return out

@@ -65,13 +65,19 @@ def scope(change: Any, pop: Population, effective: int) -> np.ndarray:
 
     Everyone when retroactive; otherwise only people sentenced on or after the change's
     effective day (its own ``effective``, or the scenario's). ``offenses_before`` keeps only
-    offenses committed before that day.
+    offenses committed before that day, ``sentenced_before`` only sentences imposed before its
+    day; ``statutory_tiers`` only people convicted under those tiers (the mandatory minimum
+    charged).
 
     Examples
     --------
     >>> from types import SimpleNamespace as NS
-    >>> pop = NS(sentencing_date=np.array([10, 20]), offense_date=np.array([5, 15]))
-    >>> ch = NS(retroactive=False, effective=None, offenses_before=None)
+    >>> pop = NS(sentencing_date=np.array([10, 20]), offense_date=np.array([5, 15]),
+    ...          mm_charged=np.array([0, 10]))
+    >>> ch = NS(retroactive=False, effective=None, offenses_before=None, statutory_tiers=None)
+    >>> scope(ch, pop, 20).tolist()
+    [False, True]
+    >>> ch = NS(retroactive=True, effective=None, offenses_before=None, statutory_tiers=[5, 10])
     >>> scope(ch, pop, 20).tolist()
     [False, True]
     """
@@ -83,6 +89,10 @@ def scope(change: Any, pop: Population, effective: int) -> np.ndarray:
     )
     if change.offenses_before:
         mask = mask & (pop.offense_date < day(change.offenses_before))
+    if getattr(change, "sentenced_before", None):
+        mask = mask & (pop.sentencing_date < day(change.sentenced_before))
+    if getattr(change, "statutory_tiers", None):
+        mask = mask & np.isin(pop.mm_charged, change.statutory_tiers)
     return mask
 
 

@@ -38,7 +38,12 @@ class _ChangeBase(StrictModel):
     ``retroactive`` false makes the change prospective: it reaches only people sentenced on or
     after its ``effective`` day (default: the scenario's ``retroactivity.effective``), so in a
     stock it never touches anyone sentenced before it. ``offenses_before`` limits it to offenses
-    committed before a day (the "covered offenses" of First Step Act §404).
+    committed before a day (the "covered offenses" of First Step Act §404), ``sentenced_before``
+    to sentences imposed before a day (§404(c): not a sentence imposed under the Fair Sentencing
+    Act, which applied to everyone sentenced from 2010-08-03, Dorsey v. United States, 2012), and
+    ``statutory_tiers`` to people convicted under those statutory tiers (the mandatory minimum
+    charged, in years: 5 and 10 for 21 U.S.C. §841(b)(1)(B) and (A), 0 for (b)(1)(C); a §404
+    covered offense is one of the first two, Terry v. United States, 593 U.S. 486 (2021)).
 
     ``applies`` says whom the change reaches in a projection (``simulate project``):
     ``retroactive`` (people already sentenced; the default), ``prospective`` (new cases
@@ -52,6 +57,8 @@ class _ChangeBase(StrictModel):
     retroactive: bool = True
     effective: Day | None = None
     offenses_before: Day | None = None
+    sentenced_before: Day | None = None
+    statutory_tiers: list[Literal[0, 5, 10]] | None = Field(default=None, min_length=1)
     applies: Literal["retroactive", "prospective", "both"] | None = None
 
     @model_validator(mode="before")

@@ -162,6 +162,11 @@ class Projection(StrictModel):
         return self
 
 
+#: Change keys added after scenarios were first hashed: left out of the hash when unset, so a
+#: scenario that does not use them keeps its hash.
+UNSET_KEYS_OUTSIDE_THE_HASH = ("applies", "sentenced_before", "statutory_tiers")
+
+
 class Scenario(StrictModel):
     """A whole scenario file."""
 
@@ -195,7 +200,8 @@ class Scenario(StrictModel):
         if doc["retroactivity"].get("process") is None:
             doc["retroactivity"].pop("process", None)
         for change in doc["changes"]:
-            if change.get("applies") is None:
-                change.pop("applies", None)
+            for key in UNSET_KEYS_OUTSIDE_THE_HASH:
+                if change.get(key) is None:
+                    change.pop(key, None)
         text = json.dumps(doc, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
