@@ -72,6 +72,7 @@ class LawData:
     equivalency: dict[str, float]
     mm_thresholds: dict[str, list[tuple[int, float, float]]]
     penalties: list[tuple[int, dict]]
+    lesser_maxima: list[dict]  # §841(b)(1)(D)
     career_levels: list[tuple[int, int]]
     career_category: str
     adjustments: dict
@@ -137,6 +138,7 @@ def law_data() -> LawData:
         },
         mm_thresholds=thresholds,
         penalties=penalties,
+        lesser_maxima=list(mm.get("lesser_maxima", [])),
         career_levels=career,
         career_category=str(co["criminal_history_category"]),
         adjustments=_read_yaml("adjustments.yaml"),
@@ -210,8 +212,14 @@ def mandatory_tier_reached(drug: str, grams: float, when: int) -> int:
     return 0
 
 
-def statutory_penalties(tier: int, priors: int, when: int) -> tuple[int, int]:
-    """Mandatory floor and statutory maximum (months) by tier, §851 priors and sentencing day."""
+def statutory_penalties(
+    tier: int, priors: int, when: int, drug: str | None = None, grams: float = 0.0
+) -> tuple[int, int]:
+    """Mandatory floor and statutory maximum (months) by tier, §851 priors and sentencing day.
+
+    With the drug and quantity, a lower maximum of §841(b)(1)(D) applies (under 50 kg of
+    marijuana without a tier: 5 years, 10 after a prior).
+    """
     law = law_data()
     rules = law.penalties[0][1]
     for start, p in law.penalties:
@@ -219,7 +227,12 @@ def statutory_penalties(tier: int, priors: int, when: int) -> tuple[int, int]:
             rules = p
     key = {0: "none", 5: "five_year", 10: "ten_year"}[tier]
     k = min(max(priors, 0), 2)
-    return _months(rules[key]["floor"][k], law.life), _months(rules[key]["maximum"][k], law.life)
+    floor = _months(rules[key]["floor"][k], law.life)
+    maximum = _months(rules[key]["maximum"][k], law.life)
+    for rule in law.lesser_maxima:
+        if tier == 0 and drug == rule["drug"] and grams < rule["below_grams"]:
+            maximum = min(maximum, _months(rule["maximum"][k], law.life))
+    return floor, maximum
 
 
 # --------------------------------------------------------------------------- Chapters 3-5
@@ -331,7 +344,7 @@ def guideline_range(case: Case, edition: str, level_shift: int = 0) -> Range:
     when = case.sentencing_date
     reached = mandatory_tier_reached(case.drug, case.grams, when)
     tier = min(case.mm_charged, reached)
-    floor, smax = statutory_penalties(tier, case.priors_851, when)
+    floor, smax = statutory_penalties(tier, case.priors_851, when, case.drug, case.grams)
     return score(
         case,
         base,

@@ -166,7 +166,7 @@ def amended_range(
                 continue
             tier = min(case.mm_charged, _tier(case.grams, five, ten))
 
-    floor, smax = statutory_penalties(tier, case.priors_851, statute_day)
+    floor, smax = statutory_penalties(tier, case.priors_851, statute_day, case.drug, case.grams)
     for ch in reached:
         if ch["type"] == "mandatory_minimum" and case.drug in ch["drugs"] and ch.get("floors"):
             value = ch["floors"].get({5: "five_year", 10: "ten_year"}.get(tier, ""))

@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT
 
 from simulator.calendar import day
-from simulator.law import CATEGORIES, DRUGS, conventions
+from simulator.law import CATEGORIES, DRUGS, conventions, load_law
 
 LIFE = 470
 #: A month of a sentence: a twelfth of the mean Gregorian year.
@@ -358,3 +358,39 @@ def test_conventions_are_read_from_the_data():
         day("2014-10-01"),
         day("2015-09-30"),
     )
+
+
+def _marijuana_case(**facts):
+    from simulator.runs.worksheet import case_population
+
+    base = dict(drug="marijuana", grams=40_000, chp=15, sentenced="2016-06-01", term=60,
+                role=4, weapon=True, mm_tier=0)  # fmt: skip
+    return case_population(load_law(), **{**base, **facts})
+
+
+def test_under_50_kg_of_marijuana_the_maximum_caps_the_range():
+    """21 U.S.C. §841(b)(1)(D): 5 years; USSG §5G1.1(a): the range stops at the maximum.
+
+    40 kg (2014 table: level 18) + weapon 2 + aggravating role 4 = 24, less 3 for acceptance
+    = 21, category VI: 77-96 months, above the 60-month maximum, so the range is 60 months.
+    """
+    from simulator.model.reduction import current_guideline
+
+    g = current_guideline(load_law(), _marijuana_case())
+    assert int(g.statutory_max[0]) == 60
+    assert (int(g.range_min[0]), int(g.range_max[0])) == (60, 60)
+    heavier = current_guideline(load_law(), _marijuana_case(grams=60_000))
+    assert int(heavier.statutory_max[0]) == 240  # (b)(1)(C) from 50 kg
+    prior = current_guideline(load_law(), _marijuana_case(priors_851=1))
+    assert int(prior.statutory_max[0]) == 120  # 10 years after a prior felony drug conviction
+
+
+def test_a_career_offender_with_a_five_year_maximum_is_level_17():
+    """USSG §4B1.1(b)(7): offense statutory maximum of 5 years or more but less than 10: 17."""
+    from simulator.model.reduction import current_guideline
+
+    # 10 kg: level 14 otherwise, below the career offender level of a 5-year maximum
+    case = _marijuana_case(grams=10_000, career=True, role=0, weapon=False, acceptance=False)
+    g = current_guideline(load_law(), case)
+    assert int(g.statutory_max[0]) == 60
+    assert int(g.level[0]) == 17  # (a 20-year maximum would give 32)

@@ -143,6 +143,14 @@ def load_law(directory: str | None = None) -> Law:
             int(ch["status_points"]["min_other_points"]),
         ),
         zero_point_rule=(day(ch["zero_point"]["from"]), int(ch["zero_point"]["levels"])),
+        lesser_max=tuple(
+            (
+                DRUGS.index(r["drug"]),
+                float(r["below_grams"]),
+                tuple(_months(v, life) for v in r["maximum"]),
+            )
+            for r in mm_doc.get("lesser_maxima", [])
+        ),
     )
 
 

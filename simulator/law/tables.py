@@ -65,6 +65,7 @@ class Law:
     equivalency: dict
     status_rule: tuple[int, int, int]  # (from day, points kept, minimum other points): §4A1.1(e)
     zero_point_rule: tuple[int, int]  # (from day, levels): §4C1.1
+    lesser_max: tuple  # ((drug code, below grams, (max by priors 0, 1, 2+)), ...): §841(b)(1)(D)
 
     @property
     def life_months(self) -> int:
@@ -152,6 +153,36 @@ class Law:
             period += np.asarray(when) >= start
         cell = (period * 3 + np.asarray(tier) // 5) * 3 + np.clip(priors, 0, 2)
         return self.penalty_floor.reshape(-1)[cell], self.penalty_max.reshape(-1)[cell]
+
+    def lower_maximum(
+        self,
+        drug: np.ndarray,
+        grams: np.ndarray,
+        tier: np.ndarray,
+        priors: np.ndarray,
+        maximum: np.ndarray,
+    ) -> np.ndarray:
+        """The statutory maximum with the lower maxima of small quantities applied.
+
+        21 U.S.C. §841(b)(1)(D): under 50 kg of marijuana without a tier, 5 years (10 after a
+        prior felony drug conviction), ``data/law/mandatory_minimums.yaml`` (``lesser_maxima``).
+
+        Examples
+        --------
+        >>> from simulator.law import DRUGS, load_law
+        >>> law = load_law()
+        >>> mj = DRUGS.index("marijuana")
+        >>> law.lower_maximum(np.array([mj, mj, mj]), np.array([40e3, 60e3, 40e3]),
+        ...                   np.array([0, 0, 0]), np.array([0, 0, 1]),
+        ...                   np.array([240, 240, 360])).tolist()
+        [60, 240, 120]
+        """
+        out = np.asarray(maximum).copy()
+        for code, below, caps in self.lesser_max:
+            hit = (np.asarray(drug) == code) & (np.asarray(grams) < below) & (np.asarray(tier) == 0)
+            cap = np.asarray(caps, dtype=out.dtype)[np.clip(priors, 0, 2)]
+            out = np.where(hit, np.minimum(out, cap), out)
+        return out
 
     def career_level(self, statutory_max: np.ndarray) -> np.ndarray:
         """Career offender offense level (§4B1.1(b)) from the statutory maximum in months.

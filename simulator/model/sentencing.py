@@ -137,6 +137,7 @@ def guideline(
             )
         tier = np.asarray(tier).astype(np.int8)
         floor, smax = law.penalties(tier, cases["priors_851"], statute_day)
+        smax = law.lower_maximum(cases["drug"], cases["grams"], tier, cases["priors_851"], smax)
     else:
         tier, floor, smax = same_statute.tier, same_statute.floor, same_statute.statutory_max
     career = cases["career"]
