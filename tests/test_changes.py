@@ -300,3 +300,27 @@ def test_first_step_act_404_reaches_covered_offenses_only(facts, eligible):
     pop = _fsa404_case(**facts)
     scenario = sim.load_scenario(ROOT / "scenarios" / "2018_first_step_act_404.yaml")
     assert bool(sim.apply(pop, scenario).reduction.eligible[0]) is eligible
+
+
+@pytest.mark.parametrize(
+    ("facts", "floor", "eligible"),
+    [
+        # 10-year tier with one prior felony drug conviction in a §851 information, sentenced
+        # in 2012: 20 years then (21 U.S.C. §841(b)(1)(A) before 2018); 15 under §401
+        ({"priors_851": 1}, 180, True),
+        # two or more priors: life then, 25 years under §401
+        ({"priors_851": 2, "term": 470}, 300, True),
+        # sentenced after 2018-12-21: already under §401 (15 years), nothing to change
+        ({"priors_851": 1, "sentenced": "2019-06-01", "custody_start": "2019-01-01",
+          "offense_date": "2018-06-01", "term": 180}, 180, False),
+    ],
+)  # fmt: skip
+def test_first_step_act_401_made_retroactive(facts, floor, eligible):
+    """First Step Act of 2018, §401(a): 15 and 25 years for the 10-year tier with §851 priors."""
+    base = dict(drug="heroin", grams=2000, chp=4, sentenced="2012-06-01", term=240,
+                custody_start="2012-01-01", offense_date="2011-10-01", mm_tier=10)  # fmt: skip
+    pop = case_population(load_law(), **{**base, **facts})
+    scenario = sim.load_scenario(ROOT / "scenarios" / "first_step_act_401_retroactive.yaml")
+    red = sim.apply(pop, scenario).reduction
+    assert int(red.new.floor[0]) == floor
+    assert bool(red.eligible[0]) is eligible
