@@ -324,3 +324,17 @@ def test_first_step_act_401_made_retroactive(facts, floor, eligible):
     red = sim.apply(pop, scenario).reduction
     assert int(red.new.floor[0]) == floor
     assert bool(red.eligible[0]) is eligible
+
+
+def test_a_table_change_limited_to_a_tier_leaves_the_other_tiers_alone():
+    """Regression: plain table changes took a fast path that ignored statutory_tiers."""
+    import json
+
+    pop = case_population(load_law(), drug="heroin", grams=100, chp=2, sentenced="2007-01-01",
+                          term=70, mm_tier=5)  # fmt: skip
+    base = sim.load_scenario(ROOT / "scenarios" / "2014_guidelines.yaml")
+    shift = {"type": "level_shift", "levels": -2, "drugs": ["heroin"]}
+    for tiers, lowered in (([0], False), ([5], True)):
+        changes = json.dumps([{**shift, "statutory_tiers": tiers}])
+        red = sim.apply(pop, sim.with_overrides(base, {"changes": changes})).reduction
+        assert bool(red.lowered[0]) is lowered, tiers

@@ -313,6 +313,8 @@ def _plain(changes: list) -> bool:
         and ch.retroactive
         and ch.effective is None
         and ch.offenses_before is None
+        and ch.sentenced_before is None
+        and ch.statutory_tiers is None
         for ch in changes
     )
 
