@@ -173,6 +173,21 @@ def flow_statistics(everyone: Population, targets: list[dict]) -> dict[str, floa
     return out
 
 
+def _share(mask: np.ndarray, within: np.ndarray | None = None) -> float:
+    """Share of ``mask`` among everyone (or among ``within``); 0 when there is nobody.
+
+    Examples
+    --------
+    >>> _share(np.array([True, False])), _share(np.array([True, False]), np.array([True, False]))
+    (0.5, 1.0)
+    >>> _share(np.array([], dtype=bool))
+    0.0
+    """
+    if within is not None:
+        mask = mask[within]
+    return float(mask.mean()) if len(mask) else 0.0
+
+
 def cohort_figures(everyone: Population, fy: int) -> dict[str, float]:
     """The ``flow.*`` figures of the cases sentenced in fiscal year ``fy``.
 
@@ -187,33 +202,31 @@ def cohort_figures(everyone: Population, fy: int) -> dict[str, float]:
     def mean(mask: np.ndarray) -> float:
         return float(term[mask].mean()) if mask.any() else 0.0
 
-    def share(within: np.ndarray, mask: np.ndarray) -> float:
-        return float(mask[within].mean()) if within.any() else 0.0
-
+    sv_only, sa_only = c.safety_valve & ~c.sub_assist, c.sub_assist & ~c.safety_valve
     meth = (c.drug == DRUGS.index("methamphetamine")) | (
         c.drug == DRUGS.index("methamphetamine_actual")
     )
     crack = c.drug == DRUGS.index("cocaine_base")
     return {
         "flow.count": float(len(c)),
-        "flow.share.cocaine_base": float(crack.mean()) if len(c) else 0.0,
-        "flow.share.methamphetamine": float(meth.mean()) if len(c) else 0.0,
+        "flow.share.cocaine_base": _share(crack),
+        "flow.share.methamphetamine": _share(meth),
         "flow.mean_sentence_months.cocaine_base": mean(crack),
         "flow.mean_sentence_months.methamphetamine": mean(meth),
         "flow.mean_sentence_months": mean(np.ones(len(c), dtype=bool)),
-        "flow.mandatory_minimum": float(mm.mean()) if len(c) else 0.0,
-        "flow.career_offender": float(c.career.mean()) if len(c) else 0.0,
-        "flow.relief_within_mm": float(relief[mm].mean()) if mm.any() else 0.0,
+        "flow.mandatory_minimum": _share(mm),
+        "flow.career_offender": _share(c.career),
+        "flow.relief_within_mm": _share(relief, mm),
         "flow.mean_sentence_months.mm_no_relief": mean(mm & ~relief),
         "flow.mean_sentence_months.mm_relief": mean(mm & relief),
         "flow.mean_sentence_months.no_mm": mean(~mm),
-        "flow.safety_valve": float(c.safety_valve.mean()) if len(c) else 0.0,
-        "flow.chc_1": float((c.category() == 0).mean()) if len(c) else 0.0,
-        "flow.relief_within_mm.safety_valve_only": share(mm, c.safety_valve & ~c.sub_assist),
-        "flow.relief_within_mm.sub_assist_only": share(mm, c.sub_assist & ~c.safety_valve),
-        "flow.relief_within_mm.both": share(mm, c.safety_valve & c.sub_assist),
-        "flow.mean_sentence_months.mm_sub_assist_only": mean(mm & c.sub_assist & ~c.safety_valve),
-        "flow.mean_sentence_months.mm_safety_valve_only": mean(mm & c.safety_valve & ~c.sub_assist),
+        "flow.safety_valve": _share(c.safety_valve),
+        "flow.chc_1": _share(c.category() == 0),
+        "flow.relief_within_mm.safety_valve_only": _share(sv_only, mm),
+        "flow.relief_within_mm.sub_assist_only": _share(sa_only, mm),
+        "flow.relief_within_mm.both": _share(c.safety_valve & c.sub_assist, mm),
+        "flow.mean_sentence_months.mm_sub_assist_only": mean(mm & sa_only),
+        "flow.mean_sentence_months.mm_safety_valve_only": mean(mm & sv_only),
     }
 
 
@@ -277,34 +290,29 @@ def stock_statistics(pop: Population, size: float = 1.0) -> dict[str, float]:
     if snapshot:
         age_now += (day(snapshot) - pop.sentencing_date) / conventions().days_per_year
 
-    def share(mask: np.ndarray, within: np.ndarray | None = None) -> float:
-        if within is None:
-            return float(mask.mean()) if len(mask) else 0.0
-        return float(mask[within].mean()) if within.any() else 0.0
-
     return {
         "size": len(pop) / size,
-        "share.cocaine_all": share(d["cocaine"] | d["cocaine_base"]),
-        "share.cocaine_base": share(d["cocaine_base"]),
-        "share.methamphetamine": share(meth),
-        "share.marijuana": share(d["marijuana"]),
-        "share.heroin": share(d["heroin"]),
-        "share.other": share(d["oxycodone"] | d["fentanyl"]),
-        "race.black": share(race["black"]),
-        "race.hispanic": share(race["hispanic"]),
-        "race.white": share(race["white"]),
-        "race_within.cocaine_base.black": share(race["black"], d["cocaine_base"]),
-        "race_within.cocaine.hispanic": share(race["hispanic"], d["cocaine"]),
-        "race_within.methamphetamine.white": share(race["white"], meth),
-        "race_within.methamphetamine.hispanic": share(race["hispanic"], meth),
-        "noncitizen": share(pop.noncitizen),
-        "male": share(~pop.female),
-        "age_30_plus": share(age_now >= 30),
-        "chc_1": share(pop.category() == 0),
-        "weapon": share(pop.weapon),
-        "weapon_within.cocaine_base": share(pop.weapon, d["cocaine_base"]),
-        "mandatory_minimum": share(pop.mm_charged > 0),
-        "career_offender": share(pop.career),
+        "share.cocaine_all": _share(d["cocaine"] | d["cocaine_base"]),
+        "share.cocaine_base": _share(d["cocaine_base"]),
+        "share.methamphetamine": _share(meth),
+        "share.marijuana": _share(d["marijuana"]),
+        "share.heroin": _share(d["heroin"]),
+        "share.other": _share(d["oxycodone"] | d["fentanyl"]),
+        "race.black": _share(race["black"]),
+        "race.hispanic": _share(race["hispanic"]),
+        "race.white": _share(race["white"]),
+        "race_within.cocaine_base.black": _share(race["black"], d["cocaine_base"]),
+        "race_within.cocaine.hispanic": _share(race["hispanic"], d["cocaine"]),
+        "race_within.methamphetamine.white": _share(race["white"], meth),
+        "race_within.methamphetamine.hispanic": _share(race["hispanic"], meth),
+        "noncitizen": _share(pop.noncitizen),
+        "male": _share(~pop.female),
+        "age_30_plus": _share(age_now >= 30),
+        "chc_1": _share(pop.category() == 0),
+        "weapon": _share(pop.weapon),
+        "weapon_within.cocaine_base": _share(pop.weapon, d["cocaine_base"]),
+        "mandatory_minimum": _share(pop.mm_charged > 0),
+        "career_offender": _share(pop.career),
         "mean_sentence_months": float(pop.term.mean()) if len(pop) else 0.0,
         "mean_sentence_months.cocaine_base": float(pop.term[d["cocaine_base"]].mean())
         if d["cocaine_base"].any()
