@@ -74,11 +74,11 @@ def scope(change: Any, pop: Population, effective: int) -> np.ndarray:
     >>> from types import SimpleNamespace as NS
     >>> pop = NS(sentencing_date=np.array([10, 20]), offense_date=np.array([5, 15]),
     ...          mm_charged=np.array([0, 10]))
-    >>> ch = NS(retroactive=False, effective=None, offenses_before=None, statutory_tiers=None)
+    >>> ch = NS(retroactive=False, effective=None, offenses_before=None, sentenced_before=None,
+    ...         statutory_tiers=None)
     >>> scope(ch, pop, 20).tolist()
     [False, True]
-    >>> ch = NS(retroactive=True, effective=None, offenses_before=None, statutory_tiers=[5, 10])
-    >>> scope(ch, pop, 20).tolist()
+    >>> scope(NS(**{**vars(ch), "retroactive": True, "statutory_tiers": [5, 10]}), pop, 20).tolist()
     [False, True]
     """
     eff = day(change.effective) if change.effective else effective
@@ -89,9 +89,9 @@ def scope(change: Any, pop: Population, effective: int) -> np.ndarray:
     )
     if change.offenses_before:
         mask = mask & (pop.offense_date < day(change.offenses_before))
-    if getattr(change, "sentenced_before", None):
+    if change.sentenced_before:
         mask = mask & (pop.sentencing_date < day(change.sentenced_before))
-    if getattr(change, "statutory_tiers", None):
+    if change.statutory_tiers:
         mask = mask & np.isin(pop.mm_charged, change.statutory_tiers)
     return mask
 
@@ -308,15 +308,7 @@ def resolve_changes(
 
 def _plain(changes: list) -> bool:
     """Whether the changes are table editions and level shifts reaching everyone."""
-    return all(
-        ch.type in ("drug_table", "level_shift")
-        and ch.retroactive
-        and ch.effective is None
-        and ch.offenses_before is None
-        and ch.sentenced_before is None
-        and ch.statutory_tiers is None
-        for ch in changes
-    )
+    return all(ch.type in ("drug_table", "level_shift") and not ch.scoped for ch in changes)
 
 
 def amendment_for(law: Law, changes: list, *, effective: int) -> Amendment:

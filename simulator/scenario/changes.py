@@ -69,6 +69,12 @@ class _ChangeBase(StrictModel):
         return data
 
     @property
+    def scoped(self) -> bool:
+        """Whether a scope key limits whom the change reaches (otherwise: everyone sentenced)."""
+        limits = (self.effective, self.offenses_before, self.sentenced_before, self.statutory_tiers)
+        return not self.retroactive or any(v is not None for v in limits)
+
+    @property
     def reaches(self) -> str:
         """Whom the change reaches: ``retroactive``, ``prospective`` or ``both``."""
         if self.applies is not None:
