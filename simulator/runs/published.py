@@ -204,13 +204,12 @@ def _judged(label: str, key: str, fig: dict, value: float) -> Row:
     tol, relative = _tolerance(fig)
     miss = value / pub - 1 if relative else value - pub
     limit = fig["tolerance"] if relative else fig["tolerance_abs"]
-    status = "pass" if abs(miss) <= limit else "FAIL"
+    status, note = ("pass" if abs(miss) <= limit else "FAIL"), ""
     known = fig.get("known_miss")
     if known and status == "FAIL":  # a fitted figure the fit does not reach, for a stated reason
         status = "known miss" if abs(miss) <= known["bound"] else "FAIL"
         note = " ".join(str(known["explanation"]).split())
-        return Row(label, key, value, pub, fig["source"], tol, status, note, fig["role"])
-    return Row(label, key, value, pub, fig["source"], tol, status, role=fig["role"])
+    return Row(label, key, value, pub, fig["source"], tol, status, note, fig["role"])
 
 
 def validate(names: list[str] | None = None, *, size: float = 1.0) -> list[Row]:
