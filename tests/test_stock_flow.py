@@ -198,3 +198,7 @@ def test_the_2019_good_conduct_time_release_is_checked():
     assert [r.scenario for r in rows] == ["released on 2019-07-19"]
     assert rows[0].role == "check" and rows[0].note
     assert rows[0].model > 500  # a wave, not the few dozen releases of an ordinary day
+    # the same count as a draw cut at that day (validate counts it from one later draw)
+    on = day("2019-07-19")
+    cut = admissions(load_parameters(), seed=20141101, size=0.1, until=on)
+    assert rows[0].model == pytest.approx(float((cut.release_date == on).sum()) / 0.1)
