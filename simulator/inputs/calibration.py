@@ -28,7 +28,7 @@ from simulator.calendar import day
 from simulator.errors import InputError
 from simulator.files import atomic_write_text
 from simulator.inputs.parameters import Parameters, default_parameters_path, load_parameters
-from simulator.inputs.synthesis import admissions, generate
+from simulator.inputs.synthesis import admissions, drawn_cases, generate
 from simulator.law import DRUGS, conventions
 from simulator.model.apply import apply
 from simulator.model.population import RACES, Population, in_custody
@@ -240,12 +240,18 @@ def statistics(
     params: Parameters, *, seed: int, size: float, targets: list[dict]
 ) -> dict[str, float]:
     """Every calibrated figure (stock and admission cohorts) of one population build."""
+    # one draw serves the 2014 stock, the cohorts and the totals of later days
+    totals = [t for t in targets if t["key"].startswith("stock.")]
+    first_cut = last_cohort_day(targets, params.snapshot)
+    last = max([first_cut, *(day(t["as_of"]) for t in totals)])
+    drawn = drawn_cases(params, seed=seed, size=size, until=last)
     everyone = admissions(
         params,
         seed=seed,
         size=size,
-        until=last_cohort_day(targets, params.snapshot),
+        until=first_cut,
         replay_until=params.snapshot,
+        drawn=drawn,
     )
     stock = generate(params, seed=seed, size=size, everyone=everyone)
     out = {
@@ -255,14 +261,8 @@ def statistics(
     }
     # stock totals on other days, each counted as its source counts; the amendments of a day
     # after the snapshot are replayed (those after a day never move who is in custody on it)
-    totals = [t for t in targets if t["key"].startswith("stock.")]
     if totals:
-        last = max(day(t["as_of"]) for t in totals)
-        late = (
-            everyone
-            if last <= params.snapshot
-            else admissions(params, seed=seed, size=size, until=last)
-        )
+        late = admissions(params, seed=seed, size=size, until=last, drawn=drawn)
         for t in totals:
             people = float(in_custody(late, day(t["as_of"])).sum()) / size
             out[t["key"]] = counted(people, t["count"], params)

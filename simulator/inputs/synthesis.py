@@ -132,21 +132,35 @@ def admissions(
     size: float = 1.0,
     until: int | None = None,
     replay_until: int | None = None,
+    drawn: Population | None = None,
 ) -> Population:
     """Every case sentenced up to ``until``, with its term as it stands on ``replay_until``.
 
     Earlier retroactive amendments that took effect before ``replay_until`` (``until`` by
     default) are replayed on the people they reached: cases drawn past a stock's day for their
     own figures must not carry the changes of later days. The ``id`` column numbers the cases
-    of the whole draw.
+    of the whole draw. ``drawn`` may pass :func:`drawn_cases` of the same seed and size through
+    ``until`` or later, to reuse it: a case's draws do not depend on the cut.
 
     Raises
     ------
     ScenarioError
         When ``until`` (the scenario's ``population.snapshot``) is outside :func:`stock_days`.
     """
-    law = load_law()
     until = params.snapshot if until is None else until
+    everyone = drawn_cases(params, seed=seed, size=size, until=until) if drawn is None else drawn
+    everyone = replay_amendments(
+        load_law(), everyone, until if replay_until is None else replay_until, seed
+    )
+    return everyone.take(everyone.sentencing_date <= until)
+
+
+def drawn_cases(params: Parameters, *, seed: int, size: float, until: int) -> Population:
+    """Every case drawn through the fiscal year of ``until``, sentenced under its own law.
+
+    No retroactive change is replayed (:func:`admissions` does that). Raises as
+    :func:`admissions` does for a day outside :func:`stock_days`.
+    """
     first, last = stock_days(params)
     if not first <= until <= last:
         source = params.path.name if params.path else "the generator's parameters"
@@ -156,13 +170,9 @@ def admissions(
             f"year {params.assumed['first_cohort']}; its admissions series is held flat "
             f"{FLAT_YEARS} years past its last year)"
         )
-    cases = sentence(law, draw_cases(params, seed, size, conventions().fiscal_year(until)))
+    cases = sentence(load_law(), draw_cases(params, seed, size, conventions().fiscal_year(until)))
     cases["id"] = np.arange(len(cases["drug"]), dtype=np.int32)
-    everyone = Population.from_arrays(cases, {"seed": int(seed), "size": float(size)})
-    everyone = replay_amendments(
-        law, everyone, until if replay_until is None else replay_until, seed
-    )
-    return everyone.take(everyone.sentencing_date <= until)
+    return Population.from_arrays(cases, {"seed": int(seed), "size": float(size)})
 
 
 def generate(
