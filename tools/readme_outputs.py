@@ -1,0 +1,243 @@
+r"""Refresh the parts of README.md that are program output, after results move on purpose.
+
+Two kinds of part are refreshed:
+
+- **command blocks**: a fenced block whose first line is ``$ uv run simulate ...`` (a
+  command, continued over lines ending in ``\``) holds that command's output; a fenced
+  ``bash`` block holding one ``uv run simulate ...`` command and followed by a ``text`` block
+  has its output in the ``text`` block; so has a ``text`` block right after a line
+  ``<!-- output: uv run simulate ... -->``. Blocks marked ``(excerpt`` on their second line, and
+  commands that write files (``--out``, ``-o``, ``--output``), are left alone;
+- **tables**: the lines between ``<!-- table: NAME -->`` and ``<!-- /table -->`` are replaced
+  by the table of that name (:data:`TABLES`).
+
+Prose that quotes numbers is not touched: the script prints every table it wrote so the prose
+can be checked against them.
+
+Usage::
+
+    uv run python tools/readme_outputs.py            # rewrite README.md in place
+    uv run python tools/readme_outputs.py --check    # exit 1 if anything would change
+    uv run python tools/readme_outputs.py --only calibration,bjs   # some parts only
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+WRITES = ("--out", "-o", "--plots")
+
+
+# ----------------------------------------------------------------------------- commands
+def run_command(command: str) -> str:
+    """The output of a ``uv run simulate ...`` command as a reader at an 80-column terminal sees."""
+    argv = shlex.split(command.replace("\\\n", " "))
+    assert argv[:3] == ["uv", "run", "simulate"], command
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
+    env.pop("CI", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "simulator.cli", *argv[3:]],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    text = done.stderr + done.stdout
+    return "\n".join(line.rstrip() for line in text.rstrip("\n").split("\n"))
+
+
+def _writes_files(command: str) -> bool:
+    return any(tok in WRITES for tok in shlex.split(command.replace("\\\n", " ")))
+
+
+def refresh_commands(text: str, only: set[str] | None) -> str:
+    """Rerun every command block (see the module docstring) and put in its output."""
+    if only is not None and "commands" not in only:
+        return text
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if (
+            line.startswith("```")
+            and i + 1 < len(lines)
+            and lines[i + 1].startswith("$ uv run simulate")
+        ):
+            end = lines.index("```", i + 1)
+            block = lines[i + 1 : end]
+            cmd_lines = [block[0]]
+            while cmd_lines[-1].endswith("\\") and len(cmd_lines) < len(block):
+                cmd_lines.append(block[len(cmd_lines)])
+            command = "\n".join(cmd_lines)[2:]
+            rest = block[len(cmd_lines) :]
+            if (rest and rest[0].startswith("(excerpt")) or _writes_files(command):
+                out.extend(lines[i : end + 1])
+            else:
+                print(f"running: {command.splitlines()[0]}", file=sys.stderr)
+                out.extend([line, *cmd_lines, run_command(command), "```"])
+            i = end + 1
+            continue
+        marker = re.fullmatch(r"<!-- output: (uv run simulate .*) -->", line)
+        if marker and i + 1 < len(lines) and lines[i + 1] == "```text":
+            stop = lines.index("```", i + 2)
+            print(f"running: {marker.group(1)}", file=sys.stderr)
+            out.extend([line, "```text", run_command(marker.group(1)), "```"])
+            i = stop + 1
+            continue
+        if line == "```bash":
+            end = lines.index("```", i + 1)
+            block = [b for b in lines[i + 1 : end] if b.strip()]
+            follows = end + 2 < len(lines) and lines[end + 1] == "" and lines[end + 2] == "```text"
+            command = "\n".join(block)
+            single = (
+                block
+                and block[0].startswith("uv run simulate")
+                and all(b.endswith("\\") for b in block[:-1])
+            )
+            if follows and single and not _writes_files(command):
+                stop = lines.index("```", end + 3)
+                print(f"running: {block[0]}", file=sys.stderr)
+                out.extend([*lines[i : end + 1], "", "```text", run_command(command), "```"])
+                i = stop + 1
+                continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------------------- tables
+def _fmt(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}".replace("-", "−")
+
+
+def table_calibration() -> list[str]:
+    """Every fitted figure of the calibration at its seed, size 1."""
+    from simulator.inputs.calibration import compare, load_targets, statistics
+    from simulator.inputs.parameters import load_parameters
+
+    params, targets = load_parameters(), load_targets()
+    table = compare(statistics(params, seed=params.calibration_seed, size=1.0, targets=targets),
+                    targets)  # fmt: skip
+    rows = ["| figure | model | published | tolerance | within |", "|---|---:|---:|---:|---|"]
+    for r in table.itertuples():
+        big = abs(r.published) >= 1000
+        share = not r.relative and r.published < 1
+        digits = 0 if big else (3 if share else (1 if r.published >= 10 else 2))
+        tol = f"±{r.tolerance:.0%}" if r.relative else f"±{r.tolerance:.2f}".rstrip("0")
+        if not r.relative and r.tolerance >= 1:
+            tol = f"±{r.tolerance:.2f}"
+        within = "yes" if r.ok else "no, see below"
+        rows.append(f"| `{r.figure}` | {_fmt(r.model, digits)} | {_fmt(r.published, digits)} "
+                    f"| {tol} | {within} |")  # fmt: skip
+    return rows
+
+
+def table_bjs() -> list[str]:
+    """The stock on every September 30 of the BJS series, as BJS counts it."""
+    from simulator.calendar import day
+    from simulator.inputs.calibration import counted
+    from simulator.inputs.parameters import load_parameters
+    from simulator.inputs.synthesis import admissions
+    from simulator.model.population import in_custody
+    from simulator.resources import data_dir, read_yaml
+
+    params = load_parameters()
+    doc = read_yaml(data_dir() / "targets" / "population_snapshots.yaml")
+    figs = [{**f, "snapshot": str(f["snapshot"])} for f in doc["figures"]]
+    figs = [f for f in figs if "Prisoners series" in f["source"] and int(f["snapshot"][:4]) >= 2000]
+    last = max(day(f["snapshot"]) for f in figs)
+    everyone = admissions(params, seed=params.calibration_seed, size=1.0, until=last)
+    years, pub, model, gap = [], [], [], []
+    for f in sorted(figs, key=lambda f: f["snapshot"]):
+        people = float(in_custody(everyone, day(f["snapshot"])).sum())
+        m = counted(people, "bjs", params)
+        years.append(f["snapshot"][:4])
+        pub.append(_fmt(f["published"]))
+        model.append(_fmt(m))
+        g = m / f["published"] - 1
+        gap.append(f"{'+' if g >= 0 else '−'}{abs(g):.1%}")
+    return [
+        "| Sep 30 | " + " | ".join(years) + " |",
+        "|---|" + "---:|" * len(years),
+        "| BJS | " + " | ".join(pub) + " |",
+        "| model | " + " | ".join(model) + " |",
+        "| gap | " + " | ".join(gap) + " |",
+    ]
+
+
+def table_snapshots() -> list[str]:
+    """People and the crack share of stocks on several days (seed 1)."""
+    from simulator.calendar import day
+    from simulator.inputs.parameters import load_parameters
+    from simulator.inputs.synthesis import generate
+    from simulator.law import DRUGS
+
+    days = ["2000-01-01", "2005-01-01", "2008-03-03", "2011-11-01", "2014-11-01", "2018-12-21",
+            "2023-11-01", "2025-01-17"]  # fmt: skip
+    params = load_parameters()
+    people, crack = [], []
+    for d in days:
+        stock = generate(params, seed=1, size=1.0, snapshot=day(d))
+        people.append(_fmt(len(stock)))
+        crack.append(f"{(stock.drug == DRUGS.index('cocaine_base')).mean():.0%}")
+    return [
+        "| snapshot | " + " | ".join(d[:7] for d in days) + " |",
+        "|---|" + "---:|" * len(days),
+        "| people (seed 1) | " + " | ".join(people) + " |",
+        "| crack share | " + " | ".join(crack) + " |",
+    ]
+
+
+TABLES: dict[str, Callable[[], list[str]]] = {
+    "calibration": table_calibration,
+    "bjs": table_bjs,
+    "snapshots": table_snapshots,
+}
+
+
+def refresh_tables(text: str, only: set[str] | None) -> str:
+    """Replace each marked table by its fresh version."""
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in TABLES:
+            raise SystemExit(f"README.md: no table named {name!r} (tables: {', '.join(TABLES)})")
+        if only is not None and name not in only:
+            return match.group(0)
+        print(f"table: {name}", file=sys.stderr)
+        lines = TABLES[name]()
+        print("\n".join(lines), file=sys.stderr)
+        return f"<!-- table: {name} -->\n" + "\n".join(lines) + "\n<!-- /table -->"
+
+    return re.sub(r"<!-- table: ([\w-]+) -->\n.*?\n<!-- /table -->", fill, text, flags=re.S)
+
+
+def main() -> int:
+    """Refresh README.md (or, with ``--check``, say whether it is up to date)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if anything would change")
+    parser.add_argument("--only", help="comma-separated parts: commands and/or table names")
+    args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else None
+    before = README.read_text(encoding="utf-8")
+    after = refresh_tables(refresh_commands(before, only), only)
+    if args.check:
+        if after != before:
+            print("README.md: generated parts are out of date", file=sys.stderr)
+            return 1
+        return 0
+    if after != before:
+        README.write_text(after, encoding="utf-8")
+        print("README.md: refreshed", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
