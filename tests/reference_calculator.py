@@ -80,6 +80,8 @@ class LawData:
     gct_rules: list[tuple[int, float]]
     gct_lost_per_infraction: int
     gct_term_year_days: float
+    rdap_rules: list[tuple[int, list[tuple[int | None, int]]]]  # (from day, [(max term, months)])
+    time_credits: dict  # early_release.yaml's time_credits section, dates as day numbers
     criminal_history: dict  # Amendment 821's rules for sentences from their date
 
 
@@ -146,6 +148,11 @@ def law_data() -> LawData:
         gct_rules=sorted((day_number(r["from"]), float(r["days_per_year"])) for r in gct["rules"]),
         gct_lost_per_infraction=int(gct["days_lost_per_infraction"]),
         gct_term_year_days=float(gct["days_per_term_year"]),
+        time_credits=_time_credits(_read_yaml("early_release.yaml")["time_credits"]),
+        rdap_rules=sorted(
+            (day_number(r["from"]), [(m["max_term_months"], int(m["months"])) for m in r["months"]])
+            for r in _read_yaml("early_release.yaml")["rules"]
+        ),
         criminal_history=_read_yaml("criminal_history.yaml"),
     )
 
@@ -294,6 +301,8 @@ class Case:
     position: float = 0.5  # where in the range the court sentenced (0 bottom, 1 top)
     departure: float = 0.0  # share below the range (departure, variance or §5K1.1)
     violent: bool = False  # a history of violence
+    rdap: bool = False  # completes RDAP and qualifies for its early release
+    ftc: bool = False  # earns First Step Act time credits and may apply them
 
 
 @dataclass(frozen=True)
@@ -418,7 +427,14 @@ def score(
 
 
 # --------------------------------------------------------------------------- §3624(b)
-def release_day(start: int, term: int, infractions: int) -> int:
+def _time_credits(doc: dict) -> dict:
+    return {**doc, "earned_from": day_number(doc["earned_from"]),
+            "applied_from": day_number(doc["applied_from"])}  # fmt: skip
+
+
+def release_day(
+    start: int, term: int, infractions: int, rdap: bool = False, ftc: bool = False
+) -> int:
     """Custody start plus the term less good-conduct time (engine convention, see below).
 
     CONVENTION (engine, ``Law.release_day``): a month is ``days_per_month`` days; the credit is
@@ -426,6 +442,10 @@ def release_day(start: int, term: int, infractions: int) -> int:
     time served is rounded up to whole days; terms of 12 months or less and life (470) earn
     none; a release that falls on or after a later rule's start day is recomputed under that
     rule, but not to a day before the rule began.
+
+    RDAP (18 U.S.C. §3621(e)(2)(B), 28 C.F.R. §550.55(c)): someone who completes the program
+    leaves the months of the rule in force on the release day earlier (rounded to whole days),
+    not before the first rule began nor on or before the custody start; life earns none.
     """
     law = law_data()
     term_days = term * law.days_per_month
@@ -439,7 +459,35 @@ def release_day(start: int, term: int, infractions: int) -> int:
             out = served
         elif out >= rule_start:
             out = max(served, rule_start)
+    if rdap and term < law.life:
+        first_rule = law.rdap_rules[0][0]
+        in_force = [steps for since, steps in law.rdap_rules if since <= out]
+        if in_force and out > first_rule:
+            months = next(m for top, m in in_force[-1] if top is None or term <= top)
+            early = out - round(months * law.days_per_month)
+            out = min(out, max(early, first_rule, start + 1))
+    if ftc and term < law.life:
+        out = time_credit_release(start, out)
     return out
+
+
+def time_credit_release(start: int, release: int) -> int:
+    """First Step Act time credits (18 U.S.C. §3632(d)(4), §3624(g)(3)), searched day by day.
+
+    Credits accrue at ``days_per_30`` per 30 days in custody from the later of the custody
+    start and 2018-12-21; the earliest day *d* on which the credits earned by *d*, up to 365,
+    reach the days still to serve (``release - d``) is the new release; no release moves before
+    the Bureau began applying them (2022-01-13), and one due before that day is not moved.
+    """
+    tc = law_data().time_credits
+    s0 = max(start, tc["earned_from"])
+    if release <= tc["applied_from"] or release <= s0:
+        return release
+    rate = tc["days_per_30"] / 30
+    d = max(release - tc["max_release_days"], start + 1, tc["applied_from"])
+    while d < release and min(tc["max_release_days"], rate * (d - s0)) < release - d:
+        d += 1
+    return d
 
 
 # --------------------------------------------------------------------------- §1B1.10
@@ -549,7 +597,7 @@ def decide(
     )
     if not eligible:
         return Result(old, new, lowered, False, reduced, case.term, case.release_date)
-    release = release_day(case.custody_start, reduced, case.infractions)
+    release = release_day(case.custody_start, reduced, case.infractions, case.rdap, case.ftc)
     # not before time served / the first release day, never later than before
     release = min(max(release, first), case.release_date)
     return Result(old, new, lowered, True, reduced, reduced, release)

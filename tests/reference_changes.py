@@ -338,7 +338,9 @@ def reference_commute(
             if case.term >= law.life and lag.get("life_months") is not None:
                 months = lag["life_months"]
             earliest = when + math.ceil(months * law.days_per_month)
-            commuted = release_day(case.custody_start, new_term, case.infractions)
+            commuted = release_day(
+                case.custody_start, new_term, case.infractions, case.rdap, case.ftc
+            )
             release = min(max(commuted, earliest), case.release_date)
         out.append(Commutation(new_term, met_all, petition, when, decided, granted, release))
     return out

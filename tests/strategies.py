@@ -81,7 +81,7 @@ def person(
         violent=draw(st.booleans()),
         u_grant=draw(st.floats(0.0, 1.0, exclude_max=True, width=32)),
         status_points=2 if chp >= 3 and draw(st.booleans()) else 0,
-        zp_excluded=draw(st.booleans()),
+        zp_excluded=draw(st.booleans()), rdap=draw(st.booleans()), ftc=draw(st.booleans()),
     )  # fmt: skip
 
 
@@ -143,7 +143,8 @@ def person_row(**facts) -> dict:
         "departure": 0.0, "offense_date": day("2011-01-01"), "sentencing_date": day("2012-01-01"),
         "custody_start": day("2011-06-01"), "table_date": day("2012-01-01"), "age": 30,
         "female": False, "race": 0, "noncitizen": False, "infractions": 0, "violent": False,
-        "u_grant": 0.5, "status_points": 0, "zp_excluded": False,
+        "u_grant": 0.5, "status_points": 0, "zp_excluded": False, "rdap": False,
+        "ftc": False,
     }  # fmt: skip
     if "drug" in facts and isinstance(facts["drug"], str):
         facts["drug"] = DRUGS.index(facts["drug"])

@@ -135,7 +135,7 @@ def test_no_release_moves_before_earliest_release_or_time_served(
 def test_release_moves_with_the_term(law, pop, change, effective):
     red = run(law, pop, change, effective=effective, prob=np.ones(len(pop)))
     g = red.granted
-    expected = law.release_day(pop.custody_start[g], red.term[g], pop.infractions[g])
+    expected = pop.take(g).release_for(law, red.term[g])
     expected = np.minimum(np.maximum(expected, effective), pop.release_date[g])
     assert (red.release[g] == expected).all()
 
@@ -294,8 +294,11 @@ def test_synthetic_stock_satisfies_engine_invariants(law, small_population, smal
     g = red.granted & ~pop.sub_assist
     assert (red.term[g] >= red.new.range_min[g]).all()
     assert (red.term[g] >= red.new.floor[g]).all()
-    # the stock's sentences agree with the law: release dates follow from terms
-    assert (law.release_day(pop.custody_start, pop.term, pop.infractions) == pop.release_date).all()
+    # the stock's sentences agree with the law: release dates follow from terms, except for
+    # the few people who die in custody or get a compassionate release first
+    lawful = pop.release_for(law, pop.term)
+    assert (pop.release_date <= lawful).all()
+    assert (pop.release_date == lawful).mean() > 0.95  # about 3.5% of the 2014 stock
 
 
 # ------------------------------------------------------------------------ scenario variants

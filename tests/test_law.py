@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from conftest import ROOT
@@ -319,6 +321,101 @@ def test_life_and_short_terms_earn_no_good_conduct_time(law):
     assert abs(release_after(law, start, 6) - 6 * DAYS_PER_MONTH) <= 1
     # 13 months earns credit
     assert release_after(law, start, 13) < 13 * DAYS_PER_MONTH - 40
+
+
+# ------------------------------------------------------------------------ RDAP early release
+def _rdap_gain(law, start, term):
+    """Days earlier a person who completes RDAP leaves than one who does not."""
+    args = (np.array([start] * 2), np.array([term] * 2), np.zeros(2))
+    plain, early = law.release_day(*args, rdap=np.array([False, True]))
+    return int(plain - early)
+
+
+@pytest.mark.parametrize(
+    ("term", "months"),
+    [(24, 6), (30, 6), (31, 9), (36, 9), (37, 12), (120, 12), (LIFE, 0)],
+)
+def test_rdap_reduction_by_term_from_2009(law, term, months):
+    # 28 C.F.R. §550.55(c) (74 Fed. Reg. 1892, effective 2009-03-16): 30 months or less, 6;
+    # 31 to 36, 9; more, 12; a life term has no release date to advance
+    on = np.array([day("2012-06-01")])
+    assert _one(law.rdap_reduction(np.array([term]), on)) == months
+
+
+@pytest.mark.parametrize("term", [24, 33, 120])
+def test_rdap_reduction_is_one_year_before_the_2009_rule(law, term):
+    # 18 U.S.C. §3621(e)(2)(B): "not more than one year"; the 1995 interim rule set no scale
+    assert _one(law.rdap_reduction(np.array([term]), np.array([day("2005-06-01")]))) == 12
+    # and nothing before the Bureau's first early releases (60 Fed. Reg. 27692, 1995-05-25)
+    assert _one(law.rdap_reduction(np.array([term]), np.array([day("1995-05-24")]))) == 0
+
+
+def test_rdap_moves_a_ten_year_release_one_year_earlier(law):
+    # 120 months from 2010-01-01: 47 days a year of credit, then 12 months (365 days) of RDAP
+    assert _rdap_gain(law, day("2010-01-01"), 120) == round(12 * DAYS_PER_MONTH)
+    # a 33-month term released after 2009-03-16: 9 months
+    assert _rdap_gain(law, day("2010-01-01"), 33) == round(9 * DAYS_PER_MONTH)
+
+
+def test_rdap_never_releases_before_the_program_existed(law):
+    # due 1995-09-01 without RDAP: 12 months earlier would be before 1995-05-25, so that day
+    term = 60
+    start = day("1995-09-01") - (release_after(law, 0, term))
+    plain, early = law.release_day(
+        np.array([start] * 2), np.array([term] * 2), np.zeros(2), rdap=np.array([False, True])
+    )
+    assert plain == day("1995-09-01")
+    assert early == day("1995-05-25")
+    # a release due before the rule began is not moved
+    start = day("1995-01-01") - release_after(law, 0, term)
+    assert _rdap_gain(law, start, term) == 0
+
+
+def test_rdap_exclusions_are_the_regulations(law):
+    # 28 C.F.R. §550.55(b)(1) detainers, (b)(4) prior violent conviction, (b)(5)(ii) firearm
+    assert set(law.rdap_excluded) == {"noncitizen", "violent", "weapon", "life"}
+
+
+# ------------------------------------------------------------- First Step Act time credits
+def _ftc_release(law, start, due):
+    return _one(law.time_credit_release(np.array([day(start)]), np.array([day(due)])))
+
+
+def test_time_credits_advance_a_long_term_release_by_the_full_year(law):
+    # in custody since 2015: by 2024 credits earned since 2018-12-21 at 15 days per 30 far
+    # exceed 365, and 18 U.S.C. §3624(g)(3) caps the advance of supervised release at 12 months
+    assert _ftc_release(law, "2015-01-01", "2025-01-01") == day("2025-01-01") - 365
+
+
+def test_time_credits_earned_only_since_custody_began(law):
+    # custody from 2021-01-01, due 2023-01-01: the new day d has 0.5 * (d - start) credits
+    # covering the 2023-01-01 - d still to serve: d = start + 2/3 * 730 days, rounded up
+    start = day("2021-01-01")
+    assert _ftc_release(law, "2021-01-01", "2023-01-01") == start + math.ceil(730 * 2 / 3)
+
+
+def test_time_credits_count_from_enactment_and_apply_from_january_2022(law):
+    # credits count from 2018-12-21 (28 C.F.R. §523.42(b)), however early custody began
+    before = _ftc_release(law, "2010-01-01", "2020-06-01")
+    assert before == day("2020-06-01")  # due before the Bureau applied credits: not moved
+    # due 2022-06-01: a year of credits would put it in 2021; no release before 2022-01-13
+    assert _ftc_release(law, "2010-01-01", "2022-06-01") == day("2022-01-13")
+
+
+def test_time_credit_exclusions_are_the_statutes(law):
+    # 18 U.S.C. §3632(d)(4)(E) final orders of removal; (D)(lxvi) fentanyl organizers; life
+    assert set(law.ftc["excluded"]) == {"noncitizen", "life", "fentanyl_leader"}
+    assert law.ftc["rate"] == 0.5 and law.ftc["max_days"] == 365
+
+
+def test_release_day_applies_rdap_then_time_credits(law):
+    start = np.array([day("2015-01-01")] * 4)
+    term = np.array([150] * 4)
+    flags = dict(
+        rdap=np.array([False, True, False, True]), ftc=np.array([False, False, True, True])
+    )
+    plain, rdap, ftc, both = law.release_day(start, term, np.zeros(4), **flags)
+    assert plain - rdap == 365 and plain - ftc == 365 and plain - both == 730
 
 
 @pytest.mark.parametrize("infractions", [1, 2, 3])

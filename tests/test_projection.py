@@ -68,8 +68,9 @@ def test_the_stock_is_the_synthesized_one_bit_for_bit(retro):
         h.update(k.encode())
         h.update(v.tobytes())
     # the digest of synthesize's output with the committed parameters, taken without the
-    # projection code (it changes when `simulate calibrate` refits the parameters, only then)
-    assert h.hexdigest() == "0e86d1833d5bbbce28ee9ac940ae15dd3176e558cd7b491158bca3c8a0e324a5"
+    # projection code (it changes when `simulate calibrate` refits the parameters or the
+    # generator draws something new, only then)
+    assert h.hexdigest() == "e4ff49d8febb823d961a63f61c3cd35bf7a9063410bf9af39f64fdac3d1b6220"
     p = project(retro, seed=retro.seed, size=0.05, years=1)
     n = len(pop)
     assert p.opening == n and not p.people.new[:n].any() and p.people.new[n:].all()

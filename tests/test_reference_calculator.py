@@ -58,6 +58,8 @@ def cases_of(pop) -> list[Case]:
                 position=float(pop.position[i]),
                 departure=float(pop.departure[i]),
                 violent=bool(pop.violent[i]),
+                rdap=bool(pop.rdap[i]),
+                ftc=bool(pop.ftc[i]),
             )
         )
     return out
@@ -190,9 +192,7 @@ def retermed(draw, pop):
     for t, k in zip(pop.term, shifts, strict=True):
         terms.append(470 if k == 470 else min(max(int(t) + k, 1), 470))
     term = np.array(terms, np.int16)
-    return pop.replace(
-        term=term, release_date=law.release_day(pop.custody_start, term, pop.infractions)
-    )
+    return pop.replace(term=term, release_date=pop.release_for(law, term))
 
 
 @given(data=st.data(), change=all_changes, effective=effective_days, offset=earliest_offsets)
@@ -347,9 +347,7 @@ def tie_case():
     facts = dict(grams=700.0, chp=7, mm_charged=5, priors_851=1, sub_assist=True)
     pop = to_population([one(**facts, sentencing_date="2014-01-01")])
     term = np.array([45], np.int16)
-    return pop.replace(
-        term=term, release_date=load_law().release_day(pop.custody_start, term, pop.infractions)
-    )
+    return pop.replace(term=term, release_date=pop.release_for(load_law(), term))
 
 
 def test_tie_case_is_a_tie():

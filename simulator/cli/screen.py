@@ -69,6 +69,16 @@ OPTIONS = {
     "--offense-date", help="Offense date (default: custody start, or sentencing if earlier)."
 )
 @_count("--infractions", "infractions", "Serious infractions in prison")
+@click.option(
+    "--rdap",
+    is_flag=True,
+    help="Completes the Residential Drug Abuse Program (leaves early if the law lets).",
+)
+@click.option(
+    "--time-credits",
+    is_flag=True,
+    help="Earns First Step Act time credits (at minimum or low risk; if the law lets).",
+)
 @click.option("--scenario", type=click.Path(dir_okay=False),
               help="Scenario file (default: scenarios/2014_guidelines.yaml).")  # fmt: skip
 @sets_option
@@ -98,7 +108,8 @@ def screen_command(**kw) -> None:
         acceptance=kw["acceptance"], safety_valve=kw["safety_valve"],
         sub_assist=kw["sub_assist"], career=kw["career"], mm_tier=kw["mm_tier"],
         priors_851=kw["priors_851"], infractions=kw["infractions"],
-        status_points=kw["status_points"],
+        status_points=kw["status_points"], rdap=kw["rdap"],
+        ftc=kw["time_credits"],
         names={**OPTIONS, "chp": f"--chc {kw['chc']}" if kw["chc"] else "--points"},
     )  # fmt: skip
     show_worksheet(apply(pop, sc), 0, kw["as_json"])

@@ -136,8 +136,22 @@ def load_targets(path: Path | None = None) -> list[dict]:
 
 
 def load_priors(path: Path | None = None) -> list[dict]:
-    """Priors on free parameters (``priors`` in the targets file): mean and sd each."""
+    """Priors on free parameters (``priors`` in the targets file): mean and sd each.
+
+    A prior names one ``parameter``, or several (``parameters``) whose sum it holds.
+    """
     return read_yaml(path or targets_path()).get("priors", [])
+
+
+def prior_parameters(prior: dict) -> list[str]:
+    """The parameters a prior holds (their sum, when there are several).
+
+    Examples
+    --------
+    >>> prior_parameters({"parameter": "a"}), prior_parameters({"parameters": ["a", "b"]})
+    (['a'], ['a', 'b'])
+    """
+    return list(prior["parameters"]) if "parameters" in prior else [prior["parameter"]]
 
 
 def retro_statistics(stock: Population, targets: list[dict], size: float) -> dict[str, float]:
@@ -213,6 +227,7 @@ def cohort_figures(everyone: Population, fy: int) -> dict[str, float]:
         "flow.share.methamphetamine": _share(meth),
         "flow.mean_sentence_months.cocaine_base": mean(crack),
         "flow.mean_sentence_months.methamphetamine": mean(meth),
+        "flow.mean_sentence_months.marijuana": mean(c.drug == DRUGS.index("marijuana")),
         "flow.mean_sentence_months": mean(np.ones(len(c), dtype=bool)),
         "flow.mandatory_minimum": _share(mm),
         "flow.career_offender": _share(c.career),
@@ -387,11 +402,12 @@ def fit(
         return r
 
     priors = [
-        (names.index(p["parameter"]), float(p["mean"]), float(p["sd"])) for p in load_priors()
+        ([names.index(k) for k in prior_parameters(p)], float(p["mean"]), float(p["sd"]))
+        for p in load_priors()
     ]
 
     def objective(x: np.ndarray) -> np.ndarray:
-        prior = np.array([(x[i] - mean) / sd for i, mean, sd in priors])
+        prior = np.array([(x[i].sum() - mean) / sd for i, mean, sd in priors])
         return np.concatenate([residuals(x), prior])
 
     sol = optimize.least_squares(

@@ -25,6 +25,7 @@ import numpy as np
 
 from simulator.calendar import day
 from simulator.errors import PopulationError
+from simulator.inputs.exits import compassionate_days, death_days
 from simulator.inputs.parameters import Parameters, default_parameters_path
 from simulator.law import DRUGS, conventions, load_law
 from simulator.model.population import RACES
@@ -185,7 +186,15 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     )
 
     median = np.array([a["median_grams"][d] for d in DRUGS], dtype=float)
-    shift = f["quantity.shift"] + f["quantity.crack_shift"] * (drug == DRUGS.index("cocaine_base"))
+    meth = (drug == DRUGS.index("methamphetamine")) | (
+        drug == DRUGS.index("methamphetamine_actual")
+    )
+    shift = (
+        f["quantity.shift"]
+        + f["quantity.crack_shift"] * (drug == DRUGS.index("cocaine_base"))
+        + f.get("quantity.marijuana_shift", 0.0) * (drug == DRUGS.index("marijuana"))
+        + f.get("quantity.methamphetamine_shift", 0.0) * meth
+    )
     log10 = np.log10(median[drug]) + shift + f["quantity.sd"] * rng("grams").standard_normal(n)
     grams = 10.0**log10
 
@@ -211,7 +220,8 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     trials = rng("history.points").geometric(2.0 / (2.0 + mean_hi), size=(n - len(zero), 2))
     high = trials.sum(axis=1)
     chp[~minimal] = np.minimum(high, a["history_points_max"])
-    career = (chp >= a["career_min_points"]) & (rng.uniform("career", n) < expit(f["career.rate"]))
+    career_logit = f["career.rate"] + f.get("career.crack", 0.0) * is_crack
+    career = (chp >= a["career_min_points"]) & (rng.uniform("career", n) < expit(career_logit))
     status_points, zp_excluded = _criminal_history_details(a["criminal_history"], chp, rng)
     vio = a["violent"]
     violent = rng.uniform("violent", n) < np.where(career, vio["career"], vio["base"])
@@ -236,7 +246,11 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     var_rate = np.where(sent >= day(var["booker"]), var["rate_after"], var["rate_before"])
     varies = ~sub_assist & (rng.uniform("departure", n) < var_rate)
     departure = np.zeros(n)
-    departure[sub_assist] = rng("departure.assist").beta(*sa["beta"], int(sub_assist.sum()))
+    cut = f.get("relief.sub_assist_cut", sa["beta"][0] / sum(sa["beta"]))
+    concentration = sum(sa["beta"])
+    departure[sub_assist] = rng("departure.assist").beta(
+        concentration * cut, concentration * (1.0 - cut), int(sub_assist.sum())
+    )
     departure[varies] = rng("departure.variance").beta(*var["beta"], int(varies.sum()))
     position = rng("position").beta(*a["position_beta"], n)
 
@@ -258,6 +272,19 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     days = rng("custody_start.days").integers(pre["min_days"], pre["max_days"], int(detained.sum()))
     custody[detained] -= days.astype(custody.dtype)
     lag = rng("offense_date").integers(*a["offense_lag_days"], n)
+    rdap = rng.uniform("rdap", n) < a["rdap"]["share"]
+    tc = a["time_credits"]
+    ftc = (chp <= tc["max_points"]) & (rng.uniform("time_credits", n) < tc["share"])
+    dies = a["deaths"]
+    death = death_days(
+        custody, age - (sent - custody) / conventions().days_per_year, rng.uniform("death", n),
+        rate_at_40=dies["rate_at_40"], doubling_years=dies["doubling_years"],
+    )  # fmt: skip
+    cr = a["compassionate_release"]
+    compassionate = compassionate_days(
+        custody, rng.uniform("compassionate_release", n),
+        {int(y): float(r) for y, r in cr["yearly_rate"].items()}, since=day(cr["from"]),
+    )  # fmt: skip
 
     ant = a["anticipatory_variance"]
     law_ed = law.edition_index(ant["edition"])
@@ -273,7 +300,8 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
         age=age, female=female, race=race, noncitizen=noncitizen, infractions=infractions,
         violent=violent, u_grant=rng.uniform("u_grant", n), status_points=status_points,
         zp_excluded=zp_excluded, mm_supported=supported, u_mm_charged=u_charged,
-        u_priors_851=u851,
+        u_priors_851=u851, rdap=rdap, ftc=ftc, death_date=death,
+        compassionate_date=compassionate,
     )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from simulator import lazy
 from simulator.errors import PopulationError
 from simulator.inputs.cells import Checks, parse_column
+from simulator.inputs.exits import completes_rdap, earns_time_credits
 from simulator.inputs.mapping import Mapping, apply_mapping
 from simulator.inputs.synthesis import sentence
 from simulator.law import load_law
@@ -171,8 +172,13 @@ def derive(arrays: dict[str, np.ndarray], present: set[str], *, seed: int) -> di
         position, departure = place_term(a["term"], g.range_min, g.range_max)
         a.setdefault("position", position)
         a.setdefault("departure", departure)
+    # a file's early-release flags count only where the law lets the person qualify
+    a["rdap"] = completes_rdap(law, a, a["term"], a["rdap"], min_term=0)
+    a["ftc"] = earns_time_credits(law, a, a["term"], a["ftc"])
     if "release_date" not in a:
-        a["release_date"] = law.release_day(a["custody_start"], a["term"], a["infractions"])
+        a["release_date"] = law.release_day(
+            a["custody_start"], a["term"], a["infractions"], a["rdap"], a["ftc"]
+        )
     if "u_grant" not in a:
         a["u_grant"] = person_uniform(a["id"], seed, "u_grant")
     return a

@@ -23,6 +23,7 @@ import numpy as np
 from simulator.calendar import day, iso
 from simulator.errors import ScenarioError
 from simulator.inputs.cohorts import Streams, draw_cases
+from simulator.inputs.exits import custody_ends
 from simulator.inputs.parameters import Parameters, load_parameters
 from simulator.law import DRUGS, Law, conventions, load_law, retroactive_amendments
 from simulator.model.apply import apply
@@ -32,12 +33,16 @@ from simulator.resources import project_file
 from simulator.scenario import PopulationSpec, Scenario, load_scenario
 
 
-def sentence(law: Law, cases: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def sentence(
+    law: Law, cases: dict[str, np.ndarray], *, rdap_min_term: int = 0
+) -> dict[str, np.ndarray]:
     """Sentence each case under the law in force on its sentencing date; add term and release.
 
-    Cases flagged ``anticipates`` (an optional column holding an edition index, -1 for none)
-    are sentenced as if that Drug Quantity Table edition applied, by a variance, while their
-    guideline range stays the one of their date.
+    Drawn cases also leave custody early after RDAP, or die in custody
+    (:func:`simulator.inputs.exits.custody_ends`; terms under ``rdap_min_term`` months leave no
+    time for the program). Cases flagged ``anticipates`` (an optional column holding an edition
+    index, -1 for none) are sentenced as if that Drug Quantity Table edition applied, by a
+    variance, while their guideline range stays the one of their date.
     """
     sent = cases["sentencing_date"]
     edition = law.edition_on(cases["drug"], sent)
@@ -45,8 +50,8 @@ def sentence(law: Law, cases: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         edition = np.where(cases["anticipates"] >= 0, cases["anticipates"], edition)
     g = guideline(law, cases, edition=edition, statute_day=sent)
     term = impose(law, g, cases["position"], cases["departure"], cases["sub_assist"])
-    release = law.release_day(cases["custody_start"], term, cases["infractions"])
-    return {**cases, "term": term, "release_date": release}
+    flags, release = custody_ends(law, cases, term, rdap_min_term)
+    return {**cases, **flags, "term": term, "release_date": release}
 
 
 def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Population:
@@ -170,7 +175,10 @@ def drawn_cases(params: Parameters, *, seed: int, size: float, until: int) -> Po
             f"year {params.assumed['first_cohort']}; its admissions series is held flat "
             f"{FLAT_YEARS} years past its last year)"
         )
-    cases = sentence(load_law(), draw_cases(params, seed, size, conventions().fiscal_year(until)))
+    drawn = draw_cases(params, seed, size, conventions().fiscal_year(until))
+    cases = sentence(
+        load_law(), drawn, rdap_min_term=int(params.assumed["rdap"]["min_term_months"])
+    )
     cases["id"] = np.arange(len(cases["drug"]), dtype=np.int32)
     return Population.from_arrays(cases, {"seed": int(seed), "size": float(size)})
 

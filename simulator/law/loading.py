@@ -108,6 +108,9 @@ def load_law(directory: str | None = None) -> Law:
     co_lev = np.array([r["level"] for r in co], dtype=np.int8)
 
     gct = read_yaml(root / "good_conduct_time.yaml")
+    early = read_yaml(root / "early_release.yaml")
+    rdap_from, rdap_max, rdap_months, rdap_excluded = _early_release(early)
+    tc = early["time_credits"]
     ch = read_yaml(root / "criminal_history.yaml")
     rules = sorted(gct["rules"], key=lambda r: day(r["from"]))
 
@@ -151,7 +154,36 @@ def load_law(directory: str | None = None) -> Law:
             )
             for r in mm_doc.get("lesser_maxima", [])
         ),
+        rdap_from=rdap_from,
+        rdap_max_term=rdap_max,
+        rdap_months=rdap_months,
+        rdap_excluded=rdap_excluded,
+        ftc={
+            "earned_from": day(tc["earned_from"]),
+            "applied_from": day(tc["applied_from"]),
+            "rate": float(tc["days_per_30"]) / 30.0,
+            "max_days": int(tc["max_release_days"]),
+            "excluded": tuple(str(x) for x in tc["excluded"]),
+        },
     )
+
+
+def _early_release(doc: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
+    """RDAP reduction rules as arrays: start days, steps of term (padded) and months."""
+    rules = sorted(doc["rules"], key=lambda r: day(r["from"]))
+    width = max(len(r["months"]) for r in rules)
+    top = np.iinfo(np.int16).max
+    max_term = np.full((len(rules), width), top, dtype=np.int16)
+    months = np.zeros((len(rules), width), dtype=np.int16)
+    for i, r in enumerate(rules):
+        steps = r["months"]
+        for j in range(width):
+            step = steps[min(j, len(steps) - 1)]
+            if j < len(steps) and step["max_term_months"] is not None:
+                max_term[i, j] = int(step["max_term_months"])
+            months[i, j] = int(step["months"])
+    starts = np.array([day(r["from"]) for r in rules], dtype=np.int32)
+    return starts, max_term, months, tuple(str(x) for x in doc["excluded"])
 
 
 def _pad_periods(periods: list[list[tuple]], fill=0) -> tuple[np.ndarray, np.ndarray]:

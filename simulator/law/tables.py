@@ -66,6 +66,12 @@ class Law:
     status_rule: tuple[int, int, int]  # (from day, points kept, minimum other points): §4A1.1(e)
     zero_point_rule: tuple[int, int]  # (from day, levels): §4C1.1
     lesser_max: tuple  # ((drug code, below grams, (max by priors 0, 1, 2+)), ...): §841(b)(1)(D)
+    rdap_from: np.ndarray  # int32 [n_rules]: day each RDAP reduction rule starts
+    rdap_max_term: np.ndarray  # int16 [n_rules, K]: the longest term of each step (ascending)
+    rdap_months: np.ndarray  # int16 [n_rules, K]: months off for terms up to that step
+    rdap_excluded: tuple[str, ...]  # population columns that exclude (28 C.F.R. §550.55(b))
+    ftc: dict  # First Step Act time credits: earned_from, applied_from (days), rate, max_days,
+    # excluded (18 U.S.C. §3632(d)(4), §3624(g)(3))
 
     @property
     def life_months(self) -> int:
@@ -231,15 +237,34 @@ class Law:
         return np.where(zero, np.int16(levels), np.int16(0))
 
     def release_day(
-        self, start: np.ndarray, term: np.ndarray, infractions: np.ndarray
+        self,
+        start: np.ndarray,
+        term: np.ndarray,
+        infractions: np.ndarray,
+        rdap: np.ndarray | None = None,
+        ftc: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Projected release day: custody start plus the term less good-conduct time.
+        """Projected release day: the term less good-conduct time, RDAP and time credits.
 
         Good-conduct time follows the rule in force: a release that falls on or after a later
         rule's start date is recomputed under that rule, but not to a day before the rule began
         (as the Bureau of Prisons did for everyone in custody on 2019-07-19). Terms of
         ``gct_min_term`` months or less, and life, earn none. Life is served as
-        ``life_months`` (the Commission's convention).
+        ``life_months`` (the Commission's convention). People flagged ``rdap`` (they complete
+        the Residential Drug Abuse Program and qualify) leave :meth:`rdap_reduction` months
+        earlier, never before that rule began nor before custody began. People flagged ``ftc``
+        (they earn and may apply First Step Act time credits) then leave as
+        :meth:`time_credit_release` says.
+
+        Examples
+        --------
+        >>> from simulator.calendar import day, iso
+        >>> from simulator.law import load_law
+        >>> law = load_law()
+        >>> s = np.array([day("2010-01-01")] * 2)
+        >>> [iso(d) for d in law.release_day(s, np.array([120, 120]), np.zeros(2),
+        ...                                  rdap=np.array([False, True]))]
+        ['2018-09-19', '2017-09-19']
         """
         start = np.asarray(start, dtype=np.int64)
         term_days = np.asarray(term, dtype=np.float64) * self.conventions.days_per_month
@@ -258,7 +283,70 @@ class Law:
                 if out is None
                 else np.where(out >= rule_start, np.maximum(served, rule_start), out)
             )
+        if rdap is not None:
+            months = np.where(rdap, self.rdap_reduction(term, out), 0)
+            early = out - np.rint(months * self.conventions.days_per_month).astype(np.int64)
+            rule_start = self.rdap_from[0]
+            early = np.maximum(np.maximum(early, rule_start), start + 1)
+            out = np.where((months > 0) & (out > rule_start), np.minimum(early, out), out)
+        if ftc is not None:
+            earns = np.asarray(ftc, dtype=bool) & (np.asarray(term) < self.life_months)
+            out = np.where(earns, self.time_credit_release(start, out), out)
         return out.astype(np.int32)
+
+    def time_credit_release(self, start: np.ndarray, release: np.ndarray) -> np.ndarray:
+        """The release a prisoner's First Step Act time credits advance ``release`` to.
+
+        Credits accrue at ``rate`` days a day from ``earned_from`` (or the custody start, if
+        later); up to ``max_days`` of them advance the release (18 U.S.C. §3624(g)(3)), so the
+        new day *r'* solves ``r' = release - min(max_days, rate (r' - s0))``:
+        ``r' = max(release - max_days, (release + rate s0) / (1 + rate))``, rounded up. The
+        Bureau applied them from ``applied_from``: no release moves before that day, and one
+        due before it is not moved.
+
+        Examples
+        --------
+        >>> from simulator.calendar import day, iso
+        >>> from simulator.law import load_law
+        >>> law = load_law()
+        >>> start = np.array([day("2015-01-01")] * 3)
+        >>> due = np.array([day("2025-01-01"), day("2022-06-01"), day("2021-06-01")])
+        >>> [iso(d) for d in law.time_credit_release(start, due)]
+        ['2024-01-02', '2022-01-13', '2021-06-01']
+        """
+        f = self.ftc
+        rate, cap = float(f["rate"]), float(f["max_days"])
+        release = np.asarray(release, dtype=np.int64)
+        s0 = np.maximum(np.asarray(start, dtype=np.int64), int(f["earned_from"]))
+        solved = np.maximum(release - cap, (release + rate * s0) / (1.0 + rate))
+        moved = np.maximum(np.ceil(solved).astype(np.int64), int(f["applied_from"]))
+        moved = np.maximum(moved, np.asarray(start, dtype=np.int64) + 1)
+        due = (release > int(f["applied_from"])) & (release > s0)
+        return np.where(due, np.minimum(moved, release), release)
+
+    def rdap_reduction(self, term: np.ndarray, on: np.ndarray) -> np.ndarray:
+        """Months of early release after RDAP for a term, under the rule in force on ``on``.
+
+        18 U.S.C. §3621(e)(2)(B): at most one year; from 2009-03-16 by the term imposed
+        (28 C.F.R. §550.55(c)). 0 before the first rule and for life terms.
+
+        Examples
+        --------
+        >>> from simulator.calendar import day
+        >>> from simulator.law import load_law
+        >>> law = load_law()
+        >>> law.rdap_reduction(np.array([24, 33, 60, 60, 470]),
+        ...                    np.array([day("2012-01-01")] * 3 + [day("2000-01-01")] * 2)).tolist()
+        [6, 9, 12, 12, 0]
+        """
+        on = np.asarray(on)
+        rule = np.searchsorted(self.rdap_from, on, side="right") - 1
+        known = rule >= 0
+        rule = np.maximum(rule, 0)
+        term = np.asarray(term)
+        step = (term[..., None] > self.rdap_max_term[rule]).sum(axis=-1)
+        months = self.rdap_months[rule, np.minimum(step, self.rdap_months.shape[1] - 1)]
+        return np.where(known & (term < self.life_months), months, 0).astype(np.int16)
 
 
 def _period(drug: np.ndarray, when: np.ndarray, starts: np.ndarray) -> np.ndarray:

@@ -175,7 +175,7 @@ def commute(
         life, lag.months if lag.life_months is None else lag.life_months, lag.months
     )
     earliest = decided_on + np.ceil(lag_months * law.conventions.days_per_month).astype(np.int64)
-    commuted = law.release_day(pop.custody_start, new_term, pop.infractions).astype(np.int64)
+    commuted = pop.release_for(law, new_term).astype(np.int64)
     release = bounded_release(granted, commuted, earliest, pop.release_date)
     undelayed = bounded_release(granted, commuted, decided_on, pop.release_date)
     term = np.where(granted, new_term, pop.term).astype(np.int16)

@@ -23,7 +23,7 @@ import numpy as np
 
 from simulator import lazy
 from simulator.calendar import FIRST_DATE, LAST_DATE, NEVER, day, to_datetime64
-from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, TIERS, conventions, load_law
+from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, TIERS, Law, conventions, load_law
 
 pd = lazy.module("pandas")
 
@@ -99,7 +99,8 @@ SCHEMA: dict[str, Column] = {
                         derived="sentencing_date"),
     "term": Column("int16", f"term of imprisonment now in force, months ({_LIFE} = life)", "int",
                    "months", 1, _LIFE, derived="sentenced from position and departure"),
-    "release_date": _date("projected release day with good-conduct time",
+    "release_date": _date("projected day custody ends: release with good-conduct time and any "
+                          "RDAP reduction (in a synthetic stock, or death in custody)",
                           derived="term less good-conduct time"),
     "age": Column("int8", "age at sentencing, years", "int", "years", 14, 110),
     "female": _flag("female"),
@@ -116,6 +117,12 @@ SCHEMA: dict[str, Column] = {
                             "(in chp)", "int", "points", 0, 2, derived="0", optional=True),
     "zp_excluded": _flag("an exclusion of USSG §4C1.1 other than weapon and aggravating role",
                          derived="false", optional=True),
+    "rdap": _flag("completes the Residential Drug Abuse Program and qualifies for its early "
+                  "release, 18 U.S.C. §3621(e)(2)(B) (months off: data/law/early_release.yaml)",
+                  derived="false", optional=True),
+    "ftc": _flag("earns First Step Act time credits and may apply them, 18 U.S.C. §3632(d)(4) "
+                 "(from 2022-01-13: data/law/early_release.yaml)", derived="false",
+                 optional=True),
     "reduced_by": Column("int8", "earlier retroactive changes that reduced the term: bit i for "
                          "the i-th of simulator.law.retroactive_amendments() (0: none)", "int",
                          "bits", 0, 127, derived="0", optional=True),
@@ -185,6 +192,8 @@ class Population:
     meta: dict = field(default_factory=dict, compare=False, repr=False)
     status_points: np.ndarray | None = None
     zp_excluded: np.ndarray | None = None
+    rdap: np.ndarray | None = None
+    ftc: np.ndarray | None = None
     reduced_by: np.ndarray | None = None
 
     def __post_init__(self) -> None:
@@ -228,6 +237,10 @@ class Population:
     def replace(self, **columns: np.ndarray) -> Population:
         """A copy with some columns replaced."""
         return Population(**{**self.arrays(), **columns}, meta=self.meta)
+
+    def release_for(self, law: Law, term: np.ndarray) -> np.ndarray:
+        """Each person's release day were ``term`` the term: good-conduct time, RDAP, credits."""
+        return law.release_day(self.custody_start, term, self.infractions, self.rdap, self.ftc)
 
     @property
     def seed(self) -> int:

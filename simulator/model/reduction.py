@@ -255,7 +255,7 @@ def reduce(
         start = effective if process.start is None else day(process.start)
         urgent = None
         if process.priority_months is not None:
-            soon = law.release_day(pop.custody_start, reduced, pop.infractions)
+            soon = pop.release_for(law, reduced)
             horizon = first + float(process.priority_months) * law.conventions.days_per_month
             urgent = eligible & (soon <= horizon)
         d = docket(
@@ -272,7 +272,7 @@ def reduce(
             )
         }  # fmt: skip
     term = np.where(granted, reduced, pop.term).astype(np.int16)
-    release = law.release_day(pop.custody_start, term, pop.infractions)
+    release = pop.release_for(law, term)
     undelayed = bounded_release(granted, release, np.maximum(decided, effective), pop.release_date)
     release = bounded_release(granted, release, np.maximum(decided, first), pop.release_date)
     return Reduction(

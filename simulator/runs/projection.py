@@ -50,6 +50,7 @@ import numpy as np
 from simulator import lazy
 from simulator.calendar import EPOCH, day, iso, month_index, month_label
 from simulator.inputs.cohorts import priors_851
+from simulator.inputs.exits import custody_ends
 from simulator.inputs.forward import new_cases
 from simulator.inputs.parameters import load_parameters
 from simulator.inputs.synthesis import generate
@@ -116,7 +117,12 @@ def charged(cases: dict, changes: list, effective: int, rule: dict) -> dict:
 
 
 def sentence_new(
-    law: Law, cases: dict, edition: np.ndarray, resolved: Resolved | None = None
+    law: Law,
+    cases: dict,
+    edition: np.ndarray,
+    resolved: Resolved | None = None,
+    *,
+    rdap_min_term: int = 0,
 ) -> Population:
     """Sentence new cases under the law of their date (``edition``), or under ``resolved`` law.
 
@@ -136,8 +142,8 @@ def sentence_new(
     else:
         g = resolved(law, pop, edition)
     term = impose(law, g, pop.position, pop.departure, pop.sub_assist)
-    release = law.release_day(pop.custody_start, term, pop.infractions)
-    return pop.replace(term=term, release_date=release)
+    flags, release = custody_ends(law, cases, term, rdap_min_term)
+    return pop.replace(term=term, release_date=release, **flags)
 
 
 # ----------------------------------------------------------------------------- counting
@@ -373,13 +379,14 @@ def project(
     cases = {k: v[keep] for k, v in cases.items()}
     sent = cases["sentencing_date"]
     edition = baseline_edition(law, changes, cases["drug"], sent, effective)
-    base = sentence_new(law, cases, edition)
+    rdap_min_term = int(params.assumed["rdap"]["min_term_months"])
+    base = sentence_new(law, cases, edition, rdap_min_term=rdap_min_term)
     reform_cases = charged(cases, changes, effective, params.assumed["priors_851"])
     resolved = resolve_changes(law, prosp, effective=effective) if prosp else None
     if resolved is None and reform_cases is cases:
         reform = base
     else:
-        reform = sentence_new(law, reform_cases, edition, resolved)
+        reform = sentence_new(law, reform_cases, edition, resolved, rdap_min_term=rdap_min_term)
     if retro and (sent < effective).any():  # sentenced before a retroactive change took effect
         retro_only = scenario.model_copy(update={"changes": retro})
         red = apply(reform, retro_only, law=law).reduction

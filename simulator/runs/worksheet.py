@@ -268,6 +268,11 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         ("granted in this run", "yes" if granted else "no"),
         *_motion_rows(red, index),
         ("term after the decision", _months(after, life)),
+        ("RDAP early release (18 U.S.C. §3621(e)(2)(B); 28 C.F.R. §550.55)",
+         _rdap(law, pop, index, after_day)),
+        ("First Step Act time credits (18 U.S.C. §3632(d)(4), §3624(g)(3))",
+         "up to 12 months earlier from 2022-01-13 (counted in both release dates)"
+         if bool(pop.ftc[index]) else "no (not earned, or the law excludes the person)"),
         ("release date before", iso(before_day)),
         ("release date under the change", iso(after_day)),
         ("earlier by", f"{(before_day - after_day) / law.conventions.days_per_year * 12:.1f} months"
@@ -290,6 +295,14 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
     }
     return Worksheet(int(pop.id[index]), sc.title, facts, rows, eligibility, decided_by, result,
                      values)  # fmt: skip
+
+
+def _rdap(law: Law, pop: Population, index: int, release: int) -> str:
+    """The RDAP line of a worksheet: the months off the release, or why there are none."""
+    if not bool(pop.rdap[index]):
+        return "no (does not complete the program, or the law excludes the person)"
+    months = int(law.rdap_reduction(pop.term[index : index + 1], np.array([release]))[0])
+    return f"{months} months earlier (counted in both release dates)" if months else "none"
 
 
 def earlier_reductions(bits: int) -> str:
@@ -403,6 +416,8 @@ def case_population(
     status_points: Value = 0,
     zero_point_excluded: bool = False,
     violent: bool = False,
+    rdap: bool = False,
+    ftc: bool = False,
     names: dict[str, str] | None = None,
 ) -> Population:
     """A one-row population from a typed-in case (``simulate screen``).
@@ -444,7 +459,7 @@ def case_population(
         "sentencing_date": sentenced, "custody_start": start, "term": term, "age": 35,
         "female": False, "race": "white", "noncitizen": False, "infractions": infractions,
         "violent": violent, "u_grant": 0.0, "status_points": status_points,
-        "zp_excluded": zero_point_excluded,
+        "zp_excluded": zero_point_excluded, "rdap": rdap, "ftc": ftc,
     }  # fmt: skip
     names = names or {}
     quiet = {name for name, given in (("custody_start", custody_start),
