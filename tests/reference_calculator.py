@@ -13,10 +13,13 @@ Dates are integer day numbers since 1970-01-01 (as in the population), quantitie
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -87,11 +90,55 @@ def _months(value: object, life: int) -> int:
     return life if str(value) == "life" else int(value)
 
 
-@functools.cache
+#: Months a life term counts for, when a scenario counts it otherwise (``None``: the data's).
+_LIFE_COUNTED_AS: list[int | None] = [None]
+
+
+@contextlib.contextmanager
+def life_counted_as(months: int | None) -> Iterator[None]:
+    """Within the block, life counts as ``months`` wherever the law says "life".
+
+    A scenario's ``conventions.life_months``: every "life" of the data files (sentencing table,
+    floors and maxima, career-offender table) is read as ``months``, so a life term's release
+    and a range that reaches life are counted with it. The cases' life terms are rewritten by
+    :func:`case_counting_life`.
+    """
+    before = _LIFE_COUNTED_AS[0]
+    _LIFE_COUNTED_AS[0] = months
+    try:
+        yield
+    finally:
+        _LIFE_COUNTED_AS[0] = before
+
+
+def life_code() -> int:
+    """Life as the data files code it (the Commission's months)."""
+    return int(_read_yaml("conventions.yaml")["life_months"])
+
+
+def case_counting_life(case: Case, months: int | None) -> Case:
+    """The case with a life term (coded as the data code it) counted as ``months``.
+
+    Its release day is the custody start plus ``months`` (life earns no good-conduct time);
+    call within :func:`life_counted_as` of the same months.
+    """
+    code = life_code()
+    if months is None or months == code or case.term != code:
+        return case
+    return dataclasses.replace(
+        case, term=months, release_date=release_day(case.custody_start, months, case.infractions)
+    )
+
+
 def law_data() -> LawData:
-    """Read ``data/law`` once."""
+    """Read ``data/law`` once (once per way of counting life)."""
+    return _law_data(_LIFE_COUNTED_AS[0])
+
+
+@functools.cache
+def _law_data(life_months: int | None) -> LawData:
     conv = _read_yaml("conventions.yaml")
-    life = int(conv["life_months"])
+    life = int(conv["life_months"]) if life_months is None else int(life_months)
 
     table = {}
     for row in _read_csv("sentencing_table.csv"):

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -71,6 +72,47 @@ class Law:
     def life_months(self) -> int:
         """A life sentence, in months (``conventions.yaml``)."""
         return self.conventions.life_months
+
+    def with_life_months(self, months: int) -> Law:
+        """The same law with life counted as ``months`` wherever a table holds life.
+
+        Every cell that holds life (the sentencing table's tops and bottoms, mandatory floors
+        and maxima, the career-offender table, the lower maxima) is rewritten, and the
+        conventions say so, so every lookup and every sum ranks and counts life as ``months``.
+        No table holds a term of years equal to the life code (the longest is 480 months, the
+        five-year tier's maximum), so only life cells change.
+
+        Examples
+        --------
+        >>> from simulator.law import load_law
+        >>> law = load_law()
+        >>> longer = law.with_life_months(600)
+        >>> lo, hi = longer.guideline_range(np.array([43]), np.array([0]))
+        >>> int(lo[0]), int(hi[0]), longer.life_months
+        (600, 600, 600)
+        >>> law.with_life_months(law.life_months) is law
+        True
+        """
+        old = self.life_months
+        if int(months) == old:
+            return self
+
+        def counted(a: np.ndarray) -> np.ndarray:
+            return np.where(a == old, months, a).astype(a.dtype)
+
+        return dataclasses.replace(
+            self,
+            conventions=dataclasses.replace(self.conventions, life_months=int(months)),
+            range_min=counted(self.range_min),
+            range_max=counted(self.range_max),
+            penalty_floor=counted(self.penalty_floor),
+            penalty_max=counted(self.penalty_max),
+            career_max_months=counted(self.career_max_months),
+            lesser_max=tuple(
+                (drug, below, tuple(months if m == old else m for m in caps))
+                for drug, below, caps in self.lesser_max
+            ),
+        )
 
     # ----------------------------------------------------------------- lookups
     def edition_index(self, name: str) -> int:

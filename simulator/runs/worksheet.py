@@ -36,7 +36,14 @@ from simulator import lazy
 from simulator.calendar import day, iso
 from simulator.errors import PopulationError
 from simulator.inputs.rows import parse_frame
-from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, Law, retroactive_amendments
+from simulator.law import (
+    CATEGORIES,
+    DRUG_GROUPS,
+    DRUGS,
+    Law,
+    conventions,
+    retroactive_amendments,
+)
 from simulator.model.apply import covariate
 from simulator.model.changes import amendment_for, resolve_changes
 from simulator.model.clemency import schedule
@@ -263,7 +270,8 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         ("term imposed", _months(term, life)),
         ("reduced earlier by", earlier_reductions(int(pop.reduced_by[index]))),
         ("commuted term (today's law)" if clemency else "full reduction (§1B1.10(b))",
-         _months(reduced, life) if eligible else "-"),
+         (_months(reduced, life) + _comparable(term, old, new, life, bool(pop.sub_assist[index])))
+         if eligible else "-"),
         ("probability the motion is granted", f"{prob:.0%} (scenario's grant assumptions)"),
         ("granted in this run", "yes" if granted else "no"),
         *_motion_rows(red, index),
@@ -272,6 +280,7 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         ("release date under the change", iso(after_day)),
         ("earlier by", f"{(before_day - after_day) / law.conventions.days_per_year * 12:.1f} months"
          if after_day < before_day else "not earlier"),
+        ("life counted as", life_convention(life)),
     ]  # fmt: skip
     values = {
         "old": old,
@@ -290,6 +299,37 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
     }
     return Worksheet(int(pop.id[index]), sc.title, facts, rows, eligibility, decided_by, result,
                      values)  # fmt: skip
+
+
+def _comparable(term: int, old: dict, new: dict, life: int, sub_assist: bool) -> str:
+    """The arithmetic of a comparable cut below a life minimum, where it counts life.
+
+    Examples
+    --------
+    >>> _comparable(235, {"range_min": 600}, {"table_min": 188}, 600, True)
+    ' (235 × 188 / 600: comparably below the amended range, §1B1.10(b)(2)(B))'
+    """
+    if not sub_assist or old["range_min"] != life or term >= life:
+        return ""
+    return (f" ({term} × {new['table_min']} / {life}: comparably below the amended range, "
+            "§1B1.10(b)(2)(B))")  # fmt: skip
+
+
+def life_convention(months: int) -> str:
+    """How a worksheet counts life, and on whose authority.
+
+    Examples
+    --------
+    >>> life_convention(470)
+    "470 months (the Sentencing Commission's convention, data/law/conventions.yaml)"
+    >>> life_convention(600)
+    "600 months (the scenario's conventions.life_months; the Commission counts 470)"
+    """
+    code = conventions().life_months
+    if months == code:
+        return (f"{months} months (the Sentencing Commission's convention, "
+                "data/law/conventions.yaml)")  # fmt: skip
+    return f"{months} months (the scenario's conventions.life_months; the Commission counts {code})"
 
 
 def earlier_reductions(bits: int) -> str:
