@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,9 @@ class Law:
     equivalency: dict
     status_rule: tuple[int, int, int]  # (from day, points kept, minimum other points): §4A1.1(e)
     zero_point_rule: tuple[int, int]  # (from day, levels): §4C1.1
+    #: §4C1.1(a)'s conditions: (clause, label, case column or None, excluded above, why not
+    #: modeled), as ``criminal_history.yaml`` lists them
+    zero_point_conditions: tuple[tuple[str, str, str | None, int, str], ...]
     lesser_max: tuple  # ((drug code, below grams, (max by priors 0, 1, 2+)), ...): §841(b)(1)(D)
 
     @property
@@ -259,17 +263,30 @@ class Law:
         scored = other + np.where(other >= min_other, np.int16(kept), np.int16(0))
         return np.where((when >= start) & (status_points > 0), scored, chp).astype(np.int8)
 
-    def zero_point_levels(
-        self,
-        chp: np.ndarray,
-        weapon: np.ndarray,
-        role: np.ndarray,
-        excluded: np.ndarray,
-        when: np.ndarray,
-    ) -> np.ndarray:
+    def zero_point_failed(self, cases: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Per condition of §4C1.1(a) the population can carry, who fails it (by clause).
+
+        A condition fails when its column is above its bound (``criminal_history.yaml``):
+        criminal history points as scored at sentencing, a weapon, an aggravating role, an
+        offense-conduct exclusion drawn in synthesis. Conditions no column carries are absent.
+        """
+        return {
+            clause: np.asarray(cases[column]).astype(np.int16) > above
+            for clause, _, column, above, _ in self.zero_point_conditions
+            if column is not None
+        }
+
+    def zero_point_offender(self, cases: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Who meets every condition of §4C1.1(a) that the population carries."""
+        ok = np.ones(len(cases["chp"]), dtype=bool)
+        for failed in self.zero_point_failed(cases).values():
+            ok &= ~failed
+        return ok
+
+    def zero_point_levels(self, cases: Mapping[str, np.ndarray], when: np.ndarray) -> np.ndarray:
         """The §4C1.1 decrease of each sentence imposed on ``when`` (0 before the rule)."""
         start, levels = self.zero_point_rule
-        zero = (when >= start) & (chp == 0) & ~weapon & (role <= 0) & ~excluded
+        zero = (when >= start) & self.zero_point_offender(cases)
         return np.where(zero, np.int16(levels), np.int16(0))
 
     def release_day(

@@ -114,7 +114,8 @@ SCHEMA: dict[str, Column] = {
                       derived="a uniform draw from the id and seed"),
     "status_points": Column("int8", "criminal history points for offending under a sentence "
                             "(in chp)", "int", "points", 0, 2, derived="0", optional=True),
-    "zp_excluded": _flag("an exclusion of USSG §4C1.1 other than weapon and aggravating role",
+    "zp_excluded": _flag("violence or threats, death or serious bodily injury, or a §3A1.1/§3A1.5 "
+                         "adjustment in the offense: USSG §4C1.1(a)(3), (4), (9)",
                          derived="false", optional=True),
     "reduced_by": Column("int8", "earlier retroactive changes that reduced the term: bit i for "
                          "the i-th of simulator.law.retroactive_amendments() (0: none)", "int",

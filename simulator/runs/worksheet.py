@@ -56,6 +56,7 @@ from simulator.model.reduction import (
     grant_probability,
 )
 from simulator.model.sentencing import Guideline, offense_level
+from simulator.scenario import Scenario
 
 pd = lazy.module("pandas")
 
@@ -168,6 +169,38 @@ def _steps(law: Law, pop: Population, fn: GuidelineOf) -> dict[str, int]:
     return steps
 
 
+def _zero_point_rows(law: Law, one: Population, scenario: Scenario) -> list[Row]:
+    """Each condition of USSG §4C1.1(a), met or not, where the decrease is in question.
+
+    Shown when the scenario changes the zero-point rule or the range rests on guidelines that
+    have it (``table_date`` from Amendment 821). A condition the population carries reads its
+    column; the others say why none does (``data/law/criminal_history.yaml``).
+    """
+    start, _ = law.zero_point_rule
+    changes = any(getattr(ch, "zero_point", None) is not None for ch in scenario.changes)
+    if not changes and int(one.table_date[0]) < start:
+        return []
+    failed = law.zero_point_failed(one.cases())
+    by_column: dict[str, list[tuple[str, str]]] = {}
+    for clause, label, column, _, _ in law.zero_point_conditions:
+        if column is not None:
+            by_column.setdefault(column, []).append((clause, label))
+    rows: list[Row] = []
+    for clause, label, column, _, why in law.zero_point_conditions:
+        if column is None:
+            rows.append((f"  §4C1.1{clause} {label}", "n/a", "n/a", why))
+            continue
+        shared = by_column[column]
+        if shared[0][0] != clause:  # conditions one column carries share one row
+            continue
+        met = "not met" if bool(failed[clause][0]) else "met"
+        note = f"column {column}" + (": any one fails them all" if len(shared) > 1 else "")
+        clauses = ", ".join(c for c, _ in shared)
+        labels = "; ".join(lab for _, lab in shared)
+        rows.append((f"  §4C1.1{clauses} {labels}", met, met, note))
+    return rows
+
+
 def _months(m: int, life: int) -> str:
     """A term as the law says it: ``life`` is the life code, 480 months are 40 years.
 
@@ -238,7 +271,9 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         ("acceptance of responsibility (§3E1.1)", _signed(s_old["acceptance"]),
          _signed(s_new["acceptance"]), ""),
         ("zero-point offender (§4C1.1)", _signed(s_old["chapter_four"]),
-         _signed(s_new["chapter_four"]), ""),
+         _signed(s_new["chapter_four"]), "Amendment 821 Part B, from 2023-11-01, when every "
+         "condition of §4C1.1(a) below is met"),
+        *_zero_point_rows(law, one, sc),
         ("career offender (§4B1.1)", "applies" if pop.career[index] else "-",
          "applies" if pop.career[index] else "-", "level at least the career table's"),
         ("total offense level", str(old["level"]), str(new["level"]), ""),
