@@ -13,10 +13,13 @@ Dates are integer day numbers since 1970-01-01 (as in the population), quantitie
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -89,11 +92,55 @@ def _months(value: object, life: int) -> int:
     return life if str(value) == "life" else int(value)
 
 
-@functools.cache
+#: Months a life term counts for, when a scenario counts it otherwise (``None``: the data's).
+_LIFE_COUNTED_AS: list[int | None] = [None]
+
+
+@contextlib.contextmanager
+def life_counted_as(months: int | None) -> Iterator[None]:
+    """Within the block, life counts as ``months`` wherever the law says "life".
+
+    A scenario's ``conventions.life_months``: every "life" of the data files (sentencing table,
+    floors and maxima, career-offender table) is read as ``months``, so a life term's release
+    and a range that reaches life are counted with it. The cases' life terms are rewritten by
+    :func:`case_counting_life`.
+    """
+    before = _LIFE_COUNTED_AS[0]
+    _LIFE_COUNTED_AS[0] = months
+    try:
+        yield
+    finally:
+        _LIFE_COUNTED_AS[0] = before
+
+
+def life_code() -> int:
+    """Life as the data files code it (the Commission's months)."""
+    return int(_read_yaml("conventions.yaml")["life_months"])
+
+
+def case_counting_life(case: Case, months: int | None) -> Case:
+    """The case with a life term (coded as the data code it) counted as ``months``.
+
+    Its release day is the custody start plus ``months`` (life earns no good-conduct time);
+    call within :func:`life_counted_as` of the same months.
+    """
+    code = life_code()
+    if months is None or months == code or case.term != code:
+        return case
+    return dataclasses.replace(
+        case, term=months, release_date=release_day(case.custody_start, months, case.infractions)
+    )
+
+
 def law_data() -> LawData:
-    """Read ``data/law`` once."""
+    """Read ``data/law`` once (once per way of counting life)."""
+    return _law_data(_LIFE_COUNTED_AS[0])
+
+
+@functools.cache
+def _law_data(life_months: int | None) -> LawData:
     conv = _read_yaml("conventions.yaml")
-    life = int(conv["life_months"])
+    life = int(conv["life_months"]) if life_months is None else int(life_months)
 
     table = {}
     for row in _read_csv("sentencing_table.csv"):
@@ -297,7 +344,7 @@ class Case:
     infractions: int
     offense_date: int = 0
     status_points: int = 0  # part of chp (§4A1.1(d) before Amendment 821)
-    zp_excluded: bool = False  # another §4C1.1 exclusion than weapon, role or points
+    zp_excluded: bool = False  # violence, death or injury, a victim adjustment: §4C1.1(a)(3, 4, 9)
     position: float = 0.5  # where in the range the court sentenced (0 bottom, 1 top)
     departure: float = 0.0  # share below the range (departure, variance or §5K1.1)
     violent: bool = False  # a history of violence
@@ -332,17 +379,30 @@ def points_scored(case: Case, when: int) -> int:
     return other + (rule["points"] if other >= rule["min_other_points"] else 0)
 
 
-def zero_point_decrease(case: Case, when: int) -> int:
-    """§4C1.1 (from 2023-11-01): 2 levels off for a zero-point offender, no weapon or role.
+def zero_point_offender(case: Case) -> bool:
+    """Every condition of §4C1.1(a) (2023) that a one-count §2D1.1 case can fail.
+
+    (a)(1) no criminal history points; (a)(3) no violence or credible threats, (a)(4) no death
+    or serious bodily injury, (a)(9) no §3A1.1/§3A1.5 adjustment: the case's ``zp_excluded``;
+    (a)(7) no firearm or dangerous weapon; (a)(10) no aggravating role (+2 to +4, §3B1.1) and no
+    continuing criminal enterprise (which implies one). (a)(2) terrorism, (a)(5) sex offense,
+    (a)(6) financial hardship and (a)(8) §2H1.1 cannot apply to a drug-trafficking count.
 
     CONVENTION (engine): zero points as counted at sentencing, before Part A's recount.
     """
+    no_points = case.chp == 0
+    no_conduct = not case.zp_excluded
+    no_weapon = not case.weapon
+    no_aggravating_role = case.role <= 0
+    return no_points and no_conduct and no_weapon and no_aggravating_role
+
+
+def zero_point_decrease(case: Case, when: int) -> int:
+    """§4C1.1 (from 2023-11-01): 2 levels off for a zero-point offender (see above)."""
     rule = law_data().criminal_history["zero_point"]
     if when < day_number(rule["from"]):
         return 0
-    if case.chp == 0 and not case.weapon and case.role <= 0 and not case.zp_excluded:
-        return rule["levels"]
-    return 0
+    return rule["levels"] if zero_point_offender(case) else 0
 
 
 def guideline_range(case: Case, edition: str, level_shift: int = 0) -> Range:

@@ -33,6 +33,7 @@ from reference_calculator import (
     score,
     statutory_penalties,
     zero_point_decrease,
+    zero_point_offender,
 )
 
 TIERS = {"five_year": 5, "ten_year": 10}
@@ -193,13 +194,7 @@ def amended_range(
             kept = status.get("points", 1) if other >= status.get("min_other_points", 7) else 0
             points = other + kept
         zero = ch.get("zero_point")
-        if (
-            zero is not None
-            and case.chp == 0
-            and not case.weapon
-            and case.role <= 0
-            and not case.zp_excluded
-        ):
+        if zero is not None and zero_point_offender(case):
             chapter_four = zero.get("levels", -2)
 
     return score(

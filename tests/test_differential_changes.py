@@ -19,7 +19,8 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from reference_calculator import DRUG_NAMES, edition_scores, law_data
+from reference_calculator import DRUG_NAMES, case_counting_life, edition_scores, law_data
+from reference_calculator import life_counted_as as life_in_reference
 from reference_changes import reference_reduce_changes
 from strategies import person_row as one
 from strategies import populations, to_population
@@ -28,6 +29,7 @@ from test_reference_calculator import cases_of
 import simulator as sim
 from simulator.calendar import day
 from simulator.law import load_law
+from simulator.model.apply import life_counted_as
 from simulator.model.changes import amendment_for
 from simulator.model.reduction import reduce
 from simulator.scenario import validate
@@ -58,9 +60,17 @@ def scenario_of(changes: list[dict], effective: dt.date) -> sim.Scenario:
     )
 
 
-def disagreements(pop, changes: list[dict], effective: int, earliest: int | None) -> list[str]:
-    """Every field on which engine and reference differ, person by person."""
-    law = load_law()
+def disagreements(
+    pop, changes: list[dict], effective: int, earliest: int | None, life: int | None = None
+) -> list[str]:
+    """Every field on which engine and reference differ, person by person.
+
+    ``life`` counts life as that many months (a scenario's ``conventions.life_months``) on
+    both sides: the engine through :func:`simulator.model.apply.life_counted_as`, the
+    reference by reading "life" in the law files as ``life``.
+    """
+    original = pop
+    law, pop = life_counted_as(load_law(), pop, life)
     scenario = scenario_of(changes, dt.date(1970, 1, 1) + dt.timedelta(days=effective))
     red = reduce(
         law,
@@ -72,10 +82,13 @@ def disagreements(pop, changes: list[dict], effective: int, earliest: int | None
         uniforms=pop.u_grant,
     )
     out = []
-    for i, case in enumerate(cases_of(pop)):
-        ref = reference_reduce_changes(
-            case, changes, effective=effective, earliest_release=earliest
-        )
+    with life_in_reference(life):
+        cases = [case_counting_life(c, life) for c in cases_of(original)]
+        refs = [
+            reference_reduce_changes(c, changes, effective=effective, earliest_release=earliest)
+            for c in cases
+        ]
+    for i, (case, ref) in enumerate(zip(cases, refs, strict=True)):
         pairs = {
             "old.range": (
                 (int(red.old.level[i]), int(red.old.range_min[i]), int(red.old.range_max[i])),
@@ -107,8 +120,10 @@ def disagreements(pop, changes: list[dict], effective: int, earliest: int | None
     return out
 
 
-def check(pop, changes: list[dict], effective: int, earliest: int | None = None) -> None:
-    bad = disagreements(pop, changes, effective, earliest)
+def check(
+    pop, changes: list[dict], effective: int, earliest: int | None = None, life: int | None = None
+) -> None:
+    bad = disagreements(pop, changes, effective, earliest, life)
     assert not bad, "\n".join(bad[:10])
 
 
@@ -269,6 +284,18 @@ def test_any_change_list_agrees_with_reference(pop, changes, effective, offset):
     check(pop, changes, effective, None if offset is None else effective + offset)
 
 
+#: Months a scenario may count life for (None: the Commission's 470 of data/law).
+life_counts = st.sampled_from([None, 470, 471, 600, 1200])
+
+
+@given(pop=wide, changes=change_lists(), effective=effective_days, life=life_counts)
+def test_any_change_list_agrees_with_reference_however_life_is_counted(
+    pop, changes, effective, life
+):
+    """Life counted otherwise (a scenario's conventions.life_months) on both sides."""
+    check(pop, changes, effective, None, life)
+
+
 # ------------------------------------------------------------------------ edges, by hand
 def crack(grams: float, **facts) -> dict:
     return one(drug="cocaine_base", grams=grams, **facts)
@@ -292,6 +319,17 @@ EDGES = {
     "zero-point, sentenced 2024": one(chp=0, sentencing_date="2024-03-01", grams=3000.0),
     "zero-point offender": one(chp=0, sentencing_date="2021-06-01", grams=3000.0),
     "zero points but a weapon": one(chp=0, weapon=True, sentencing_date="2021-06-01"),
+    # substantial assistance below a mandatory life term (two §851 priors before 2018), and a
+    # term inside a range whose top is life: both are counted with the life convention
+    "substantial assistance below life": crack(
+        500.0, mm_charged=10, priors_851=2, chp=9, sub_assist=True, departure=0.5,
+        sentencing_date="2005-06-01", custody_start="2004-06-01",
+    ),
+    "in a range up to life": crack(
+        5000.0, mm_charged=10, chp=13, weapon=True, role=4, position=0.6,
+        sentencing_date="2005-06-01",
+        custody_start="2004-06-01",
+    ),
     # substantial assistance below a floor; a career offender
     "substantial assistance": crack(
         60.0, mm_charged=10, sub_assist=True, departure=0.5, sentencing_date="2008-06-01"
@@ -331,15 +369,16 @@ EDGE_CHANGES = {
 }  # fmt: skip
 
 
+@pytest.mark.parametrize("life", [None, 600])
 @pytest.mark.parametrize("label", list(EDGE_CHANGES))
 @pytest.mark.parametrize("effective", ["2011-11-01", "2018-12-21", "2023-11-01", "2025-01-01"])
-def test_edge_cases_agree_with_reference(label, effective):
+def test_edge_cases_agree_with_reference(label, effective, life):
     changes = [
         {k: (dt.date.fromisoformat(v) if k.endswith(("_on", "_before")) else v)
          for k, v in ch.items()}
         for ch in EDGE_CHANGES[label]
     ]  # fmt: skip
-    check(to_population(list(EDGES.values())), changes, day(effective))
+    check(to_population(list(EDGES.values())), changes, day(effective), life=life)
 
 
 def test_edge_population_is_what_the_names_say():

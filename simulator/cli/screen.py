@@ -53,6 +53,9 @@ OPTIONS = {
 @click.option("--acceptance/--no-acceptance", default=True, show_default=True,
               help="Acceptance of responsibility.")  # fmt: skip
 @click.option("--safety-valve", is_flag=True, help="Safety valve applied.")
+@click.option("--zero-point-excluded", is_flag=True,
+              help="Violence or threats, death or serious injury, or a victim adjustment in the "
+                   "offense (USSG §4C1.1(a)(3), (4), (9)).")  # fmt: skip
 @click.option("--sub-assist", is_flag=True, help="Substantial-assistance motion.")
 @click.option("--career", is_flag=True, help="Career offender.")
 @click.option(
@@ -108,8 +111,8 @@ def screen_command(**kw) -> None:
         acceptance=kw["acceptance"], safety_valve=kw["safety_valve"],
         sub_assist=kw["sub_assist"], career=kw["career"], mm_tier=kw["mm_tier"],
         priors_851=kw["priors_851"], infractions=kw["infractions"],
-        status_points=kw["status_points"], rdap=kw["rdap"],
-        ftc=kw["time_credits"],
+        status_points=kw["status_points"], zero_point_excluded=kw["zero_point_excluded"],
+        rdap=kw["rdap"], ftc=kw["time_credits"],
         names={**OPTIONS, "chp": f"--chc {kw['chc']}" if kw["chc"] else "--points"},
     )  # fmt: skip
     show_worksheet(apply(pop, sc), 0, kw["as_json"])

@@ -222,7 +222,7 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     chp[~minimal] = np.minimum(high, a["history_points_max"])
     career_logit = f["career.rate"] + f.get("career.crack", 0.0) * is_crack
     career = (chp >= a["career_min_points"]) & (rng.uniform("career", n) < expit(career_logit))
-    status_points, zp_excluded = _criminal_history_details(a["criminal_history"], chp, rng)
+    status_points = _status_points(a["criminal_history"], chp, rng)
     vio = a["violent"]
     violent = rng.uniform("violent", n) < np.where(career, vio["career"], vio["base"])
 
@@ -240,6 +240,11 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     sv_eligible = (chp <= sv["max_points"]) & ~weapon & (role <= 0) & ~career
     sv_eligible &= sent >= day(sv["from"])
     safety_valve = sv_eligible & (rng.uniform("safety_valve", n) < expit(f["relief.safety_valve"]))
+    zp_excluded = zero_point_excluded(
+        a["criminal_history"]["zero_point_exclusions"],
+        safety_valve,
+        rng.uniform("zp_excluded", n),
+    )
     sa = a["substantial_assistance"]
     sub_assist = rng.uniform("sub_assist", n) < expit(f["relief.sub_assist"])
     var = a["variance"]
@@ -325,23 +330,37 @@ def priors_851(rule: dict, mm: np.ndarray, chp: np.ndarray, u: np.ndarray) -> np
     ).astype(np.int8)
 
 
-def _criminal_history_details(
-    a: dict, chp: np.ndarray, rng: Streams
-) -> tuple[np.ndarray, np.ndarray]:
-    """Status points (part of ``chp``) and the other zero-point exclusions of USSG §4C1.1.
+def _status_points(a: dict, chp: np.ndarray, rng: Streams) -> np.ndarray:
+    """Status points (part of ``chp``): 2 for an offense committed under a sentence.
 
     Status points (USSG §4A1.1(d) before Amendment 821: 2 points for an offense committed under
     any criminal justice sentence) need a prior sentence that itself scored, so only people with
-    at least ``status.min_points`` points can have them; the share is an assumption. The
-    exclusion flag stands for the §4C1.1 exclusions the population has no column for (violence
-    or threats, death or serious bodily injury, a continuing criminal enterprise); weapon and
-    aggravating role are read from their own columns.
+    at least ``status.min_points`` points can have them; the share is an assumption.
     """
     st = a["status"]
-    status = np.where(
+    return np.where(
         (chp >= st["min_points"]) & (rng.uniform("status_points", len(chp)) < st["share"]),
         st["points"],
         0,
     ).astype(np.int8)
-    excluded = rng.uniform("zp_excluded", len(chp)) < a["zero_point_other_exclusion"]
-    return status, excluded
+
+
+def zero_point_excluded(shares: dict, safety_valve: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Who has one of the USSG §4C1.1(a) exclusions that no other column carries.
+
+    ``shares`` (``assumed.criminal_history.zero_point_exclusions``) are the shares of violence
+    or credible threats (a)(3), death or serious bodily injury (a)(4) and a victim adjustment
+    (a)(9), each among the cases without the safety valve, drawn independently: a case has at
+    least one with probability ``1 - Π(1 - share)``. The safety valve is barred by the same
+    conduct (18 U.S.C. §3553(f)(2), (3)), so a safety-valve case has none. ``u`` are the
+    cases' own uniform draws.
+
+    Examples
+    --------
+    >>> shares = {"violence": 0.5, "death_or_injury": 0.0, "vulnerable_victim": 0.0}
+    >>> zero_point_excluded(shares, np.array([False, False, True]),
+    ...                     np.array([0.2, 0.7, 0.2])).tolist()
+    [True, False, False]
+    """
+    none = np.prod([1.0 - float(v) for v in shares.values()])
+    return ~safety_valve & (u < 1.0 - none)

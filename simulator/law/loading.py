@@ -146,6 +146,16 @@ def load_law(directory: str | None = None) -> Law:
             int(ch["status_points"]["min_other_points"]),
         ),
         zero_point_rule=(day(ch["zero_point"]["from"]), int(ch["zero_point"]["levels"])),
+        zero_point_conditions=tuple(
+            (
+                str(c["clause"]),
+                str(c["label"]),
+                c.get("column"),
+                int(c.get("excluded_above", 0)),
+                str(c.get("not_modeled", "")),
+            )
+            for c in ch["zero_point"]["conditions"]
+        ),
         lesser_max=tuple(
             (
                 DRUGS.index(r["drug"]),

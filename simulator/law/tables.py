@@ -22,7 +22,9 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,6 +67,9 @@ class Law:
     equivalency: dict
     status_rule: tuple[int, int, int]  # (from day, points kept, minimum other points): §4A1.1(e)
     zero_point_rule: tuple[int, int]  # (from day, levels): §4C1.1
+    #: §4C1.1(a)'s conditions: (clause, label, case column or None, excluded above, why not
+    #: modeled), as ``criminal_history.yaml`` lists them
+    zero_point_conditions: tuple[tuple[str, str, str | None, int, str], ...]
     lesser_max: tuple  # ((drug code, below grams, (max by priors 0, 1, 2+)), ...): §841(b)(1)(D)
     rdap_from: np.ndarray  # int32 [n_rules]: day each RDAP reduction rule starts
     rdap_max_term: np.ndarray  # int16 [n_rules, K]: the longest term of each step (ascending)
@@ -77,6 +82,47 @@ class Law:
     def life_months(self) -> int:
         """A life sentence, in months (``conventions.yaml``)."""
         return self.conventions.life_months
+
+    def with_life_months(self, months: int) -> Law:
+        """The same law with life counted as ``months`` wherever a table holds life.
+
+        Every cell that holds life (the sentencing table's tops and bottoms, mandatory floors
+        and maxima, the career-offender table, the lower maxima) is rewritten, and the
+        conventions say so, so every lookup and every sum ranks and counts life as ``months``.
+        No table holds a term of years equal to the life code (the longest is 480 months, the
+        five-year tier's maximum), so only life cells change.
+
+        Examples
+        --------
+        >>> from simulator.law import load_law
+        >>> law = load_law()
+        >>> longer = law.with_life_months(600)
+        >>> lo, hi = longer.guideline_range(np.array([43]), np.array([0]))
+        >>> int(lo[0]), int(hi[0]), longer.life_months
+        (600, 600, 600)
+        >>> law.with_life_months(law.life_months) is law
+        True
+        """
+        old = self.life_months
+        if int(months) == old:
+            return self
+
+        def counted(a: np.ndarray) -> np.ndarray:
+            return np.where(a == old, months, a).astype(a.dtype)
+
+        return dataclasses.replace(
+            self,
+            conventions=dataclasses.replace(self.conventions, life_months=int(months)),
+            range_min=counted(self.range_min),
+            range_max=counted(self.range_max),
+            penalty_floor=counted(self.penalty_floor),
+            penalty_max=counted(self.penalty_max),
+            career_max_months=counted(self.career_max_months),
+            lesser_max=tuple(
+                (drug, below, tuple(months if m == old else m for m in caps))
+                for drug, below, caps in self.lesser_max
+            ),
+        )
 
     # ----------------------------------------------------------------- lookups
     def edition_index(self, name: str) -> int:
@@ -223,17 +269,30 @@ class Law:
         scored = other + np.where(other >= min_other, np.int16(kept), np.int16(0))
         return np.where((when >= start) & (status_points > 0), scored, chp).astype(np.int8)
 
-    def zero_point_levels(
-        self,
-        chp: np.ndarray,
-        weapon: np.ndarray,
-        role: np.ndarray,
-        excluded: np.ndarray,
-        when: np.ndarray,
-    ) -> np.ndarray:
+    def zero_point_failed(self, cases: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Per condition of §4C1.1(a) the population can carry, who fails it (by clause).
+
+        A condition fails when its column is above its bound (``criminal_history.yaml``):
+        criminal history points as scored at sentencing, a weapon, an aggravating role, an
+        offense-conduct exclusion drawn in synthesis. Conditions no column carries are absent.
+        """
+        return {
+            clause: np.asarray(cases[column]).astype(np.int16) > above
+            for clause, _, column, above, _ in self.zero_point_conditions
+            if column is not None
+        }
+
+    def zero_point_offender(self, cases: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Who meets every condition of §4C1.1(a) that the population carries."""
+        ok = np.ones(len(cases["chp"]), dtype=bool)
+        for failed in self.zero_point_failed(cases).values():
+            ok &= ~failed
+        return ok
+
+    def zero_point_levels(self, cases: Mapping[str, np.ndarray], when: np.ndarray) -> np.ndarray:
         """The §4C1.1 decrease of each sentence imposed on ``when`` (0 before the rule)."""
         start, levels = self.zero_point_rule
-        zero = (when >= start) & (chp == 0) & ~weapon & (role <= 0) & ~excluded
+        zero = (when >= start) & self.zero_point_offender(cases)
         return np.where(zero, np.int16(levels), np.int16(0))
 
     def release_day(

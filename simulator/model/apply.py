@@ -75,6 +75,42 @@ def reduce_scenario(
     return dataclasses.replace(red, details={**red.details, "by_change": rows})
 
 
+def life_counted_as(law: Law, pop: Population, months: int | None) -> tuple[Law, Population]:
+    """The law and the people with life counted as ``months`` (``None``: as the law counts it).
+
+    A scenario's ``conventions.life_months``: every table cell that holds life counts as
+    ``months`` (:meth:`~simulator.law.Law.with_life_months`), so do the terms of the people
+    serving life (coded as the law's life), and their release day is recomputed from it (life
+    earns no good-conduct time). Terms of years are left as they are. What moves is the
+    arithmetic that counts life: the release and bed-years of a life term cut, a term's place in
+    a range whose top is life, and the comparable cut of a substantial-assistance sentence below
+    a life minimum (USSG §1B1.10(b)(2)(B)).
+
+    Examples
+    --------
+    >>> import simulator as sim
+    >>> pop = sim.synthesize(None, seed=1, size=0.02)
+    >>> law = sim.load_law()
+    >>> law2, pop2 = life_counted_as(law, pop, 600)
+    >>> life = pop.term == law.life_months
+    >>> bool((pop2.term[life] == 600).all()), bool((pop2.term[~life] == pop.term[~life]).all())
+    (True, True)
+    >>> bool((pop2.release_date[life] > pop.release_date[life]).all())
+    True
+    """
+    if months is None or int(months) == law.life_months:
+        return law, pop
+    counted = law.with_life_months(int(months))
+    life = pop.term == law.life_months
+    if not life.any():
+        return counted, pop
+    term = np.where(life, counted.life_months, pop.term).astype(pop.term.dtype)
+    release = np.where(
+        life, counted.release_day(pop.custody_start, term, pop.infractions), pop.release_date
+    )
+    return counted, pop.replace(term=term, release_date=release)
+
+
 def covariate(population: Population, name: str) -> np.ndarray:
     """A trait a grant modifier names, as numbers: a flag, a count, or the history category.
 
@@ -117,7 +153,8 @@ def apply(
     Outcome
         Per-person results, release waves and the summary.
     """
-    law = law or load_law()
+    life = scenario.conventions.life_months if scenario.conventions else None
+    law, population = life_counted_as(law or load_law(), population, life)
     r = scenario.retroactivity
     effective = day(r.effective)
     earliest = day(r.earliest_release) if r.earliest_release else None

@@ -172,7 +172,7 @@ class Resolved:
         mm = np.minimum(pop.mm_charged, base_law.mandatory_tier(drug, grams, thresholds_day))
         # criminal history as the guidelines of the range score it; changes may replace it
         chp = base_law.criminal_history_points(pop.chp, pop.status_points, rules)
-        ch4 = base_law.zero_point_levels(pop.chp, pop.weapon, pop.role, pop.zp_excluded, rules)
+        ch4 = base_law.zero_point_levels(pop.cases(), rules)
         shift = np.zeros(n, dtype=np.int16)
         combo = np.zeros(n, dtype=np.int64)
         scopes = [scope(ch, pop, self.effective) for ch in self.changes]
@@ -201,7 +201,7 @@ class Resolved:
                 reach = sc if ch.type == "enhancement_851" else sc & np.isin(drug, _codes(ch.drugs))
                 combo = np.where(reach, combo | bit, combo)
             if ch.type == "criminal_history":
-                chp, ch4 = self._criminal_history(ch, sc, pop, chp, ch4)
+                chp, ch4 = self._criminal_history(base_law, ch, sc, pop, chp, ch4)
 
         if self.penalty_changes:
             period = np.maximum(
@@ -250,16 +250,20 @@ class Resolved:
 
     @staticmethod
     def _criminal_history(
-        ch: Any, sc: np.ndarray, pop: Population, chp: np.ndarray, ch4: np.ndarray
+        law: Law, ch: Any, sc: np.ndarray, pop: Population, chp: np.ndarray, ch4: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Amendment 821: part A (status points) and part B (zero-point offenders)."""
+        """Amendment 821: part A (status points) and part B (zero-point offenders).
+
+        Part B reaches the people who meet every condition of §4C1.1(a) the population
+        carries (``data/law/criminal_history.yaml``).
+        """
         if ch.status_points is not None:
             rule = ch.status_points
             other = pop.chp.astype(np.int16) - pop.status_points
             kept = np.where(other >= rule.min_other_points, rule.points, 0)
             chp = np.where(sc & (pop.status_points > 0), other + kept, chp).astype(np.int8)
         if ch.zero_point is not None:
-            zero = (pop.chp == 0) & ~pop.weapon & (pop.role <= 0) & ~pop.zp_excluded
+            zero = law.zero_point_offender(pop.cases())
             ch4 = np.where(sc & zero, ch.zero_point.levels, ch4).astype(np.int16)
         return chp, ch4
 

@@ -115,7 +115,8 @@ SCHEMA: dict[str, Column] = {
                       derived="a uniform draw from the id and seed"),
     "status_points": Column("int8", "criminal history points for offending under a sentence "
                             "(in chp)", "int", "points", 0, 2, derived="0", optional=True),
-    "zp_excluded": _flag("an exclusion of USSG §4C1.1 other than weapon and aggravating role",
+    "zp_excluded": _flag("violence or threats, death or serious bodily injury, or a §3A1.1/§3A1.5 "
+                         "adjustment in the offense: USSG §4C1.1(a)(3), (4), (9)",
                          derived="false", optional=True),
     "rdap": _flag("completes the Residential Drug Abuse Program and qualifies for its early "
                   "release, 18 U.S.C. §3621(e)(2)(B) (months off: data/law/early_release.yaml)",

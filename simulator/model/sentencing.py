@@ -124,9 +124,7 @@ def guideline(
     if "status_points" in cases:  # score criminal history under the rules of the rules day
         rules = statute_day if rules_day is None else rules_day
         chp = law.criminal_history_points(chp, cases["status_points"], rules)
-        chapter_four_shift = chapter_four_shift + law.zero_point_levels(
-            cases["chp"], cases["weapon"], cases["role"], cases["zp_excluded"], rules
-        )
+        chapter_four_shift = chapter_four_shift + law.zero_point_levels(cases, rules)
     base = law.base_offense_level(cases["drug"], cases["grams"], edition) + level_shift
     level = offense_level(law, cases, base) + chapter_four_shift
     if same_statute is None:

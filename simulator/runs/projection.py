@@ -55,7 +55,7 @@ from simulator.inputs.forward import new_cases
 from simulator.inputs.parameters import load_parameters
 from simulator.inputs.synthesis import generate
 from simulator.law import DRUGS, Law, conventions, load_law
-from simulator.model.apply import apply
+from simulator.model.apply import apply, life_counted_as
 from simulator.model.changes import Resolved, resolve_changes
 from simulator.model.population import SCHEMA, Population
 from simulator.model.sentencing import guideline, impose
@@ -357,6 +357,9 @@ def project(
     stock = population
     if stock is None:
         stock = generate(params, seed=seed, size=size, snapshot=snap)
+    # life as the scenario counts it, in the baseline as in the reform
+    life = scenario.conventions.life_months if scenario.conventions else None
+    law, stock = life_counted_as(law, stock, life)
 
     starts = month_starts(snap, 12 * years)
     end = int(starts[-1])

@@ -36,7 +36,14 @@ from simulator import lazy
 from simulator.calendar import day, iso
 from simulator.errors import PopulationError
 from simulator.inputs.rows import parse_frame
-from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, Law, retroactive_amendments
+from simulator.law import (
+    CATEGORIES,
+    DRUG_GROUPS,
+    DRUGS,
+    Law,
+    conventions,
+    retroactive_amendments,
+)
 from simulator.model.apply import covariate
 from simulator.model.changes import amendment_for, resolve_changes
 from simulator.model.clemency import schedule
@@ -49,6 +56,7 @@ from simulator.model.reduction import (
     grant_probability,
 )
 from simulator.model.sentencing import Guideline, offense_level
+from simulator.scenario import Scenario
 
 pd = lazy.module("pandas")
 
@@ -161,6 +169,38 @@ def _steps(law: Law, pop: Population, fn: GuidelineOf) -> dict[str, int]:
     return steps
 
 
+def _zero_point_rows(law: Law, one: Population, scenario: Scenario) -> list[Row]:
+    """Each condition of USSG §4C1.1(a), met or not, where the decrease is in question.
+
+    Shown when the scenario changes the zero-point rule or the range rests on guidelines that
+    have it (``table_date`` from Amendment 821). A condition the population carries reads its
+    column; the others say why none does (``data/law/criminal_history.yaml``).
+    """
+    start, _ = law.zero_point_rule
+    changes = any(getattr(ch, "zero_point", None) is not None for ch in scenario.changes)
+    if not changes and int(one.table_date[0]) < start:
+        return []
+    failed = law.zero_point_failed(one.cases())
+    by_column: dict[str, list[tuple[str, str]]] = {}
+    for clause, label, column, _, _ in law.zero_point_conditions:
+        if column is not None:
+            by_column.setdefault(column, []).append((clause, label))
+    rows: list[Row] = []
+    for clause, label, column, _, why in law.zero_point_conditions:
+        if column is None:
+            rows.append((f"  §4C1.1{clause} {label}", "n/a", "n/a", why))
+            continue
+        shared = by_column[column]
+        if shared[0][0] != clause:  # conditions one column carries share one row
+            continue
+        met = "not met" if bool(failed[clause][0]) else "met"
+        note = f"column {column}" + (": any one fails them all" if len(shared) > 1 else "")
+        clauses = ", ".join(c for c, _ in shared)
+        labels = "; ".join(lab for _, lab in shared)
+        rows.append((f"  §4C1.1{clauses} {labels}", met, met, note))
+    return rows
+
+
 def _months(m: int, life: int) -> str:
     """A term as the law says it: ``life`` is the life code, 480 months are 40 years.
 
@@ -231,7 +271,9 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         ("acceptance of responsibility (§3E1.1)", _signed(s_old["acceptance"]),
          _signed(s_new["acceptance"]), ""),
         ("zero-point offender (§4C1.1)", _signed(s_old["chapter_four"]),
-         _signed(s_new["chapter_four"]), ""),
+         _signed(s_new["chapter_four"]), "Amendment 821 Part B, from 2023-11-01, when every "
+         "condition of §4C1.1(a) below is met"),
+        *_zero_point_rows(law, one, sc),
         ("career offender (§4B1.1)", "applies" if pop.career[index] else "-",
          "applies" if pop.career[index] else "-", "level at least the career table's"),
         ("total offense level", str(old["level"]), str(new["level"]), ""),
@@ -263,7 +305,8 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         ("term imposed", _months(term, life)),
         ("reduced earlier by", earlier_reductions(int(pop.reduced_by[index]))),
         ("commuted term (today's law)" if clemency else "full reduction (§1B1.10(b))",
-         _months(reduced, life) if eligible else "-"),
+         (_months(reduced, life) + _comparable(term, old, new, life, bool(pop.sub_assist[index])))
+         if eligible else "-"),
         ("probability the motion is granted", f"{prob:.0%} (scenario's grant assumptions)"),
         ("granted in this run", "yes" if granted else "no"),
         *_motion_rows(red, index),
@@ -277,6 +320,7 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         ("release date under the change", iso(after_day)),
         ("earlier by", f"{(before_day - after_day) / law.conventions.days_per_year * 12:.1f} months"
          if after_day < before_day else "not earlier"),
+        ("life counted as", life_convention(life)),
     ]  # fmt: skip
     values = {
         "old": old,
@@ -303,6 +347,37 @@ def _rdap(law: Law, pop: Population, index: int, release: int) -> str:
         return "no (does not complete the program, or the law excludes the person)"
     months = int(law.rdap_reduction(pop.term[index : index + 1], np.array([release]))[0])
     return f"{months} months earlier (counted in both release dates)" if months else "none"
+
+
+def _comparable(term: int, old: dict, new: dict, life: int, sub_assist: bool) -> str:
+    """The arithmetic of a comparable cut below a life minimum, where it counts life.
+
+    Examples
+    --------
+    >>> _comparable(235, {"range_min": 600}, {"table_min": 188}, 600, True)
+    ' (235 × 188 / 600: comparably below the amended range, §1B1.10(b)(2)(B))'
+    """
+    if not sub_assist or old["range_min"] != life or term >= life:
+        return ""
+    return (f" ({term} × {new['table_min']} / {life}: comparably below the amended range, "
+            "§1B1.10(b)(2)(B))")  # fmt: skip
+
+
+def life_convention(months: int) -> str:
+    """How a worksheet counts life, and on whose authority.
+
+    Examples
+    --------
+    >>> life_convention(470)
+    "470 months (the Sentencing Commission's convention, data/law/conventions.yaml)"
+    >>> life_convention(600)
+    "600 months (the scenario's conventions.life_months; the Commission counts 470)"
+    """
+    code = conventions().life_months
+    if months == code:
+        return (f"{months} months (the Sentencing Commission's convention, "
+                "data/law/conventions.yaml)")  # fmt: skip
+    return f"{months} months (the scenario's conventions.life_months; the Commission counts {code})"
 
 
 def earlier_reductions(bits: int) -> str:

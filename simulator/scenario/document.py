@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from simulator.law import conventions
 from simulator.scenario.base import Day, StrictModel
 from simulator.scenario.changes import Change
 from simulator.scenario.uncertain import uncertain
@@ -30,6 +31,9 @@ MAX_LOG_ODDS, MAX_BED_YEAR_COST = 50, 1e9
 #: Most cases a fiscal year a projection may admit (at size 1): forty times the most the federal
 #: courts have sentenced to prison for drug trafficking in one year (about 25,000).
 MAX_ADMISSIONS = 1_000_000
+#: Life as ``data/law`` codes it (the Commission's months), and the most months a scenario may
+#: count it for: a century.
+LIFE_CODE, MAX_LIFE_MONTHS = conventions().life_months, 1200
 MIX_GROUPS = ("heroin", "cocaine", "cocaine_base", "methamphetamine", "marijuana", "other")
 
 
@@ -122,6 +126,20 @@ class Costs(StrictModel):
     per_bed_year: uncertain(ge=0, le=MAX_BED_YEAR_COST)
 
 
+class ScenarioConventions(StrictModel):
+    """Conventions the law leaves to the analyst, counted otherwise than ``data/law`` counts them.
+
+    ``life_months`` is how many months a life term counts for where arithmetic needs a number:
+    the release day and bed-years of a life term, a term's position in a range whose top is
+    life, and the comparable cut of a substantial-assistance sentence below a life minimum
+    (USSG §1B1.10(b)(2)(B)). Unset, it is the Sentencing Commission's 470
+    (``data/law/conventions.yaml``); it is at least that, because terms of years up to it are
+    coded as they are, and at most a century.
+    """
+
+    life_months: uncertain(int, ge=LIFE_CODE, le=MAX_LIFE_MONTHS) | None = None
+
+
 class Outputs(StrictModel):
     """What the summary reports."""
 
@@ -182,6 +200,7 @@ class Scenario(StrictModel):
     costs: Costs
     outputs: Outputs = Field(default_factory=Outputs)
     projection: Projection | None = None
+    conventions: ScenarioConventions | None = None
     source_path: str | None = Field(default=None, exclude=True)
     source_text: str = Field(default="", exclude=True, repr=False)
 
@@ -199,6 +218,9 @@ class Scenario(StrictModel):
             doc.pop("projection", None)
         if doc["retroactivity"].get("process") is None:
             doc["retroactivity"].pop("process", None)
+        # so do the conventions, left out while none is set
+        if not any(v is not None for v in (doc.get("conventions") or {}).values()):
+            doc.pop("conventions", None)
         for change in doc["changes"]:
             for key in UNSET_KEYS_OUTSIDE_THE_HASH:
                 if change.get(key) is None:
