@@ -274,6 +274,13 @@ def crack(grams: float, **facts) -> dict:
     return one(drug="cocaine_base", grams=grams, **facts)
 
 
+def meth(**facts) -> dict:
+    """60 g of methamphetamine on the five-year tier, meeting the safety valve's other
+    conditions (no weapon, no aggravating role, truthful disclosure)."""
+    return one(**{"drug": "methamphetamine", "grams": 60.0, "mm_charged": 5,
+                  "sv_conditions": True, **facts})  # fmt: skip
+
+
 EDGES = {
     # exactly at the 1986 thresholds and at the FSA ones, charged with the tier
     "crack at 50 g, ten-year tier": crack(50.0, mm_charged=10, sentencing_date="2009-06-01"),
@@ -297,6 +304,24 @@ EDGES = {
         60.0, mm_charged=10, sub_assist=True, departure=0.5, sentencing_date="2008-06-01"
     ),
     "career offender": crack(60.0, career=True, chp=12, sentencing_date="2008-06-01"),
+    # the safety valve (18 U.S.C. §3553(f), USSG §5C1.2, §2D1.1(b)): 60 g of methamphetamine
+    # reaches the five-year tier; each meets the other conditions, (f)(2)-(5)
+    "four 1-point offenses, 2010": meth(chp=4, one_point=4, sentencing_date="2010-06-01"),
+    "four 1-point offenses, 2020": meth(chp=4, one_point=4, safety_valve=True,
+                                        sentencing_date="2020-06-01"),
+    "a prior 3-point offense, 2020": meth(chp=3, one_point=0, prior_3pt=True,
+                                          sentencing_date="2020-06-01"),
+    "three 2-point offenses, 2020": meth(chp=6, one_point=0, sentencing_date="2020-06-01"),
+    "a 2-point violent offense, 2020": meth(chp=2, one_point=0, prior_2pt_violent=True,
+                                            violent=True, sentencing_date="2020-06-01"),
+    "level floor of 17, 2016": meth(role=-4, safety_valve=True, sentencing_date="2016-06-01"),
+    "no level floor, 2024": meth(role=-4, chp=1, one_point=1, safety_valve=True,
+                                 sentencing_date="2024-06-01"),
+    "before level 26 was dropped, 1998": one(grams=20.0, safety_valve=True,
+                                             sentencing_date="1998-06-01", sv_conditions=True),
+    "before the reduction, 1995": meth(safety_valve=True, sentencing_date="1995-03-01",
+                                       drug="methamphetamine"),
+    "before the statute, 1993": meth(sentencing_date="1993-06-01"),
 }  # fmt: skip
 
 EDGE_CHANGES = {

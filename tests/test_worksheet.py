@@ -59,7 +59,7 @@ def check_against_engine(outcome, i: int) -> None:
     for side in ("old", "new"):
         steps = v[f"steps_{side}"]
         total = sum(steps[k] for k in ("base", "weapon", "role", "obstruction", "safety_valve",
-                                       "acceptance"))  # fmt: skip
+                                       "acceptance", "safety_valve_floor"))  # fmt: skip
         assert total == steps["chapter_two_three"]
         adj = law.adjustments
         level = int(np.clip(total, adj["min_level"], adj["max_level"])) + steps["chapter_four"]

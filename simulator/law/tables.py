@@ -29,6 +29,7 @@ import numpy as np
 
 from simulator.law.codes import DRUGS
 from simulator.law.conventions import Conventions
+from simulator.law.safety_valve import SafetyValve
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ class Law:
     equivalency: dict
     status_rule: tuple[int, int, int]  # (from day, points kept, minimum other points): §4A1.1(e)
     zero_point_rule: tuple[int, int]  # (from day, levels): §4C1.1
+    one_point_max: int  # §4A1.1(c): points counted from 1-point sentences, at most
     lesser_max: tuple  # ((drug code, below grams, (max by priors 0, 1, 2+)), ...): §841(b)(1)(D)
+    safety_valve: SafetyValve  # 18 U.S.C. §3553(f), USSG §5C1.2 and §2D1.1(b), by period
 
     @property
     def life_months(self) -> int:
