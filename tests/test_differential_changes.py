@@ -220,6 +220,21 @@ def criminal_history(draw) -> dict:
     return out
 
 
+@st.composite
+def safety_valve(draw) -> dict:
+    """The safety valve's rules of a day: before the statute, the 1994 and 2018 statutes, the
+    guidelines of 1995 (level 26), 2001 (level floor) and 2023 (Amendment 817)."""
+    statutory = draw(st.booleans())
+    on = draw(st.sampled_from(["1990-01-01", "1995-01-01", "1998-06-01", "2005-01-01",
+                               "2018-12-21", "2020-06-01", "2023-11-01"]))  # fmt: skip
+    return {
+        "type": "safety_valve",
+        "rules_on": dt.date.fromisoformat(on),
+        "statutory": statutory,
+        "guideline": draw(st.booleans()) if statutory else True,
+    }
+
+
 ANY_CHANGE = st.one_of(
     drug_table(),
     level_shift(),
@@ -227,6 +242,7 @@ ANY_CHANGE = st.one_of(
     mandatory_minimum(),
     enhancement_851(),
     criminal_history(),
+    safety_valve(),
 )
 
 
@@ -353,6 +369,17 @@ EDGE_CHANGES = {
         {"type": "enhancement_851", "terms_on": "2018-12-21"},
     ],
     "prospective only": [{"type": "crack_powder_ratio", "ratio": 1, "retroactive": False}],
+    "first step act §402": [
+        {"type": "safety_valve", "rules_on": "2018-12-21", "guideline": False,
+         "sentenced_before": "2018-12-21"},
+        {"type": "safety_valve", "rules_on": "2023-11-01", "statutory": False,
+         "sentenced_before": "2023-11-01"},
+    ],
+    "the safety valve of 1995": [{"type": "safety_valve", "rules_on": "1995-01-01"}],
+    "821 and the wider safety valve": [
+        {"type": "criminal_history", "status_points": {"points": 1, "min_other_points": 7}},
+        {"type": "safety_valve", "rules_on": "2023-11-01"},
+    ],
 }  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""The safety valve as the law changed: hand-worked cases, synthesis, today's law, the worksheet.
+"""The safety valve as the law changed: hand-worked cases, synthesis, and a retroactive change.
 
 18 U.S.C. §3553(f)(1) allowed at most 1 criminal history point from 1994-09-23; the First Step
 Act §402 (convictions from 2018-12-21) allows a defendant who does not have (A) more than 4
@@ -11,12 +11,17 @@ first only from level 26), the criteria of §5C1.2(a) (the one-point wording unt
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
+from reference_changes import reference_reduce_changes
 from strategies import person_row, to_population
+from test_differential_changes import check
+from test_reference_calculator import cases_of
 
 import simulator as sim
 from simulator.calendar import day
@@ -27,6 +32,7 @@ from simulator.inputs.parameters import load_parameters
 from simulator.inputs.synthesis import admissions
 from simulator.model.clemency import today_term
 from simulator.model.reduction import current_guideline
+from simulator.scenario import validate
 
 
 def allows(law, when: str, *, chp: int, one_point: int = 0, prior_3pt: bool = False,
@@ -187,6 +193,61 @@ def test_the_composition_splits_a_total_in_every_way_it_can():
     # 3 points: three 1-point sentences, a 2-point and a 1-point one, or one 3-point sentence
     assert {(int(o), bool(t)) for o, t in zip(one, three, strict=True)} == {
         (3, False), (1, False), (0, True)}  # fmt: skip
+
+
+# ------------------------------------------------------------- a retroactive change
+FSA_402 = [
+    {"type": "safety_valve", "rules_on": dt.date(2018, 12, 21), "guideline": False,
+     "sentenced_before": dt.date(2018, 12, 21)},
+    {"type": "safety_valve", "rules_on": dt.date(2023, 11, 1), "statutory": False,
+     "sentenced_before": dt.date(2023, 11, 1)},
+]  # fmt: skip
+
+
+def test_the_wider_safety_valve_made_retroactive_lowers_a_2010_range():
+    # 600 g of methamphetamine in 2010: base 32, -3 = 29, 3 points (three 1-point offenses,
+    # category II) 97-121, the ten-year minimum makes it 120-121. Under §3553(f)(1) as amended
+    # and the 2023 §5C1.2: relieved, 32 - 2 = 30, -3 = 27, category II 78-97
+    row = meth(grams=600.0, mm_charged=10, chp=3, one_point=3, position=0.0,
+               sentencing_date="2010-06-01")  # fmt: skip
+    pop = to_population([row])
+    effective = day("2015-01-01")
+    ref = reference_reduce_changes(cases_of(pop)[0], FSA_402, effective=effective,
+                                   earliest_release=None)  # fmt: skip
+    assert (ref.old.range_min, ref.old.range_max, ref.old.floor) == (120, 121, 120)
+    assert (ref.new.level, ref.new.range_min, ref.new.range_max, ref.new.floor) == (27, 78, 97, 0)
+    assert ref.eligible and ref.reduced_term == 78
+    check(pop, FSA_402, effective)  # the engine agrees
+    # with a prior 3-point offense instead (3 points all the same), the statute still bars it
+    barred = to_population([{**row, "one_point": 0, "prior_3pt": True}])
+    ref = reference_reduce_changes(cases_of(barred)[0], FSA_402, effective=effective,
+                                   earliest_release=None)  # fmt: skip
+    assert not ref.eligible and ref.new.floor == 120
+    check(barred, FSA_402, effective)
+
+
+def test_a_safety_valve_change_must_change_something():
+    doc = {"title": "t", "reference": "r", "retroactivity": {"effective": "2020-01-01"},
+           "grant": {"rate": 1}, "costs": {"per_bed_year": 1},
+           "changes": [{"type": "safety_valve", "rules_on": "2018-12-21", "statutory": False,
+                        "guideline": False}]}  # fmt: skip
+    with pytest.raises(sim.ScenarioError, match="set guideline, statutory or both to true"):
+        validate(doc)
+
+
+def test_the_scenario_reaches_only_earlier_sentences():
+    sc = sim.load_scenario(ROOT / "scenarios" / "first_step_act_402_retroactive.yaml")
+    pop = sim.synthesize(sc.population, seed=3, size=0.05)
+    out = sim.apply(pop, sc)
+    red = out.reduction
+    assert red.eligible.sum() > 0
+    assert (pop.sentencing_date[red.eligible] < day("2023-11-01")).all()
+    # relief newly given only to people sentenced before 2018-12-21 who meet the other
+    # conditions, and never taken away
+    newly = red.new.relief & ~red.old.relief
+    assert newly.any() and (pop.sentencing_date[newly] < day("2018-12-21")).all()
+    assert pop.sv_conditions[newly].all() and not (red.old.relief & ~red.new.relief).any()
+    assert (red.new.range_max <= red.old.range_max).all()
 
 
 def test_today_s_law_of_clemency_has_the_wider_safety_valve():
