@@ -86,6 +86,7 @@ class LawData:
     rdap_rules: list[tuple[int, list[tuple[int | None, int]]]]  # (from day, [(max term, months)])
     time_credits: dict  # early_release.yaml's time_credits section, dates as day numbers
     criminal_history: dict  # Amendment 821's rules for sentences from their date
+    safety_valve: dict  # 18 U.S.C. §3553(f), USSG §5C1.2 and §2D1.1(b), periods by day
 
 
 def _months(value: object, life: int) -> int:
@@ -201,6 +202,7 @@ def _law_data(life_months: int | None) -> LawData:
             for r in _read_yaml("early_release.yaml")["rules"]
         ),
         criminal_history=_read_yaml("criminal_history.yaml"),
+        safety_valve=_read_yaml("safety_valve.yaml"),
     )
 
 
@@ -350,6 +352,10 @@ class Case:
     violent: bool = False  # a history of violence
     rdap: bool = False  # completes RDAP and qualifies for its early release
     ftc: bool = False  # earns First Step Act time credits and may apply them
+    sv_conditions: bool = False  # meets 18 U.S.C. §3553(f)(2)-(5)
+    one_point: int = 0  # points from 1-point offenses (§4A1.1(c)), part of chp
+    prior_3pt: bool = False  # a prior 3-point offense (§4A1.1(a))
+    prior_2pt_violent: bool = False  # a prior 2-point violent offense (§4A1.1(b))
 
 
 @dataclass(frozen=True)
@@ -405,6 +411,65 @@ def zero_point_decrease(case: Case, when: int) -> int:
     return rule["levels"] if zero_point_offender(case) else 0
 
 
+# --------------------------------------------------------------------------- safety valve
+def _in_force(rows: list[dict], when: int) -> dict:
+    """The period of a ``safety_valve.yaml`` list in force on day ``when`` (the first before)."""
+    rows = sorted(rows, key=lambda r: day_number(str(r["from"])))
+    current = rows[0]
+    for row in rows:
+        if day_number(str(row["from"])) <= when:
+            current = row
+    return current
+
+
+def history_allows(part: str, case: Case, points: int, when: int) -> bool:
+    """Whether the criminal history allows the safety valve on ``when``.
+
+    ``part`` is ``statute`` (18 U.S.C. §3553(f)(1): at most 1 point from 1994-09-23; from the
+    First Step Act, 2018-12-21, no more than 4 points without those of 1-point offenses, no prior
+    3-point offense and no prior 2-point violent offense, each required as Pulsifer v. United
+    States (2024) reads "and") or ``guideline`` (USSG §5C1.2(a)(1) as the Manual words it).
+    """
+    rule = _in_force(law_data().safety_valve[part], when)
+    if not rule["exists"]:
+        return False
+    if rule.get("max_points") is not None and points > rule["max_points"]:
+        return False
+    cap = rule.get("max_points_without_one_point")
+    if cap is not None and points - case.one_point > cap:
+        return False
+    if rule.get("prior_three_point") and case.prior_3pt:
+        return False
+    return not (rule.get("prior_two_point_violent") and case.prior_2pt_violent)
+
+
+def guideline_criteria_as_found(case: Case) -> bool:
+    """USSG §5C1.2(a) as the sentencing court found it: relief applied, and the total of points
+    (scored at sentencing) within the guideline's own cap, which until 2023-11-01 stayed at 1
+    point when the statute was widened."""
+    if not case.safety_valve:
+        return False
+    when = case.sentencing_date
+    rule = _in_force(law_data().safety_valve["guideline"], when)
+    cap = rule.get("max_points")
+    return rule["exists"] and (cap is None or points_scored(case, when) <= cap)
+
+
+def safety_valve_levels(level_above: int, when: int) -> int:
+    """USSG §2D1.1(b): levels off (Amendment 515: only at level 26 or more until removed)."""
+    rule = _in_force(law_data().safety_valve["reduction"], when)
+    low = rule.get("min_level")
+    return 0 if low is not None and level_above < low else int(rule["levels"])
+
+
+def safety_valve_level_floor(minimum: int, when: int) -> int:
+    """USSG §5C1.2(b): the least offense level with a statutory minimum of five years or more."""
+    rule = _in_force(law_data().safety_valve["level_floor"], when)
+    if rule.get("level") is None or minimum < rule["min_floor_months"]:
+        return 0
+    return int(rule["level"])
+
+
 def guideline_range(case: Case, edition: str, level_shift: int = 0) -> Range:
     """The applicable range of ``case`` scored with ``edition`` of its drug's table."""
     base = base_offense_level(case.drug, case.grams, edition) + level_shift
@@ -424,6 +489,9 @@ def guideline_range(case: Case, edition: str, level_shift: int = 0) -> Range:
         # under a later amendment rests on that amendment's guidelines)
         points=points_scored(case, case.table_date),
         chapter_four=zero_point_decrease(case, case.table_date),
+        relief=case.safety_valve,
+        criteria=guideline_criteria_as_found(case),
+        safety_valve_day=case.sentencing_date,
     )
 
 
@@ -436,11 +504,17 @@ def score(
     statutory_max: int,
     points: int,
     chapter_four: int = 0,
+    relief: bool,
+    criteria: bool,
+    safety_valve_day: int,
 ) -> Range:
     """Chapters 3 to 5 from a base offense level and the statute that applies.
 
     ``points`` are the criminal history points counted; ``chapter_four`` levels are added after
-    Chapters Two and Three (§4C1.1, the zero-point offender decrease).
+    Chapters Two and Three (§4C1.1, the zero-point offender decrease). ``relief`` lifts the
+    mandatory minimum (18 U.S.C. §3553(f)); ``criteria`` says the case meets USSG §5C1.2(a),
+    which brings the reduction of §2D1.1(b) and the floor of §5C1.2(b) in force on
+    ``safety_valve_day``.
     """
     law = law_data()
     adj = law.adjustments
@@ -448,13 +522,16 @@ def score(
     level = base
     if case.weapon:
         level += adj["weapon"]
+    level_above = level  # "the offense level determined above" by §2D1.1
     level += case.role
     if case.obstruction:
         level += adj["obstruction"]
-    if case.safety_valve:
-        level -= adj["safety_valve"]
+    if criteria:
+        level -= safety_valve_levels(level_above, safety_valve_day)
     if case.acceptance:
         level -= acceptance_levels(level)
+    if criteria:  # §5C1.2(b): the level from Chapters Two and Three
+        level = max(level, safety_valve_level_floor(floor, safety_valve_day))
     level += chapter_four
 
     category = category_from_points(points)
@@ -468,7 +545,7 @@ def score(
     level = min(max(level, adj["min_level"]), adj["max_level"])
     rmin, rmax = law.sentencing_table[(level, category)]
 
-    if case.safety_valve:
+    if relief:
         floor = 0  # 18 U.S.C. §3553(f): the floor no longer binds
     # §5G1.1: the statutory maximum caps the range, a floor above it lifts it
     tmin, tmax = min(rmin, smax), min(rmax, smax)

@@ -11,6 +11,7 @@ Where the scenario language, not the law, settles a choice, the comment says ``L
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -25,7 +26,9 @@ from reference_calculator import (
     day_number,
     decide,
     edition_in_force,
+    guideline_criteria_as_found,
     guideline_range,
+    history_allows,
     law_data,
     mandatory_tier_reached,
     points_scored,
@@ -197,6 +200,27 @@ def amended_range(
         if zero is not None and zero_point_offender(case):
             chapter_four = zero.get("levels", -2)
 
+    # the safety valve: as the sentencing court decided it, unless a change gives the rules of
+    # another day (or the person is sentenced again under today's law)
+    relief = case.safety_valve
+    relief_day = guideline_day = statute_day
+    relief_anew = criteria_anew = as_of is not None
+    for ch in reached:
+        if ch["type"] == "safety_valve":
+            on = _day(ch["rules_on"])
+            if ch.get("statutory", True):
+                relief_day, relief_anew = on, True
+            if ch.get("guideline", True):
+                guideline_day, criteria_anew = on, True
+    if relief_anew:
+        relief = case.sv_conditions and history_allows("statute", case, points, relief_day)
+    if criteria_anew:
+        criteria = case.sv_conditions and history_allows("guideline", case, points, guideline_day)
+    else:  # §5C1.2(a) as the sentencing court read it: within its cap on points then
+        criteria = relief and guideline_criteria_as_found(
+            dataclasses.replace(case, safety_valve=True)
+        )
+
     return score(
         case,
         base + shift,
@@ -205,6 +229,9 @@ def amended_range(
         statutory_max=smax,
         points=points,
         chapter_four=chapter_four,
+        relief=relief,
+        criteria=criteria,
+        safety_valve_day=guideline_day,
     )
 
 

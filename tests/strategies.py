@@ -57,8 +57,27 @@ def person(
     role = draw(st.sampled_from(ROLES))
     chp = draw(st.integers(0, 25))
     career = chp >= 4 and draw(st.booleans())
-    relief_possible = chp <= 1 and not weapon and role <= 0 and not career
-    safety_valve = relief_possible and draw(st.booleans())
+    status = 2 if chp >= 3 and draw(st.booleans()) else 0
+    violent = draw(st.booleans())
+    # the points besides status points as prior sentences (USSG §4A1.1): 3-point, 2-point, and
+    # 1-point ones (at most 4 points counted)
+    rest = chp - status
+    threes = draw(st.integers(0, rest // 3))
+    left = rest - 3 * threes
+    cap = law.one_point_max  # USSG §4A1.1(c)
+    twos = draw(st.integers(max(0, -(-(left - cap) // 2)), left // 2))
+    one_point = left - 2 * twos
+    prior_2pt_violent = violent and twos > 0 and draw(st.booleans())
+    # the safety valve: its other conditions drawn, the criminal history the law's of the day
+    sv_conditions = not weapon and role <= 0 and not career and draw(st.booleans())
+    safety_valve = sv_conditions and bool(
+        law.safety_valve.statute.met(
+            chp=law.criminal_history_points(np.array([chp]), np.array([status]),
+                                            np.array([sent])),
+            one_point=np.array([one_point]), prior_3pt=np.array([threes > 0]),
+            prior_2pt_violent=np.array([prior_2pt_violent]), when=np.array([sent]),
+        )[0]
+    )  # fmt: skip
     sub_assist = draw(st.booleans())
     supported = int(
         law.mandatory_tier(np.array([DRUGS.index(drug)]), np.array([grams]), np.array([sent]))[0]
@@ -78,10 +97,12 @@ def person(
         custody_start=sent - draw(st.integers(0, 500)), table_date=sent,
         age=draw(st.integers(18, 80)), female=draw(st.booleans()), race=draw(st.integers(0, 3)),
         noncitizen=draw(st.booleans()), infractions=draw(st.integers(0, 6)),
-        violent=draw(st.booleans()),
+        violent=violent,
         u_grant=draw(st.floats(0.0, 1.0, exclude_max=True, width=32)),
-        status_points=2 if chp >= 3 and draw(st.booleans()) else 0,
+        status_points=status,
         zp_excluded=draw(st.booleans()), rdap=draw(st.booleans()), ftc=draw(st.booleans()),
+        sv_conditions=sv_conditions, one_point=one_point, prior_3pt=threes > 0,
+        prior_2pt_violent=prior_2pt_violent,
     )  # fmt: skip
 
 
@@ -156,4 +177,11 @@ def person_row(**facts) -> dict:
         facts.setdefault("custody_start", facts["sentencing_date"] - 100)
         facts.setdefault("offense_date", facts["sentencing_date"] - 300)
     row.update(facts)
+    # the safety valve's other conditions and the criminal history it reads, unless given: as a
+    # file without them is read (the conditions as the safety valve applied, as many 1-point
+    # points as the points allow, no prior 3-point or 2-point violent offense)
+    row.setdefault("sv_conditions", row["safety_valve"])
+    row.setdefault("one_point", max(0, min(row["chp"] - row["status_points"], 4)))  # §4A1.1(c)
+    row.setdefault("prior_3pt", False)
+    row.setdefault("prior_2pt_violent", False)
     return row

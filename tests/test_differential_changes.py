@@ -235,6 +235,21 @@ def criminal_history(draw) -> dict:
     return out
 
 
+@st.composite
+def safety_valve(draw) -> dict:
+    """The safety valve's rules of a day: before the statute, the 1994 and 2018 statutes, the
+    guidelines of 1995 (level 26), 2001 (level floor) and 2023 (Amendment 817)."""
+    statutory = draw(st.booleans())
+    on = draw(st.sampled_from(["1990-01-01", "1995-01-01", "1998-06-01", "2005-01-01",
+                               "2018-12-21", "2020-06-01", "2023-11-01"]))  # fmt: skip
+    return {
+        "type": "safety_valve",
+        "rules_on": dt.date.fromisoformat(on),
+        "statutory": statutory,
+        "guideline": draw(st.booleans()) if statutory else True,
+    }
+
+
 ANY_CHANGE = st.one_of(
     drug_table(),
     level_shift(),
@@ -242,6 +257,7 @@ ANY_CHANGE = st.one_of(
     mandatory_minimum(),
     enhancement_851(),
     criminal_history(),
+    safety_valve(),
 )
 
 
@@ -301,6 +317,13 @@ def crack(grams: float, **facts) -> dict:
     return one(drug="cocaine_base", grams=grams, **facts)
 
 
+def meth(**facts) -> dict:
+    """60 g of methamphetamine on the five-year tier, meeting the safety valve's other
+    conditions (no weapon, no aggravating role, truthful disclosure)."""
+    return one(**{"drug": "methamphetamine", "grams": 60.0, "mm_charged": 5,
+                  "sv_conditions": True, **facts})  # fmt: skip
+
+
 EDGES = {
     # exactly at the 1986 thresholds and at the FSA ones, charged with the tier
     "crack at 50 g, ten-year tier": crack(50.0, mm_charged=10, sentencing_date="2009-06-01"),
@@ -335,6 +358,24 @@ EDGES = {
         60.0, mm_charged=10, sub_assist=True, departure=0.5, sentencing_date="2008-06-01"
     ),
     "career offender": crack(60.0, career=True, chp=12, sentencing_date="2008-06-01"),
+    # the safety valve (18 U.S.C. §3553(f), USSG §5C1.2, §2D1.1(b)): 60 g of methamphetamine
+    # reaches the five-year tier; each meets the other conditions, (f)(2)-(5)
+    "four 1-point offenses, 2010": meth(chp=4, one_point=4, sentencing_date="2010-06-01"),
+    "four 1-point offenses, 2020": meth(chp=4, one_point=4, safety_valve=True,
+                                        sentencing_date="2020-06-01"),
+    "a prior 3-point offense, 2020": meth(chp=3, one_point=0, prior_3pt=True,
+                                          sentencing_date="2020-06-01"),
+    "three 2-point offenses, 2020": meth(chp=6, one_point=0, sentencing_date="2020-06-01"),
+    "a 2-point violent offense, 2020": meth(chp=2, one_point=0, prior_2pt_violent=True,
+                                            violent=True, sentencing_date="2020-06-01"),
+    "level floor of 17, 2016": meth(role=-4, safety_valve=True, sentencing_date="2016-06-01"),
+    "no level floor, 2024": meth(role=-4, chp=1, one_point=1, safety_valve=True,
+                                 sentencing_date="2024-06-01"),
+    "before level 26 was dropped, 1998": one(grams=20.0, safety_valve=True,
+                                             sentencing_date="1998-06-01", sv_conditions=True),
+    "before the reduction, 1995": meth(safety_valve=True, sentencing_date="1995-03-01",
+                                       drug="methamphetamine"),
+    "before the statute, 1993": meth(sentencing_date="1993-06-01"),
 }  # fmt: skip
 
 EDGE_CHANGES = {
@@ -366,6 +407,17 @@ EDGE_CHANGES = {
         {"type": "enhancement_851", "terms_on": "2018-12-21"},
     ],
     "prospective only": [{"type": "crack_powder_ratio", "ratio": 1, "retroactive": False}],
+    "first step act §402": [
+        {"type": "safety_valve", "rules_on": "2018-12-21", "guideline": False,
+         "sentenced_before": "2018-12-21"},
+        {"type": "safety_valve", "rules_on": "2023-11-01", "statutory": False,
+         "sentenced_before": "2023-11-01"},
+    ],
+    "the safety valve of 1995": [{"type": "safety_valve", "rules_on": "1995-01-01"}],
+    "821 and the wider safety valve": [
+        {"type": "criminal_history", "status_points": {"points": 1, "min_other_points": 7}},
+        {"type": "safety_valve", "rules_on": "2023-11-01"},
+    ],
 }  # fmt: skip
 
 

@@ -60,6 +60,10 @@ def cases_of(pop) -> list[Case]:
                 violent=bool(pop.violent[i]),
                 rdap=bool(pop.rdap[i]),
                 ftc=bool(pop.ftc[i]),
+                sv_conditions=bool(pop.sv_conditions[i]),
+                one_point=int(pop.one_point[i]),
+                prior_3pt=bool(pop.prior_3pt[i]),
+                prior_2pt_violent=bool(pop.prior_2pt_violent[i]),
             )
         )
     return out

@@ -59,7 +59,7 @@ def check_against_engine(outcome, i: int) -> None:
     for side in ("old", "new"):
         steps = v[f"steps_{side}"]
         total = sum(steps[k] for k in ("base", "weapon", "role", "obstruction", "safety_valve",
-                                       "acceptance"))  # fmt: skip
+                                       "acceptance", "safety_valve_floor"))  # fmt: skip
         assert total == steps["chapter_two_three"]
         adj = law.adjustments
         level = int(np.clip(total, adj["min_level"], adj["max_level"])) + steps["chapter_four"]
@@ -91,7 +91,7 @@ def test_mandatory_minimum_bound_person_keeps_the_floor(small_outcome):
 
 @pytest.mark.parametrize(
     "name", ["equal_act", "2023_amendment_821", "2018_first_step_act_404",
-             "2014_clemency_initiative"],
+             "2014_clemency_initiative", "first_step_act_402_retroactive"],
 )  # fmt: skip
 def test_worksheet_equals_engine_other_change_types(name):
     sc = sim.load_scenario(ROOT / "scenarios" / f"{name}.yaml")

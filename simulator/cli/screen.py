@@ -39,6 +39,8 @@ OPTIONS = {
     "priors_851": "--priors-851", "status_points": "--status-points", "term": "--term",
     "sentencing_date": "--sentenced", "custody_start": "--custody-start",
     "offense_date": "--offense-date", "infractions": "--infractions",
+    "one_point": "--one-point", "prior_3pt": "--prior-3pt",
+    "prior_2pt_violent": "--prior-2pt-violent",
 }  # fmt: skip
 
 
@@ -52,7 +54,23 @@ OPTIONS = {
 @click.option("--obstruction", is_flag=True, help="Obstruction of justice.")
 @click.option("--acceptance/--no-acceptance", default=True, show_default=True,
               help="Acceptance of responsibility.")  # fmt: skip
-@click.option("--safety-valve", is_flag=True, help="Safety valve applied.")
+@click.option("--safety-valve", is_flag=True, help="Safety valve applied at sentencing.")
+@click.option(
+    "--sv-conditions/--no-sv-conditions",
+    default=None,
+    help="Meets the safety valve's conditions other than criminal history, 18 U.S.C. "
+    "§3553(f)(2)-(5) (default: as --safety-valve).",
+)
+@_count(
+    "--one-point",
+    "one_point",
+    "Of the points, those from 1-point offenses (default: as many as the points allow)",
+    None,
+)
+@click.option("--prior-3pt", is_flag=True, help="A prior 3-point offense (USSG §4A1.1(a)).")
+@click.option(
+    "--prior-2pt-violent", is_flag=True, help="A prior 2-point violent offense (USSG §4A1.1(b))."
+)
 @click.option("--zero-point-excluded", is_flag=True,
               help="Violence or threats, death or serious injury, or a victim adjustment in the "
                    "offense (USSG §4C1.1(a)(3), (4), (9)).")  # fmt: skip
@@ -112,7 +130,9 @@ def screen_command(**kw) -> None:
         sub_assist=kw["sub_assist"], career=kw["career"], mm_tier=kw["mm_tier"],
         priors_851=kw["priors_851"], infractions=kw["infractions"],
         status_points=kw["status_points"], zero_point_excluded=kw["zero_point_excluded"],
-        rdap=kw["rdap"], ftc=kw["time_credits"],
+        rdap=kw["rdap"], ftc=kw["time_credits"], sv_conditions=kw["sv_conditions"],
+        one_point=kw["one_point"], prior_3pt=kw["prior_3pt"],
+        prior_2pt_violent=kw["prior_2pt_violent"],
         names={**OPTIONS, "chp": f"--chc {kw['chc']}" if kw["chc"] else "--points"},
     )  # fmt: skip
     show_worksheet(apply(pop, sc), 0, kw["as_json"])

@@ -225,6 +225,15 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     status_points = _status_points(a["criminal_history"], chp, rng)
     vio = a["violent"]
     violent = rng.uniform("violent", n) < np.where(career, vio["career"], vio["base"])
+    one_point, prior_3pt, prior_2pt_violent = criminal_history_composition(
+        a["criminal_history"]["composition"],
+        chp - status_points,
+        violent,
+        rng.uniform("history.composition", n),
+        rng.uniform("history.violent_two_point", n),
+        int(a["history_points_max"]),
+        load_law().one_point_max,
+    )
 
     law = load_law()
     supported = law.mandatory_tier(drug, grams, sent)
@@ -236,10 +245,14 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     u851 = rng.uniform("priors_851", n)
     priors = priors_851(a["priors_851"], mm, chp, u851)
 
-    sv = a["safety_valve"]
-    sv_eligible = (chp <= sv["max_points"]) & ~weapon & (role <= 0) & ~career
-    sv_eligible &= sent >= day(sv["from"])
-    safety_valve = sv_eligible & (rng.uniform("safety_valve", n) < expit(f["relief.safety_valve"]))
+    # the safety valve: its other conditions (18 U.S.C. §3553(f)(2)-(5)) are the case's; whether
+    # the criminal history allows it is the statute in force on the sentencing date
+    sv_conditions = ~weapon & (role <= 0) & ~career
+    sv_conditions &= rng.uniform("safety_valve", n) < expit(f["relief.safety_valve"])
+    safety_valve = sv_conditions & law.safety_valve.statute.met(
+        chp=law.criminal_history_points(chp, status_points, sent), one_point=one_point,
+        prior_3pt=prior_3pt, prior_2pt_violent=prior_2pt_violent, when=sent,
+    )  # fmt: skip
     zp_excluded = zero_point_excluded(
         a["criminal_history"]["zero_point_exclusions"],
         safety_valve,
@@ -306,7 +319,8 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
         violent=violent, u_grant=rng.uniform("u_grant", n), status_points=status_points,
         zp_excluded=zp_excluded, mm_supported=supported, u_mm_charged=u_charged,
         u_priors_851=u851, rdap=rdap, ftc=ftc, death_date=death,
-        compassionate_date=compassionate,
+        compassionate_date=compassionate, sv_conditions=sv_conditions, one_point=one_point,
+        prior_3pt=prior_3pt, prior_2pt_violent=prior_2pt_violent,
     )  # fmt: skip
 
 
@@ -364,3 +378,88 @@ def zero_point_excluded(shares: dict, safety_valve: np.ndarray, u: np.ndarray) -
     """
     none = np.prod([1.0 - float(v) for v in shares.values()])
     return ~safety_valve & (u < 1.0 - none)
+
+
+def composition_table(means: dict, max_points: int, one_point_max: int) -> tuple[np.ndarray, ...]:
+    """Every split of a total of points into prior sentences, with its chance given the total.
+
+    A split is a count of 3-point and of 2-point sentences and the points of 1-point ones (at
+    most ``one_point_max`` count, USSG §4A1.1(c)); the counts are independent Poisson counts
+    with ``means``
+    (``one_point``, ``two_point``, ``three_point``), conditioned on the total. Returns, sorted
+    by total: each split's total, 1-point points, 2-point and 3-point counts, and the key
+    ``total + cumulative chance within the total`` that :func:`criminal_history_composition`
+    searches.
+
+    Examples
+    --------
+    >>> total, one, two, three, key = composition_table(
+    ...     {"one_point": 1.0, "two_point": 1.0, "three_point": 1.0}, 3, 4)
+    >>> [(int(o), int(w), int(t)) for o, w, t in zip(one[total == 3], two[total == 3],
+    ...                                              three[total == 3])]
+    [(3, 0, 0), (1, 1, 0), (0, 0, 1)]
+    >>> key[total == 3].round(3).tolist()   # 1/6, 1 and 1 (of 13/6) for the three splits
+    [3.077, 3.538, 4.0]
+    """
+    cap = int(one_point_max)
+    k = np.arange(max(max_points, cap) + 1)
+    log_fact = np.concatenate([[0.0], np.cumsum(np.log(np.maximum(k[1:], 1)))])
+
+    def pmf(mean: float) -> np.ndarray:
+        return np.exp(k * np.log(mean) - mean - log_fact)
+
+    ones = pmf(float(means["one_point"]))[: cap + 1].copy()
+    ones[cap] = 1.0 - ones[:cap].sum()  # the cap, for that many 1-point sentences or more
+    three, two, one = np.meshgrid(k[: max_points // 3 + 1], k[: max_points // 2 + 1],
+                                  k[: cap + 1], indexing="ij")  # fmt: skip
+    total = (3 * three + 2 * two + one).ravel()
+    chance = (pmf(float(means["three_point"]))[three] * pmf(float(means["two_point"]))[two]
+              * ones[one]).ravel()  # fmt: skip
+    keep = total <= max_points
+    # by total; within a total, fewer 3-point and then fewer 2-point sentences first
+    order = np.lexsort((two.ravel()[keep], three.ravel()[keep], total[keep]))
+    total, chance = total[keep][order], chance[keep][order]
+    one, two, three = (x.ravel()[keep][order] for x in (one, two, three))
+    cumulative = np.cumsum(chance)
+    before = np.concatenate([[0.0], cumulative])[np.searchsorted(total, total, side="left")]
+    within = np.bincount(total, weights=chance)[total]
+    key = total + (cumulative - before) / within
+    return total, one, two, three, key
+
+
+def criminal_history_composition(
+    rule: dict,
+    points: np.ndarray,
+    violent: np.ndarray,
+    u: np.ndarray,
+    u_violent: np.ndarray,
+    max_points: int,
+    one_point_max: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each person's 1-point points, prior 3-point offense and prior 2-point violent offense.
+
+    ``points`` are the criminal history points besides status points; the split is drawn from
+    :func:`composition_table` with the person's uniform ``u``. A 2-point prior is a violent
+    one for a share ``rule["violent_two_point"]`` of the people with a history of violence
+    (``u_violent``).
+
+    Examples
+    --------
+    >>> rule = {"one_point": 1.2, "two_point": 0.8, "three_point": 0.9, "violent_two_point": 1.0}
+    >>> one, three, violent = criminal_history_composition(
+    ...     rule, np.array([0, 1, 2, 3, 3]), np.array([False, False, True, False, False]),
+    ...     np.array([0.5, 0.5, 0.99, 0.01, 0.99]), np.array([0.5] * 5), 40, 4)
+    >>> one.tolist(), three.tolist(), violent.tolist()
+    ([0, 1, 0, 3, 0], [False, False, False, False, True], [False, False, True, False, False])
+    """
+    total, one, two, three, key = composition_table(rule, max_points, one_point_max)
+    p = np.clip(points, 0, max_points).astype(np.intp)
+    totals = np.arange(max_points + 1)
+    first = np.searchsorted(total, totals, side="left")[p]  # each total's splits: a slice
+    last = np.searchsorted(total, totals, side="right")[p] - 1
+    at = first.copy()
+    several = last > first  # 0 and 1 point split one way only
+    draw = np.searchsorted(key, p[several] + u[several].astype(np.float64), side="right")
+    at[several] = np.clip(draw, first[several], last[several])
+    violent_two = violent & (two[at] > 0) & (u_violent < rule["violent_two_point"])
+    return one[at].astype(np.int8), three[at] > 0, violent_two

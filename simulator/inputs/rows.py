@@ -64,6 +64,22 @@ def _cross_checks(v: dict[str, np.ndarray], present: set[str], checks: Checks) -
     for a, b, wrong, reason in rules:
         if a in present:
             checks.add(checks.ok(a, b) & wrong(v[a], v[b]), reason)
+    # the safety valve's criminal history (USSG §4A1.1): within the points besides status points
+    other = v["chp"].astype(np.int16) - (v["status_points"] if "status_points" in present else 0)
+    wrong = {
+        "one_point": lambda x: x > other,
+        "prior_3pt": lambda x: x & (other < 3),
+        "prior_2pt_violent": lambda x: x & (other < 2),
+    }
+    reasons = {
+        "one_point": "one_point: more than chp less status_points",
+        "prior_3pt": "prior_3pt: true with fewer than 3 points besides status points",
+        "prior_2pt_violent": "prior_2pt_violent: true with fewer than 2 points besides status "
+        "points",
+    }
+    for name, test in wrong.items():
+        if name in present:
+            checks.add(checks.ok("chp", "status_points", name) & test(v[name]), reasons[name])
 
 
 @dataclass
@@ -158,7 +174,8 @@ def derive(arrays: dict[str, np.ndarray], present: set[str], *, seed: int) -> di
     n = len(a["drug"])
     a.setdefault("table_date", a["sentencing_date"])
     for name in OPTIONAL_COLUMNS:
-        a.setdefault(name, np.zeros(n, dtype=SCHEMA[name].dtype))
+        if name not in a:
+            a[name] = SCHEMA[name].default(a, n)
     cases = {k: a[k] for k in SCHEMA if k in a}
     if "term" not in present:
         done = sentence(law, cases)

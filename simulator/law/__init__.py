@@ -8,6 +8,8 @@
     :class:`Law`, the tables as arrays and their vectorized lookups by date;
 ``loading``
     :func:`load_law`, which reads the files into a :class:`Law`;
+``safety_valve``
+    the safety valve's rules by period (18 U.S.C. §3553(f), USSG §5C1.2, §2D1.1(b));
 ``amendments``
     the earlier retroactive amendments that shaped the sentences being served.
 
@@ -25,6 +27,7 @@ from simulator.law.amendments import RetroactiveAmendment, retroactive_amendment
 from simulator.law.codes import CATEGORIES, DRUG_GROUPS, DRUGS, TIERS
 from simulator.law.conventions import Conventions, conventions
 from simulator.law.loading import load_law
+from simulator.law.safety_valve import SafetyValve
 from simulator.law.tables import Law
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "Conventions",
     "Law",
     "RetroactiveAmendment",
+    "SafetyValve",
     "conventions",
     "load_law",
     "retroactive_amendments",

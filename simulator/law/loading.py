@@ -21,6 +21,7 @@ import numpy as np
 from simulator.calendar import NEVER, day
 from simulator.law.codes import CATEGORIES, DRUGS
 from simulator.law.conventions import conventions
+from simulator.law.safety_valve import NO_CAP, HistoryRule, SafetyValve
 from simulator.law.tables import Law
 from simulator.resources import data_dir, read_csv, read_yaml
 
@@ -156,6 +157,7 @@ def load_law(directory: str | None = None) -> Law:
             )
             for c in ch["zero_point"]["conditions"]
         ),
+        one_point_max=int(ch["one_point_max"]),
         lesser_max=tuple(
             (
                 DRUGS.index(r["drug"]),
@@ -175,6 +177,59 @@ def load_law(directory: str | None = None) -> Law:
             "max_days": int(tc["max_release_days"]),
             "excluded": tuple(str(x) for x in tc["excluded"]),
         },
+        safety_valve=_safety_valve(read_yaml(root / "safety_valve.yaml")),
+    )
+
+
+def _by_day(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: day(r["from"]))
+
+
+def _history_rule(rows: list[dict]) -> HistoryRule:
+    """The criminal-history condition of ``safety_valve.yaml`` (``statute`` or ``guideline``)."""
+    rows = _by_day(rows)
+
+    def caps(key: str) -> np.ndarray:
+        return np.array([NO_CAP if r.get(key) is None else int(r[key]) for r in rows], np.int16)
+
+    return HistoryRule(
+        start=np.array([day(r["from"]) for r in rows], dtype=np.int32),
+        exists=np.array([bool(r["exists"]) for r in rows]),
+        max_points=caps("max_points"),
+        max_without_one_point=caps("max_points_without_one_point"),
+        bars_three_point=np.array([bool(r.get("prior_three_point", False)) for r in rows]),
+        bars_two_point_violent=np.array(
+            [bool(r.get("prior_two_point_violent", False)) for r in rows]
+        ),
+        text=tuple(str(r["text"]) for r in rows),
+        source=tuple(str(r["source"]) for r in rows),
+    )
+
+
+def _safety_valve(doc: dict) -> SafetyValve:
+    """The safety valve's rules, periods by the day of sentencing (``safety_valve.yaml``)."""
+    red, floor, cites = _by_day(doc["reduction"]), _by_day(doc["level_floor"]), doc["numbering"]
+    cites = _by_day(cites)
+
+    def starts(rows: list[dict]) -> np.ndarray:
+        return np.array([day(r["from"]) for r in rows], dtype=np.int32)
+
+    def ints(rows: list[dict], key: str) -> np.ndarray:
+        return np.array([int(r[key] or 0) for r in rows], dtype=np.int16)
+
+    return SafetyValve(
+        statute=_history_rule(doc["statute"]),
+        guideline=_history_rule(doc["guideline"]),
+        reduction_from=starts(red),
+        reduction_levels=ints(red, "levels"),
+        reduction_min_level=ints(red, "min_level"),
+        reduction_source=tuple(str(r["source"]) for r in red),
+        floor_from=starts(floor),
+        floor_level=ints(floor, "level"),
+        floor_min_months=ints(floor, "min_floor_months"),
+        floor_source=tuple(str(r["source"]) for r in floor),
+        numbering_from=starts(cites),
+        numbering=tuple(str(r["cite"]) for r in cites),
     )
 
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from simulator.law.codes import DRUGS
 from simulator.law.conventions import Conventions
+from simulator.law.safety_valve import SafetyValve
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Law:
     #: §4C1.1(a)'s conditions: (clause, label, case column or None, excluded above, why not
     #: modeled), as ``criminal_history.yaml`` lists them
     zero_point_conditions: tuple[tuple[str, str, str | None, int, str], ...]
+    one_point_max: int  # §4A1.1(c): points counted from 1-point sentences, at most
     lesser_max: tuple  # ((drug code, below grams, (max by priors 0, 1, 2+)), ...): §841(b)(1)(D)
     rdap_from: np.ndarray  # int32 [n_rules]: day each RDAP reduction rule starts
     rdap_max_term: np.ndarray  # int16 [n_rules, K]: the longest term of each step (ascending)
@@ -77,6 +79,7 @@ class Law:
     rdap_excluded: tuple[str, ...]  # population columns that exclude (28 C.F.R. §550.55(b))
     ftc: dict  # First Step Act time credits: earned_from, applied_from (days), rate, max_days,
     # excluded (18 U.S.C. §3632(d)(4), §3624(g)(3))
+    safety_valve: SafetyValve  # 18 U.S.C. §3553(f), USSG §5C1.2 and §2D1.1(b), by period
 
     @property
     def life_months(self) -> int:

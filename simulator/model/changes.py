@@ -17,7 +17,11 @@ later change wins for the same person and provision:
     new floors for people with one or with two or more §851 priors;
 ``criminal_history``
     Amendment 821: status points kept (reduced) only with enough other points (part A); a
-    Chapter Four decrease for zero-point offenders without a §4C1.1 exclusion (part B).
+    Chapter Four decrease for zero-point offenders without a §4C1.1 exclusion (part B);
+``safety_valve``
+    the safety valve's rules of another day: who is relieved of the minimum (18 U.S.C.
+    §3553(f)(1), the First Step Act §402) and/or the guideline's criteria, reduction and level
+    floor (USSG §5C1.2, §2D1.1(b)).
 
 Statutory penalties are changed through extra periods appended to the law's penalty table on
 far-future days, one per original period and combination of penalty changes, so a person's
@@ -211,7 +215,8 @@ class Resolved:
             )
             slot = AMENDED_PERIODS_FROM + period * (1 << len(self.penalty_changes)) + combo
             statute = np.where(combo > 0, slot, statute).astype(np.int32)
-        cases = {**pop.cases(), "mm_charged": mm, "chp": chp}
+        relief, meets, sv_day = self._safety_valve(pop, scopes, thresholds_day, chp)
+        cases = {**pop.cases(), "mm_charged": mm, "chp": chp, "safety_valve": relief}
         del cases["status_points"], cases["zp_excluded"]  # chp and ch4 are scored above
         return guideline(
             base_law,
@@ -221,7 +226,60 @@ class Resolved:
             tier=mm,
             level_shift=shift,
             chapter_four_shift=ch4,
+            safety_valve_day=sv_day,
+            safety_valve_guideline=meets,
         )
+
+    def safety_valve_rules(self, pop: Population, scopes: list[np.ndarray] | None = None) -> tuple:
+        """Whose safety valve a change decides anew, and the days whose rules then apply.
+
+        Returns ``(statute_day, statute_reached, guideline_day, guideline_reached)``: each
+        person's own sentencing day (or ``as_of``), or the ``rules_on`` day of the last
+        ``safety_valve`` change reaching the person for its statutory or guideline part, and
+        whether such a change reached the person.
+        """
+        n = len(pop)
+        own = pop.sentencing_date if self.as_of is None else np.full(n, self.as_of, np.int32)
+        statute, rules = own.astype(np.int32), own.astype(np.int32)
+        by_statute, by_rules = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        if scopes is None:
+            scopes = [scope(ch, pop, self.effective) for ch in self.changes]
+        for ch, sc in zip(self.changes, scopes, strict=True):
+            if ch.type == "safety_valve":
+                on = np.int32(day(ch.rules_on))
+                if ch.statutory:
+                    statute, by_statute = np.where(sc, on, statute), by_statute | sc
+                if ch.guideline:
+                    rules, by_rules = np.where(sc, on, rules), by_rules | sc
+        return statute, by_statute, rules, by_rules
+
+    def _safety_valve(
+        self, pop: Population, scopes: list[np.ndarray], own: np.ndarray, chp: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Relief from the minimum, the guideline's criteria met, and the guideline's day.
+
+        A person keeps the safety valve as it was decided (``safety_valve``), and the criteria
+        of USSG §5C1.2(a) as that decision met them (the points counted on the sentencing day:
+        a later change of criminal-history rules leaves the finding as made, §1B1.10(b)(1)),
+        unless a ``safety_valve`` change reaching the person, or "today's law" (``as_of``),
+        applies other rules: then the person's other conditions (``sv_conditions``) and
+        criminal history (``chp``, the points of the amended calculation) decide under them.
+        """
+        sv = self.law.safety_valve
+        statute_day, by_statute, rules_day, by_rules = self.safety_valve_rules(pop, scopes)
+        history = {"one_point": pop.one_point, "prior_3pt": pop.prior_3pt,
+                   "prior_2pt_violent": pop.prior_2pt_violent}  # fmt: skip
+
+        def met(rule: Any, when: np.ndarray) -> np.ndarray:
+            return pop.sv_conditions & rule.met(chp=chp, **history, when=when)
+
+        if self.as_of is not None:  # sentenced again today: every finding made anew
+            return met(sv.statute, statute_day), met(sv.guideline, rules_day), rules_day
+        relief = np.where(by_statute, met(sv.statute, statute_day), pop.safety_valve)
+        points_then = self.law.criminal_history_points(pop.chp, pop.status_points, own)
+        meets = relief & sv.guideline.points_met(points_then, own)
+        meets = np.where(by_rules, met(sv.guideline, rules_day), meets)
+        return relief, meets, rules_day
 
     @property
     def _n_periods(self) -> int:

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -38,7 +39,7 @@ class Column:
     as true/false, dates as ``YYYY-MM-DD``); ``lo``/``hi``, ``codes`` and ``allowed`` are the
     values a file may hold; ``derived`` says how a file that lacks the column gets it (``None``:
     a file must have it); ``optional`` columns may be missing from a :class:`Population` built
-    in code (they are filled with zeros).
+    in code (they are filled with zeros, or by ``fill`` from the columns before them).
     """
 
     dtype: str
@@ -51,6 +52,13 @@ class Column:
     allowed: tuple[int, ...] | None = None
     derived: str | None = None
     optional: bool = False
+    fill: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None
+
+    def default(self, columns: dict[str, np.ndarray], n: int) -> np.ndarray:
+        """The column of ``n`` people who lack it, from the ``columns`` before it."""
+        if self.fill is None:
+            return np.zeros(n, dtype=self.dtype)
+        return np.asarray(self.fill(columns)).astype(self.dtype)
 
 
 #: Bounds of the dates a population file may hold.
@@ -66,6 +74,14 @@ def _date(meaning: str, **kw: object) -> Column:
 
 
 _LIFE = conventions().life_months
+_ONE_POINT_MAX = load_law().one_point_max  # USSG §4A1.1(c)
+
+
+def _one_point_default(c: dict[str, np.ndarray]) -> np.ndarray:
+    """As many points from 1-point offenses as the points allow (USSG §4A1.1(c): at most 4)."""
+    other = c["chp"].astype(np.int16) - c["status_points"]
+    return np.clip(other, 0, _ONE_POINT_MAX)
+
 
 #: The population schema: every column, in order, with its dtype, meaning and file form.
 SCHEMA: dict[str, Column] = {
@@ -127,6 +143,19 @@ SCHEMA: dict[str, Column] = {
     "reduced_by": Column("int8", "earlier retroactive changes that reduced the term: bit i for "
                          "the i-th of simulator.law.retroactive_amendments() (0: none)", "int",
                          "bits", 0, 127, derived="0", optional=True),
+    # the safety valve (18 U.S.C. §3553(f)): its other conditions, and the criminal history the
+    # First Step Act's (f)(1) reads; a file without them never contradicts its safety_valve
+    "sv_conditions": _flag("meets the safety valve's conditions other than criminal history, "
+                           "18 U.S.C. §3553(f)(2)-(5)", derived="safety_valve", optional=True,
+                           fill=lambda c: c["safety_valve"]),
+    "one_point": Column("int8", "criminal history points from 1-point offenses (USSG §4A1.1(c)), "
+                        "part of chp", "int", "points", 0, _ONE_POINT_MAX,
+                        derived="chp less status points, at most 4", optional=True,
+                        fill=_one_point_default),
+    "prior_3pt": _flag("a prior 3-point offense (USSG §4A1.1(a))", derived="false",
+                       optional=True),
+    "prior_2pt_violent": _flag("a prior 2-point violent offense (USSG §4A1.1(b))",
+                               derived="false", optional=True),
 }  # fmt: skip
 #: Columns a population may lack (files written before they existed): filled with zeros.
 OPTIONAL_COLUMNS: tuple[str, ...] = tuple(n for n, c in SCHEMA.items() if c.optional)
@@ -134,6 +163,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = tuple(n for n, c in SCHEMA.items() if c.opti
 CASE_FIELDS = (
     "drug", "grams", "weapon", "role", "obstruction", "acceptance", "safety_valve",
     "sub_assist", "career", "chp", "mm_charged", "priors_851", "status_points", "zp_excluded",
+    "sv_conditions", "one_point", "prior_3pt", "prior_2pt_violent",
 )  # fmt: skip
 
 
@@ -196,15 +226,21 @@ class Population:
     rdap: np.ndarray | None = None
     ftc: np.ndarray | None = None
     reduced_by: np.ndarray | None = None
+    sv_conditions: np.ndarray | None = None
+    one_point: np.ndarray | None = None
+    prior_3pt: np.ndarray | None = None
+    prior_2pt_violent: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.id)
+        done: dict[str, np.ndarray] = {}
         for name, column in SCHEMA.items():
             value = getattr(self, name)
-            arr = np.zeros(n, dtype=column.dtype) if value is None else np.asarray(value)
+            arr = column.default(done, n) if value is None else np.asarray(value)
             if arr.dtype != np.dtype(column.dtype):
                 arr = stored(arr, column.dtype)
             object.__setattr__(self, name, arr)
+            done[name] = arr
             if len(arr) != n:
                 raise ValueError(f"population column {name!r} has {len(arr)} rows, expected {n}")
 

@@ -39,7 +39,11 @@ class Guideline:
     are applied (USSG §5G1.1): a floor above the whole range makes the range the floor itself.
     ``table_min``/``table_max`` are the range before the floor (but within the maximum), which
     USSG §1B1.10(c) uses for substantial-assistance cases. ``floor`` is the mandatory minimum
-    that binds the sentence (0 when relief applies).
+    that binds the sentence (0 when relief applies), ``minimum`` the one the statute sets before
+    relief, ``relief`` whether the safety valve lifts it, ``points`` the criminal history
+    points counted. ``safety_valve_levels`` are the levels the safety valve's reduction took
+    off (USSG §2D1.1(b)), ``safety_valve_floor`` the level §5C1.2(b) raised the offense level
+    of Chapters Two and Three to (0 where it did not).
     """
 
     level: np.ndarray
@@ -51,16 +55,27 @@ class Guideline:
     tier: np.ndarray
     table_min: np.ndarray
     table_max: np.ndarray
+    minimum: np.ndarray | None = None  # the statutory minimum before any safety-valve relief
+    relief: np.ndarray | None = None  # the safety valve lifts the minimum (18 U.S.C. §3553(f))
+    points: np.ndarray | None = None  # criminal history points counted
+    safety_valve_levels: np.ndarray | None = None  # levels off under USSG §2D1.1(b)
+    safety_valve_floor: np.ndarray | None = None  # level §5C1.2(b) raised it to (0: none)
 
 
-def offense_level(law: Law, cases: Mapping[str, np.ndarray], base: np.ndarray) -> np.ndarray:
-    """Chapter 2 and 3 offense level from the base level and each case's adjustments."""
+def offense_level(
+    law: Law, cases: Mapping[str, np.ndarray], base: np.ndarray, safety_valve_levels: np.ndarray
+) -> np.ndarray:
+    """Chapter 2 and 3 offense level from the base level and each case's adjustments.
+
+    ``safety_valve_levels`` are the levels the safety valve's reduction takes off each case
+    (:func:`guideline` decides them by the law of the day).
+    """
     adj = {k: np.int16(v) for k, v in law.adjustments.items()}  # keep the arithmetic in int16
     level = base.astype(np.int16)
     level += np.where(cases["weapon"], adj["weapon"], np.int16(0))
     level += cases["role"]
     level += np.where(cases["obstruction"], adj["obstruction"], np.int16(0))
-    level -= np.where(cases["safety_valve"], adj["safety_valve"], np.int16(0))
+    level -= np.asarray(safety_valve_levels, dtype=np.int16)
     accept = np.where(
         level >= adj["acceptance_extra_from_level"],
         adj["acceptance"] + adj["acceptance_extra"],
@@ -82,6 +97,8 @@ def guideline(
     same_statute: Guideline | None = None,
     tier: np.ndarray | None = None,
     rules_day: np.ndarray | None = None,
+    safety_valve_day: np.ndarray | None = None,
+    safety_valve_guideline: np.ndarray | None = None,
 ) -> Guideline:
     """Guideline range and statutory limits of each case.
 
@@ -115,18 +132,31 @@ def guideline(
     same_statute : Guideline, optional
         A calculation of the same cases under the same statute and criminal history (a change
         of Chapter Two alone): its tier, floor, maximum and category are reused, not recomputed.
+    safety_valve_day : ndarray, optional
+        Day whose safety-valve guideline rules apply (defaults to ``statute_day``): the
+        criteria of USSG §5C1.2(a), the reduction of §2D1.1(b) and the floor of §5C1.2(b).
+        ``safety_valve`` (relief from the minimum, 18 U.S.C. §3553(f)) is a case fact.
+    safety_valve_guideline : ndarray, optional
+        Whether each case meets the criteria of §5C1.2(a) as the guideline of the safety-valve
+        day words them. By default: relief applied and the total of points, as scored on that
+        day, within the guideline's cap (until 2023-11-01 the guideline kept the one-point
+        rule the First Step Act widened for the statute). A later change of criminal-history
+        rules leaves that finding as it was made (USSG §1B1.10(b)(1)); a change of the safety
+        valve decides it from the criminal-history composition instead.
 
     Returns
     -------
     Guideline
     """
     chp = cases["chp"]
+    sv_day = statute_day if safety_valve_day is None else safety_valve_day
+    sv_chp = chp  # the points the safety-valve finding counted: as scored on its own day
     if "status_points" in cases:  # score criminal history under the rules of the rules day
         rules = statute_day if rules_day is None else rules_day
         chp = law.criminal_history_points(chp, cases["status_points"], rules)
+        if safety_valve_guideline is None:
+            sv_chp = law.criminal_history_points(sv_chp, cases["status_points"], sv_day)
         chapter_four_shift = chapter_four_shift + law.zero_point_levels(cases, rules)
-    base = law.base_offense_level(cases["drug"], cases["grams"], edition) + level_shift
-    level = offense_level(law, cases, base) + chapter_four_shift
     if same_statute is None:
         if tier is None:
             tday = statute_day if thresholds_day is None else thresholds_day
@@ -134,10 +164,25 @@ def guideline(
                 cases["mm_charged"], law.mandatory_tier(cases["drug"], cases["grams"], tday)
             )
         tier = np.asarray(tier).astype(np.int8)
-        floor, smax = law.penalties(tier, cases["priors_851"], statute_day)
+        minimum, smax = law.penalties(tier, cases["priors_851"], statute_day)
         smax = law.lower_maximum(cases["drug"], cases["grams"], tier, cases["priors_851"], smax)
     else:
-        tier, floor, smax = same_statute.tier, same_statute.floor, same_statute.statutory_max
+        tier, minimum = same_statute.tier, same_statute.minimum
+        smax = same_statute.statutory_max
+    relief = cases["safety_valve"]
+    sv = law.safety_valve
+    meets = (
+        relief & sv.guideline.points_met(sv_chp, sv_day)
+        if safety_valve_guideline is None
+        else safety_valve_guideline
+    )
+    base = law.base_offense_level(cases["drug"], cases["grams"], edition) + level_shift
+    above = base + np.where(cases["weapon"], np.int16(law.adjustments["weapon"]), np.int16(0))
+    sv_levels = np.where(meets, sv.reduction(sv_day, above), np.int16(0)).astype(np.int8)
+    level = offense_level(law, cases, base, sv_levels)
+    sv_floor = np.where(meets, sv.level_floor(sv_day, minimum), np.int16(0))
+    raised = np.where(level < sv_floor, sv_floor, 0).astype(np.int8)
+    level = np.maximum(level, sv_floor) + chapter_four_shift
     career = cases["career"]
     co_level = law.career_level(smax).astype(np.int16) - (
         cases["acceptance"] * (law.adjustments["acceptance"] + law.adjustments["acceptance_extra"])
@@ -151,12 +196,15 @@ def guideline(
     else:
         category = same_statute.category
     rmin, rmax = law.guideline_range(level, category)
-    relief = cases["safety_valve"]
-    floor = np.where(relief, 0, floor).astype(np.int16)
+    floor = np.where(relief, 0, minimum).astype(np.int16)
     tmin, tmax = np.minimum(rmin, smax), np.minimum(rmax, smax)
     binding = np.minimum(floor, smax)
     rmin, rmax = np.maximum(tmin, binding), np.maximum(tmax, binding)
-    return Guideline(level, category, rmin, rmax, floor, smax, tier, tmin, tmax)
+    return Guideline(
+        level, category, rmin, rmax, floor, smax, tier, tmin, tmax,
+        minimum=minimum, relief=np.asarray(relief, dtype=bool), points=chp,
+        safety_valve_levels=sv_levels, safety_valve_floor=raised,
+    )  # fmt: skip
 
 
 def impose(

@@ -45,7 +45,7 @@ from simulator.law import (
     retroactive_amendments,
 )
 from simulator.model.apply import covariate
-from simulator.model.changes import amendment_for, resolve_changes
+from simulator.model.changes import Resolved, amendment_for, resolve_changes
 from simulator.model.clemency import schedule
 from simulator.model.outcomes import Outcome
 from simulator.model.population import SCHEMA, Population
@@ -119,9 +119,21 @@ def _neutral(pop: Population) -> Population:
         obstruction=off,
         acceptance=off,
         safety_valve=off,
+        sv_conditions=off,
         career=off,
         zp_excluded=np.ones(n, dtype=bool),
     )
+
+
+def _resolved(outcome: Outcome) -> Resolved | None:
+    """The scenario's changes resolved as the engine resolved them (None: a plain amendment)."""
+    law, sc = outcome.law, outcome.scenario
+    if any(ch.type == "clemency" for ch in sc.changes):
+        others = [ch for ch in sc.changes if ch.type != "clemency"]
+        start = outcome.effective
+        return resolve_changes(law, others, effective=start, as_of=start)
+    rescore = amendment_for(law, sc.changes, effective=outcome.effective).rescore
+    return rescore if isinstance(rescore, Resolved) else None
 
 
 def _guideline_fn(outcome: Outcome) -> tuple[GuidelineOf, GuidelineOf]:
@@ -131,10 +143,8 @@ def _guideline_fn(outcome: Outcome) -> tuple[GuidelineOf, GuidelineOf]:
     def old(pop: Population) -> Guideline:
         return current_guideline(law, pop)
 
-    if any(ch.type == "clemency" for ch in sc.changes):
-        others = [ch for ch in sc.changes if ch.type != "clemency"]
-        start = outcome.effective
-        res = resolve_changes(law, others, effective=start, as_of=start)
+    res = _resolved(outcome)
+    if res is not None:
 
         def new(pop: Population) -> Guideline:
             return res(law, pop, None)
@@ -151,6 +161,7 @@ def _guideline_fn(outcome: Outcome) -> tuple[GuidelineOf, GuidelineOf]:
 def _steps(law: Law, pop: Population, fn: GuidelineOf) -> dict[str, int]:
     """Base offense level and each adjustment of the one-row ``pop`` under ``fn``."""
     base = fn(_neutral(pop)).level.astype(np.int16)
+    g = fn(pop)
     cases = pop.cases()
     adj = law.adjustments
     steps = {
@@ -158,14 +169,16 @@ def _steps(law: Law, pop: Population, fn: GuidelineOf) -> dict[str, int]:
         "weapon": int(adj["weapon"] * cases["weapon"][0]),
         "role": int(cases["role"][0]),
         "obstruction": int(adj["obstruction"] * cases["obstruction"][0]),
-        "safety_valve": -int(adj["safety_valve"] * cases["safety_valve"][0]),
+        "safety_valve": -int(g.safety_valve_levels[0]),
     }
-    chapter_23 = offense_level(law, cases, base)
-    steps["acceptance"] = int(chapter_23[0]) - sum(steps.values())
-    steps["chapter_two_three"] = int(chapter_23[0])
+    chapter_23 = int(offense_level(law, cases, base, g.safety_valve_levels)[0])
+    steps["acceptance"] = chapter_23 - sum(steps.values())
+    floor = int(g.safety_valve_floor[0])
+    steps["safety_valve_floor"] = floor - chapter_23 if floor else 0
+    steps["chapter_two_three"] = chapter_23 + steps["safety_valve_floor"]
     without_career = fn(pop.replace(career=np.zeros(1, dtype=bool))).level
-    clipped = np.clip(chapter_23, adj["min_level"], adj["max_level"])
-    steps["chapter_four"] = int(without_career[0]) - int(clipped[0])
+    clipped = np.clip(steps["chapter_two_three"], adj["min_level"], adj["max_level"])
+    steps["chapter_four"] = int(without_career[0]) - int(clipped)
     return steps
 
 
@@ -199,6 +212,70 @@ def _zero_point_rows(law: Law, one: Population, scenario: Scenario) -> list[Row]
         labels = "; ".join(lab for _, lab in shared)
         rows.append((f"  §4C1.1{clauses} {labels}", met, met, note))
     return rows
+
+
+def _safety_valve_rows(outcome: Outcome, i: int) -> tuple[list[Row], dict]:
+    """The safety valve at sentencing and under the change: its rule, relief and levels.
+
+    The rule is the one of the sentencing day, or the one a ``safety_valve`` change (or
+    "today's law" of clemency) applies to the person; the criminal history is judged with the
+    engine's own lookup (:attr:`simulator.law.Law.safety_valve`), the relief and levels are
+    the engine's.
+    """
+    pop, red, law = outcome.population, outcome.reduction, outcome.law
+    sv = law.safety_valve
+    one = pop.take(np.array([i]))
+    sent = one.sentencing_date
+    history = {"one_point": one.one_point, "prior_3pt": one.prior_3pt,
+               "prior_2pt_violent": one.prior_2pt_violent}  # fmt: skip
+    points_then = law.criminal_history_points(one.chp, one.status_points, sent)
+    met_old = bool(sv.statute.met(chp=points_then, **history, when=sent)[0])
+    statute_day, guideline_day, met_new = sent, sent, met_old
+    res = _resolved(outcome)
+    if res is not None:  # a safety_valve change, or today's law, may judge it anew
+        statute_day, by_statute, guideline_day, _ = res.safety_valve_rules(one)
+        if res.as_of is not None or by_statute[0]:
+            points = red.new.points[i : i + 1]
+            met_new = bool(sv.statute.met(chp=points, **history, when=statute_day)[0])
+    old_day, new_day, rule_day = int(sent[0]), int(guideline_day[0]), int(statute_day[0])
+    text_old, source_old = sv.statute.describe(old_day)
+    text_new, source_new = sv.statute.describe(rule_day)
+    rule_note = f"{text_old} ({source_old})"
+    if (text_new, source_new) != (text_old, source_old):
+        rule_note += f"; under the change: {text_new} ({source_new})"
+    history_note = (
+        f"{int(points_then[0])} points, {int(one.one_point[0])} from 1-point offenses; prior "
+        f"3-point offense {'yes' if one.prior_3pt[0] else 'no'}, prior 2-point violent offense "
+        f"{'yes' if one.prior_2pt_violent[0] else 'no'}"
+    )
+
+    def reduction(when: int) -> str:
+        criteria, _ = sv.guideline.describe(when)
+        return f"{sv.cite(when)}: {sv.describe_reduction(when)}; §5C1.2(a)(1): {criteria}"
+
+    reduction_note, floor_note = reduction(old_day), sv.describe_floor(old_day)
+    if new_day != old_day:
+        reduction_note += f"; under the change {reduction(new_day)}"
+        floor_note += f"; under the change: {sv.describe_floor(new_day)}"
+    relief_old, relief_new = bool(red.old.relief[i]), bool(red.new.relief[i])
+    conditions = "met" if one.sv_conditions[0] else "not met"
+    rows: list[Row] = [
+        ("safety valve: criminal history (18 U.S.C. §3553(f)(1))",
+         "allows it" if met_old else "bars it", "allows it" if met_new else "bars it",
+         rule_note),
+        ("  the criminal history it reads", "", "", history_note),
+        ("safety valve: relief from the minimum (§3553(f))", "yes" if relief_old else "no",
+         "yes" if relief_new else "no", f"other conditions, §3553(f)(2)-(5): {conditions}"),
+    ]  # fmt: skip
+    values = {
+        "history_allows": {"old": met_old, "new": met_new},
+        "relief": {"old": relief_old, "new": relief_new},
+        "rule": {"old": text_old, "new": text_new},
+        "source": {"old": source_old, "new": source_new},
+        "reduction_note": reduction_note,
+        "floor_note": floor_note,
+    }
+    return rows, values
 
 
 def _months(m: int, life: int) -> str:
@@ -260,16 +337,20 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         ("serious infractions in prison", str(int(pop.infractions[index]))),
     ]  # fmt: skip
 
+    sv_rows, sv_values = _safety_valve_rows(outcome, index)
     rows: list[Row] = [
+        *sv_rows,
         ("base offense level (§2D1.1(c))", str(s_old["base"]), str(s_new["base"]),
          "Drug Quantity Table, with any level shift of the change"),
         ("dangerous weapon (§2D1.1(b)(1))", _signed(s_old["weapon"]), _signed(s_new["weapon"]), ""),
         ("role (§3B1.1, §3B1.2)", _signed(s_old["role"]), _signed(s_new["role"]), ""),
         ("obstruction (§3C1.1)", _signed(s_old["obstruction"]), _signed(s_new["obstruction"]), ""),
-        ("safety valve (§2D1.1(b)(18))", _signed(s_old["safety_valve"]),
-         _signed(s_new["safety_valve"]), ""),
+        ("safety valve reduction (§2D1.1(b))", _signed(s_old["safety_valve"]),
+         _signed(s_new["safety_valve"]), sv_values["reduction_note"]),
         ("acceptance of responsibility (§3E1.1)", _signed(s_old["acceptance"]),
          _signed(s_new["acceptance"]), ""),
+        ("safety-valve level floor (§5C1.2(b))", _signed(s_old["safety_valve_floor"]),
+         _signed(s_new["safety_valve_floor"]), sv_values["floor_note"]),
         ("zero-point offender (§4C1.1)", _signed(s_old["chapter_four"]),
          _signed(s_new["chapter_four"]), "Amendment 821 Part B, from 2023-11-01, when every "
          "condition of §4C1.1(a) below is met"),
@@ -330,6 +411,7 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         "eligible": eligible,
         "granted": granted,
         "rules": {rule: ok for rule, ok, _ in eligibility},
+        "safety_valve": sv_values,
         "grant_probability": prob,
         "term": term,
         "reduced_term": reduced,
@@ -493,6 +575,10 @@ def case_population(
     violent: bool = False,
     rdap: bool = False,
     ftc: bool = False,
+    sv_conditions: bool | None = None,
+    one_point: Value | None = None,
+    prior_3pt: bool = False,
+    prior_2pt_violent: bool = False,
     names: dict[str, str] | None = None,
 ) -> Population:
     """A one-row population from a typed-in case (``simulate screen``).
@@ -500,7 +586,9 @@ def case_population(
     The case is read as a row of a population file is (:func:`simulator.inputs.rows.parse_frame`):
     every value is checked against the population schema (numbers, bounds, dates from 1950,
     the offense not after sentencing, ...), and the columns a file may leave out are derived
-    as for a file. The Drug Quantity Table and statutes are those in force on ``sentenced``;
+    as for a file (the safety valve's other conditions as ``safety_valve``, as many points from
+    1-point offenses as the points allow). The Drug Quantity Table and statutes are those in
+    force on ``sentenced``;
     the tier charged defaults to what the quantity supports then; the custody start to the
     sentencing date, and the offense date to the earlier of the two.
 
@@ -534,8 +622,15 @@ def case_population(
         "sentencing_date": sentenced, "custody_start": start, "term": term, "age": 35,
         "female": False, "race": "white", "noncitizen": False, "infractions": infractions,
         "violent": violent, "u_grant": 0.0, "status_points": status_points,
-        "zp_excluded": zero_point_excluded, "rdap": rdap, "ftc": ftc,
+        "zp_excluded": zero_point_excluded, "rdap": rdap, "ftc": ftc, "prior_3pt": prior_3pt,
+        "prior_2pt_violent": prior_2pt_violent,
     }  # fmt: skip
+    # left out, the safety valve's other conditions and the 1-point offenses are derived as for
+    # a file (as the safety valve applied; as many 1-point points as the points allow)
+    if sv_conditions is not None:
+        row["sv_conditions"] = sv_conditions
+    if one_point is not None:
+        row["one_point"] = one_point
     names = names or {}
     quiet = {name for name, given in (("custody_start", custody_start),
                                       ("offense_date", offense_date)) if not given}  # fmt: skip

@@ -125,7 +125,20 @@ class LevelShiftChange(_ChangeBase):
         return self
 
 
-class CrackPowderRatioChange(_ChangeBase):
+class _StatuteOrGuideline(_ChangeBase):
+    """A change of a statute (``statutory``), of the guidelines (``guideline``), or of both."""
+
+    guideline: bool = True
+    statutory: bool = True
+
+    @model_validator(mode="after")
+    def _does_something(self) -> _StatuteOrGuideline:
+        if not (self.guideline or self.statutory):
+            raise ValueError("set guideline, statutory or both to true")
+        return self
+
+
+class CrackPowderRatioChange(_StatuteOrGuideline):
     """Treat a gram of cocaine base like ``ratio`` grams of powder cocaine.
 
     Crack's Drug Quantity Table thresholds (``guideline``) and its 5- and 10-year statutory
@@ -137,14 +150,6 @@ class CrackPowderRatioChange(_ChangeBase):
     type: Literal["crack_powder_ratio"]
     ratio: float = Field(gt=0, le=1000)
     powder_edition: EditionName = "2014"
-    guideline: bool = True
-    statutory: bool = True
-
-    @model_validator(mode="after")
-    def _does_something(self) -> CrackPowderRatioChange:
-        if not (self.guideline or self.statutory):
-            raise ValueError("set guideline, statutory or both to true")
-        return self
 
 
 def _months_or_life(v: Any) -> int | str:
@@ -257,6 +262,21 @@ class CriminalHistoryChange(_ChangeBase):
         return self
 
 
+class SafetyValveChange(_StatuteOrGuideline):
+    """The safety valve's rules of another day (the First Step Act §402, Amendment 817).
+
+    ``rules_on`` names the day whose rules apply to the people reached
+    (``data/law/safety_valve.yaml``). With ``statutory``, the criminal history that 18 U.S.C.
+    §3553(f)(1) allowed on that day decides who is relieved of the mandatory minimum, among
+    people who meet the safety valve's other conditions (the population's ``sv_conditions``);
+    with ``guideline``, the criteria of USSG §5C1.2(a), the reduction of §2D1.1(b) and the level
+    floor of §5C1.2(b) are those of that day.
+    """
+
+    type: Literal["safety_valve"]
+    rules_on: Day
+
+
 class Criteria(StrictModel):
     """Clemency criteria; each is a filter, ``null`` leaves it out.
 
@@ -365,6 +385,7 @@ CHANGE_MODELS: dict[str, type[BaseModel]] = {
     "mandatory_minimum": MandatoryMinimumChange,
     "enhancement_851": Enhancement851Change,
     "criminal_history": CriminalHistoryChange,
+    "safety_valve": SafetyValveChange,
     "clemency": ClemencyChange,
     "charging_policy": ChargingPolicyChange,
 }
@@ -376,6 +397,7 @@ Change = Annotated[
     | MandatoryMinimumChange
     | Enhancement851Change
     | CriminalHistoryChange
+    | SafetyValveChange
     | ClemencyChange
     | ChargingPolicyChange,
     Field(discriminator="type"),
