@@ -352,6 +352,7 @@ class Case:
     violent: bool = False  # a history of violence
     rdap: bool = False  # completes RDAP and qualifies for its early release
     ftc: bool = False  # earns First Step Act time credits and may apply them
+    denied: tuple[str, ...] = ()  # earlier retroactive changes whose motion was denied (names)
     sv_conditions: bool = False  # meets 18 U.S.C. §3553(f)(2)-(5)
     one_point: int = 0  # points from 1-point offenses (§4A1.1(c)), part of chp
     prior_3pt: bool = False  # a prior 3-point offense (§4A1.1(a))

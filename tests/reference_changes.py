@@ -48,7 +48,7 @@ def _day(value: object) -> int:
 
 def in_scope(change: dict, case: Case, effective: int) -> bool:
     """Whether a change reaches the person (``applies``, ``retroactive``, ``offenses_before``,
-    ``statutory_tiers``)."""
+    ``statutory_tiers``, ``denied_before``)."""
     start = _day(change["effective"]) if change.get("effective") else effective
     # ``applies`` supersedes ``retroactive``: only ``prospective`` spares people sentenced before
     prospective = (
@@ -65,7 +65,10 @@ def in_scope(change: dict, case: Case, effective: int) -> bool:
     if sentenced and case.sentencing_date >= _day(sentenced):
         return False
     tiers = change.get("statutory_tiers")  # the statute of conviction (Terry, 2021)
-    return not tiers or case.mm_charged in tiers
+    if tiers and case.mm_charged not in tiers:
+        return False
+    denied = change.get("denied_before")  # §404(c): an earlier motion denied on the merits
+    return not (denied and denied in case.denied)
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,7 @@ def person(
         u_grant=draw(st.floats(0.0, 1.0, exclude_max=True, width=32)),
         status_points=status,
         zp_excluded=draw(st.booleans()), rdap=draw(st.booleans()), ftc=draw(st.booleans()),
+        denied_by=draw(st.sampled_from([0, 0, 0, 1, 2, 4, 8, 24])),
         sv_conditions=sv_conditions, one_point=one_point, prior_3pt=threes > 0,
         prior_2pt_violent=prior_2pt_violent,
     )  # fmt: skip
@@ -165,7 +166,7 @@ def person_row(**facts) -> dict:
         "custody_start": day("2011-06-01"), "table_date": day("2012-01-01"), "age": 30,
         "female": False, "race": 0, "noncitizen": False, "infractions": 0, "violent": False,
         "u_grant": 0.5, "status_points": 0, "zp_excluded": False, "rdap": False,
-        "ftc": False,
+        "ftc": False, "denied_by": 0,
     }  # fmt: skip
     if "drug" in facts and isinstance(facts["drug"], str):
         facts["drug"] = DRUGS.index(facts["drug"])

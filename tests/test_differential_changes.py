@@ -28,7 +28,7 @@ from test_reference_calculator import cases_of
 
 import simulator as sim
 from simulator.calendar import day
-from simulator.law import load_law
+from simulator.law import load_law, retroactive_amendments
 from simulator.model.apply import life_counted_as
 from simulator.model.changes import amendment_for
 from simulator.model.reduction import reduce
@@ -148,6 +148,8 @@ def scope_keys(draw) -> dict:
         out["statutory_tiers"] = draw(
             st.lists(st.sampled_from([0, 5, 10]), min_size=1, unique=True)
         )
+    if draw(st.integers(0, 3)) == 0:
+        out["denied_before"] = draw(st.sampled_from([am.name for am in retroactive_amendments()]))
     if draw(st.integers(0, 3)) == 0:  # supersedes retroactive
         out["applies"] = draw(st.sampled_from(["retroactive", "prospective", "both"]))
     return out

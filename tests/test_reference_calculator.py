@@ -22,7 +22,7 @@ from strategies import EFFECTIVE, populations, to_population
 from strategies import person_row as one
 
 from simulator.calendar import day
-from simulator.law import DRUGS, load_law
+from simulator.law import DRUGS, load_law, retroactive_amendments
 from simulator.model.reduction import Amendment, reduce
 
 EDITIONS = sorted(law_data().dqt)
@@ -60,6 +60,11 @@ def cases_of(pop) -> list[Case]:
                 violent=bool(pop.violent[i]),
                 rdap=bool(pop.rdap[i]),
                 ftc=bool(pop.ftc[i]),
+                denied=tuple(
+                    am.name
+                    for b, am in enumerate(retroactive_amendments())
+                    if int(pop.denied_by[i]) >> b & 1
+                ),
                 sv_conditions=bool(pop.sv_conditions[i]),
                 one_point=int(pop.one_point[i]),
                 prior_3pt=bool(pop.prior_3pt[i]),

@@ -159,6 +159,19 @@ def test_a_replayed_change_finds_none_of_the_people_it_reduced(name, later):
     assert not again.reduction.eligible[reduced].any()
 
 
+def test_a_later_404_motion_reaches_nobody_whose_first_was_denied():
+    """First Step Act §404(c): the replayed §404 decisions are kept (``denied_by``), and the
+    scenario's ``denied_before: FSA404`` keeps those denied on the merits out of a new motion."""
+    changes = retroactive_amendments()
+    pop = _later_stock("2019-06-30")
+    bit = 1 << [a.name for a in changes].index("FSA404")
+    denied = (pop.denied_by & bit) > 0
+    assert denied.sum() > 10
+    assert not (denied & ((pop.reduced_by & bit) > 0)).any()  # denied or granted, not both
+    scenario = sim.load_scenario(project_file("scenarios/2018_first_step_act_404.yaml"))
+    assert not sim.apply(pop, scenario).reduction.eligible[denied].any()
+
+
 def test_a_stock_on_a_changes_day_holds_none_of_its_reductions():
 
     changes = retroactive_amendments()

@@ -28,6 +28,7 @@ from simulator.inputs.parameters import Parameters, load_parameters
 from simulator.law import DRUGS, Law, conventions, load_law, retroactive_amendments
 from simulator.model.apply import apply
 from simulator.model.population import Population, in_custody
+from simulator.model.reduction import Reduction
 from simulator.model.sentencing import guideline, impose
 from simulator.resources import project_file
 from simulator.scenario import PopulationSpec, Scenario, load_scenario
@@ -63,7 +64,9 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
     stream. A granted motion lowers the term and moves the release; the person's range then
     rests on the guidelines of the change's day (``table_date``) and on the statutory tier the
     change left (``mm_charged``), so a later change starts from the reduced sentence; the
-    change is recorded in ``reduced_by`` (bit *i* for the *i*-th change).
+    change is recorded in ``reduced_by`` (bit *i* for the *i*-th change), and a motion decided
+    and denied in ``denied_by`` (a later change may exclude those, as First Step Act §404(c)
+    does: the scope key ``denied_before``).
     """
     rng = Streams(seed)
     for bit, am in enumerate(retroactive_amendments()):
@@ -82,17 +85,30 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
         at = np.flatnonzero(reach)
         term, release = pop.term.copy(), pop.release_date.copy()
         table, tier = pop.table_date.copy(), pop.mm_charged.copy()
-        reduced_by = pop.reduced_by.copy()
+        reduced_by, denied_by = pop.reduced_by.copy(), pop.denied_by.copy()
         term[at], release[at] = red.term, red.release
         table[at] = np.where(granted, effective, sub.table_date)
         lowered = granted & (red.new.tier < red.old.tier)  # a statutory change cut the tier
         tier[at] = np.where(lowered, red.new.tier, sub.mm_charged)
         reduced_by[at[granted]] |= np.int8(1 << bit)
+        denied_by[at[decided_motions(red, sub.release_date) & ~granted]] |= np.int8(1 << bit)
         pop = pop.replace(
             term=term, release_date=release, table_date=table, mm_charged=tier,
-            reduced_by=reduced_by,
+            reduced_by=reduced_by, denied_by=denied_by,
         )  # fmt: skip
     return pop
+
+
+def decided_motions(red: Reduction, release: np.ndarray) -> np.ndarray:
+    """Eligible people whose motion was decided.
+
+    Without a courts' process every eligible person's motion is decided on the effective day;
+    with one, those who filed and whose motion was decided while they were in custody.
+    """
+    if red.docket is None:
+        return red.eligible
+    d = red.docket
+    return red.eligible & d.filed & (d.decided_on < release)
 
 
 def _drugs_named(scenario: Scenario) -> list[int] | None:

@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from simulator.calendar import day
-from simulator.law import DRUGS, Law
+from simulator.law import DRUGS, Law, retroactive_amendments
 from simulator.model.population import Population
 from simulator.model.reduction import Amendment, resolve
 from simulator.model.sentencing import Guideline, guideline
@@ -71,7 +71,8 @@ def scope(change: Any, pop: Population, effective: int) -> np.ndarray:
     effective day (its own ``effective``, or the scenario's). ``offenses_before`` keeps only
     offenses committed before that day, ``sentenced_before`` only sentences imposed before its
     day; ``statutory_tiers`` only people convicted under those tiers (the mandatory minimum
-    charged).
+    charged); ``denied_before`` leaves out people whose motion under that earlier retroactive
+    change was decided and denied (``denied_by``).
 
     Examples
     --------
@@ -97,6 +98,10 @@ def scope(change: Any, pop: Population, effective: int) -> np.ndarray:
         mask = mask & (pop.sentencing_date < day(change.sentenced_before))
     if change.statutory_tiers:
         mask = mask & np.isin(pop.mm_charged, change.statutory_tiers)
+    denied = getattr(change, "denied_before", None)
+    if denied:
+        bit = [am.name for am in retroactive_amendments()].index(denied)
+        mask = mask & ((pop.denied_by & np.int8(1 << bit)) == 0)
     return mask
 
 

@@ -140,6 +140,9 @@ SCHEMA: dict[str, Column] = {
     "ftc": _flag("earns First Step Act time credits and may apply them, 18 U.S.C. §3632(d)(4) "
                  "(from 2022-01-13: data/law/early_release.yaml)", derived="false",
                  optional=True),
+    "denied_by": Column("int8", "earlier retroactive changes whose motion was decided and denied: "
+                        "bit i for the i-th of simulator.law.retroactive_amendments() (0: none)",
+                        "int", "bits", 0, 127, derived="0", optional=True),
     "reduced_by": Column("int8", "earlier retroactive changes that reduced the term: bit i for "
                          "the i-th of simulator.law.retroactive_amendments() (0: none)", "int",
                          "bits", 0, 127, derived="0", optional=True),
@@ -226,6 +229,7 @@ class Population:
     rdap: np.ndarray | None = None
     ftc: np.ndarray | None = None
     reduced_by: np.ndarray | None = None
+    denied_by: np.ndarray | None = None
     sv_conditions: np.ndarray | None = None
     one_point: np.ndarray | None = None
     prior_3pt: np.ndarray | None = None

@@ -385,6 +385,7 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         ("eligible", "yes" if eligible else f"no ({decided_by})"),
         ("term imposed", _months(term, life)),
         ("reduced earlier by", earlier_reductions(int(pop.reduced_by[index]))),
+        ("motion denied earlier under", earlier_reductions(int(pop.denied_by[index]))),
         ("commuted term (today's law)" if clemency else "full reduction (§1B1.10(b))",
          (_months(reduced, life) + _comparable(term, old, new, life, bool(pop.sub_assist[index])))
          if eligible else "-"),
@@ -463,7 +464,7 @@ def life_convention(months: int) -> str:
 
 
 def earlier_reductions(bits: int) -> str:
-    """The earlier retroactive amendments a ``reduced_by`` value names, or ``none``.
+    """The earlier retroactive changes a ``reduced_by`` or ``denied_by`` value names, or none.
 
     Examples
     --------

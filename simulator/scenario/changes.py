@@ -16,9 +16,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, PlainValidator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PlainValidator,
+    field_validator,
+    model_validator,
+)
 
-from simulator.law import CATEGORIES, conventions, load_law
+from simulator.law import CATEGORIES, conventions, load_law, retroactive_amendments
 from simulator.scenario.base import Day, Drug, StrictModel
 from simulator.scenario.uncertain import uncertain
 
@@ -44,6 +51,11 @@ class _ChangeBase(StrictModel):
     ``statutory_tiers`` to people convicted under those statutory tiers (the mandatory minimum
     charged, in years: 5 and 10 for 21 U.S.C. §841(b)(1)(B) and (A), 0 for (b)(1)(C); a §404
     covered offense is one of the first two, Terry v. United States, 593 U.S. 486 (2021)).
+    ``denied_before`` names an earlier retroactive change (``data/law/retroactive_amendments.yaml``)
+    whose motion, decided and denied, keeps a person out (§404(c): no motion "if a previous
+    motion made under this section ... was, after the date of enactment of this Act, denied
+    after a complete review of the motion on the merits"); it matters on stocks after that
+    change, which hold its replayed decisions (``denied_by``).
 
     ``applies`` says whom the change reaches in a projection (``simulate project``):
     ``retroactive`` (people already sentenced; the default), ``prospective`` (new cases
@@ -59,6 +71,7 @@ class _ChangeBase(StrictModel):
     offenses_before: Day | None = None
     sentenced_before: Day | None = None
     statutory_tiers: list[Literal[0, 5, 10]] | None = Field(default=None, min_length=1)
+    denied_before: str | None = None
     applies: Literal["retroactive", "prospective", "both"] | None = None
 
     @model_validator(mode="before")
@@ -68,10 +81,19 @@ class _ChangeBase(StrictModel):
             data = {**data, "retroactive": data["applies"] != "prospective"}
         return data
 
+    @field_validator("denied_before")
+    @classmethod
+    def _a_retroactive_change(cls, v: str | None) -> str | None:
+        names = [am.name for am in retroactive_amendments()]
+        if v is not None and v not in names:
+            raise ValueError(f"unknown retroactive change {v!r}; known: {', '.join(names)}")
+        return v
+
     @property
     def scoped(self) -> bool:
         """Whether a scope key limits whom the change reaches (otherwise: everyone sentenced)."""
-        limits = (self.effective, self.offenses_before, self.sentenced_before, self.statutory_tiers)
+        limits = (self.effective, self.offenses_before, self.sentenced_before, self.statutory_tiers,
+                  self.denied_before)  # fmt: skip
         return not self.retroactive or any(v is not None for v in limits)
 
     @property

@@ -182,7 +182,7 @@ class Projection(StrictModel):
 
 #: Change keys added after scenarios were first hashed: left out of the hash when unset, so a
 #: scenario that does not use them keeps its hash.
-UNSET_KEYS_OUTSIDE_THE_HASH = ("applies", "sentenced_before", "statutory_tiers")
+UNSET_KEYS_OUTSIDE_THE_HASH = ("applies", "sentenced_before", "statutory_tiers", "denied_before")
 
 
 class Scenario(StrictModel):
