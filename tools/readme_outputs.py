@@ -12,7 +12,8 @@ Two kinds of part are refreshed:
   by the table of that name (:data:`TABLES`).
 
 Prose that quotes numbers is not touched: the script prints every table it wrote so the prose
-can be checked against them.
+can be checked against them, and ``--sheet`` prints the figures the hand-written tables and prose
+quote (every ``simulate validate`` row, and each library scenario's headline figures).
 
 Usage::
 
@@ -219,12 +220,40 @@ def refresh_tables(text: str, only: set[str] | None) -> str:
     return re.sub(r"<!-- table: ([\w-]+) -->\n.*?\n<!-- /table -->", fill, text, flags=re.S)
 
 
+def sheet() -> None:
+    """Print every validate row and each library scenario's headline figures (stdout)."""
+    from simulator.model.apply import apply
+    from simulator.runs.published import population_for, validate
+    from simulator.scenario import load_scenario
+
+    def num(x: float) -> str:
+        return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+    for r in validate(size=1.0):
+        print(f"{r.scenario} | {r.figure} | {num(r.model)} | {num(r.published)} | "
+              f"{r.tolerance} | {r.status} | {r.role}")  # fmt: skip
+    keys = ("population", "eligible", "granted", "mean_reduction_months", "mean_reduction_pct",
+            "released_first_day", "released_first_year", "bed_years_saved")  # fmt: skip
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        sc = load_scenario(path)
+        out = apply(population_for(sc, 1.0), sc).summary
+        head = ", ".join(f"{k} {num(out[k])}" for k in keys if k in out)
+        print(f"{path.stem} ({sc.population.snapshot}): {head}")
+        for extra in ("by_change", "clemency", "motions"):
+            if extra in out:
+                print(f"  {extra}: {out[extra]}")
+
+
 def main() -> int:
     """Refresh README.md (or, with ``--check``, say whether it is up to date)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if anything would change")
     parser.add_argument("--only", help="comma-separated parts: commands and/or table names")
+    parser.add_argument("--sheet", action="store_true", help="print the figures prose quotes")
     args = parser.parse_args()
+    if args.sheet:
+        sheet()
+        return 0
     only = set(args.only.split(",")) if args.only else None
     before = README.read_text(encoding="utf-8")
     after = refresh_tables(refresh_commands(before, only), only)
