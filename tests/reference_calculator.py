@@ -356,6 +356,24 @@ class Case:
     one_point: int = 0  # points from 1-point offenses (§4A1.1(c)), part of chp
     prior_3pt: bool = False  # a prior 3-point offense (§4A1.1(a))
     prior_2pt_violent: bool = False  # a prior 2-point violent offense (§4A1.1(b))
+    # months of a consecutive 18 U.S.C. §924(c) term, counted in `term` (§924(c)(1)(D)(ii))
+    firearm_924c: int = 0
+
+
+def drug_count_term(case: Case) -> int:
+    """The months of the drug count: the term less the consecutive §924(c) months.
+
+    A term coded as life is a life term on the drug count (a §924(c) term after life adds
+    nothing to what is served).
+    """
+    if case.term >= law_data().life:
+        return case.term
+    return case.term - case.firearm_924c
+
+
+def with_firearm_term(case: Case, drug_months: int) -> int:
+    """The drug count's months plus the §924(c) months, as one term (coded life from life up)."""
+    return min(drug_months + case.firearm_924c, law_data().life)
 
 
 @dataclass(frozen=True)
@@ -520,7 +538,8 @@ def score(
     adj = law.adjustments
     smax = statutory_max
     level = base
-    if case.weapon:
+    # §2D1.1(b)(1); not with a §924(c) sentence for the same firearm (§2K2.4, App. Note 4)
+    if case.weapon and case.firearm_924c == 0:
         level += adj["weapon"]
     level_above = level  # "the offense level determined above" by §2D1.1
     level += case.role
@@ -650,8 +669,11 @@ class Result:
 
 
 def full_reduction_exact(case: Case, old: Range, new: Range) -> Fraction:
-    """The reduced term of §1B1.10(b) with the full reduction, as an exact fraction of months."""
-    term = Fraction(case.term)
+    """The reduced drug term of §1B1.10(b) with the full reduction, an exact fraction of months.
+
+    Only the drug count's term is reduced: the §924(c) term is not part of the range.
+    """
+    term = Fraction(drug_count_term(case))
     if old.range_min <= term <= old.range_max:
         # same relative position in the amended range (a one-point range: position 1)
         if old.range_max > old.range_min:
@@ -675,9 +697,11 @@ def full_reduction(case: Case, old: Range, new: Range, rounding=round) -> int:
     """The reduced term in whole months.
 
     CONVENTION (engine): whole months, halves to even (numpy ``rint``). The reference rounds the
-    exact value (Python's ``round`` of a ``Fraction`` also takes halves to even).
+    exact value (Python's ``round`` of a ``Fraction`` also takes halves to even). The
+    consecutive §924(c) months are added back unchanged (USSG §2K2.4(b)).
     """
-    return min(rounding(full_reduction_exact(case, old, new)), case.term)
+    drug = drug_count_term(case)
+    return with_firearm_term(case, min(rounding(full_reduction_exact(case, old, new)), drug))
 
 
 def reference_reduce(

@@ -31,6 +31,7 @@ import numpy as np
 
 from simulator.law.codes import DRUGS
 from simulator.law.conventions import Conventions
+from simulator.law.firearms import Firearms
 from simulator.law.safety_valve import SafetyValve
 
 
@@ -80,6 +81,7 @@ class Law:
     ftc: dict  # First Step Act time credits: earned_from, applied_from (days), rate, max_days,
     # excluded (18 U.S.C. §3632(d)(4), §3624(g)(3))
     safety_valve: SafetyValve  # 18 U.S.C. §3553(f), USSG §5C1.2 and §2D1.1(b), by period
+    firearms: Firearms  # 18 U.S.C. §924(c) consecutive terms, by period
 
     @property
     def life_months(self) -> int:
