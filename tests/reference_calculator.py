@@ -357,6 +357,24 @@ class Case:
     one_point: int = 0  # points from 1-point offenses (§4A1.1(c)), part of chp
     prior_3pt: bool = False  # a prior 3-point offense (§4A1.1(a))
     prior_2pt_violent: bool = False  # a prior 2-point violent offense (§4A1.1(b))
+    # months of a consecutive 18 U.S.C. §924(c) term, counted in `term` (§924(c)(1)(D)(ii))
+    firearm_924c: int = 0
+
+
+def drug_count_term(case: Case) -> int:
+    """The months of the drug count: the term less the consecutive §924(c) months.
+
+    A term coded as life is a life term on the drug count (a §924(c) term after life adds
+    nothing to what is served).
+    """
+    if case.term >= law_data().life:
+        return case.term
+    return case.term - case.firearm_924c
+
+
+def with_firearm_term(case: Case, drug_months: int) -> int:
+    """The drug count's months plus the §924(c) months, as one term (coded life from life up)."""
+    return min(drug_months + case.firearm_924c, law_data().life)
 
 
 @dataclass(frozen=True)
@@ -521,7 +539,8 @@ def score(
     adj = law.adjustments
     smax = statutory_max
     level = base
-    if case.weapon:
+    # §2D1.1(b)(1); not with a §924(c) sentence for the same firearm (§2K2.4, App. Note 4)
+    if case.weapon and case.firearm_924c == 0:
         level += adj["weapon"]
     level_above = level  # "the offense level determined above" by §2D1.1
     level += case.role
@@ -571,7 +590,12 @@ def _time_credits(doc: dict) -> dict:
 
 
 def release_day(
-    start: int, term: int, infractions: int, rdap: bool = False, ftc: bool = False
+    start: int,
+    term: int,
+    infractions: int,
+    rdap: bool = False,
+    ftc: bool = False,
+    rdap_term: int | None = None,
 ) -> int:
     """Custody start plus the term less good-conduct time (engine convention, see below).
 
@@ -583,7 +607,9 @@ def release_day(
 
     RDAP (18 U.S.C. §3621(e)(2)(B), 28 C.F.R. §550.55(c)): someone who completes the program
     leaves the months of the rule in force on the release day earlier (rounded to whole days),
-    not before the first rule began nor on or before the custody start; life earns none.
+    not before the first rule began nor on or before the custody start; life earns none. The
+    months are those of ``rdap_term`` when given (the term the determination was made on: a
+    later reduction keeps them).
     """
     law = law_data()
     term_days = term * law.days_per_month
@@ -597,11 +623,12 @@ def release_day(
             out = served
         elif out >= rule_start:
             out = max(served, rule_start)
-    if rdap and term < law.life:
+    basis = term if rdap_term is None else rdap_term
+    if rdap and basis < law.life:
         first_rule = law.rdap_rules[0][0]
         in_force = [steps for since, steps in law.rdap_rules if since <= out]
         if in_force and out > first_rule:
-            months = next(m for top, m in in_force[-1] if top is None or term <= top)
+            months = next(m for top, m in in_force[-1] if top is None or basis <= top)
             early = out - round(months * law.days_per_month)
             out = min(out, max(early, first_rule, start + 1))
     if ftc and term < law.life:
@@ -651,8 +678,11 @@ class Result:
 
 
 def full_reduction_exact(case: Case, old: Range, new: Range) -> Fraction:
-    """The reduced term of §1B1.10(b) with the full reduction, as an exact fraction of months."""
-    term = Fraction(case.term)
+    """The reduced drug term of §1B1.10(b) with the full reduction, an exact fraction of months.
+
+    Only the drug count's term is reduced: the §924(c) term is not part of the range.
+    """
+    term = Fraction(drug_count_term(case))
     if old.range_min <= term <= old.range_max:
         # same relative position in the amended range (a one-point range: position 1)
         if old.range_max > old.range_min:
@@ -676,9 +706,11 @@ def full_reduction(case: Case, old: Range, new: Range, rounding=round) -> int:
     """The reduced term in whole months.
 
     CONVENTION (engine): whole months, halves to even (numpy ``rint``). The reference rounds the
-    exact value (Python's ``round`` of a ``Fraction`` also takes halves to even).
+    exact value (Python's ``round`` of a ``Fraction`` also takes halves to even). The
+    consecutive §924(c) months are added back unchanged (USSG §2K2.4(b)).
     """
-    return min(rounding(full_reduction_exact(case, old, new)), case.term)
+    drug = drug_count_term(case)
+    return with_firearm_term(case, min(rounding(full_reduction_exact(case, old, new)), drug))
 
 
 def reference_reduce(
@@ -735,7 +767,9 @@ def decide(
     )
     if not eligible:
         return Result(old, new, lowered, False, reduced, case.term, case.release_date)
-    release = release_day(case.custody_start, reduced, case.infractions, case.rdap, case.ftc)
+    release = release_day(
+        case.custody_start, reduced, case.infractions, case.rdap, case.ftc, rdap_term=case.term
+    )
     # not before time served / the first release day, never later than before
     release = min(max(release, first), case.release_date)
     return Result(old, new, lowered, True, reduced, reduced, release)

@@ -35,6 +35,7 @@ from reference_calculator import (
     release_day,
     score,
     statutory_penalties,
+    with_firearm_term,
     zero_point_decrease,
     zero_point_offender,
 )
@@ -257,14 +258,15 @@ def impose(case: Case, rng: Range) -> int:
 
     CONVENTION (engine, ``sentencing.impose``): the point in the range is taken in double
     precision, the departure share ``1 - departure`` in single precision (the population
-    stores it as float32); whole months, halves to even; within 1 month and life.
+    stores it as float32); whole months, halves to even; within 1 month and life. The case's
+    consecutive §924(c) months follow the drug term (18 U.S.C. §924(c)(1)(D)(ii)).
     """
     point = rng.range_min + case.position * (rng.range_max - rng.range_min)
     term = point * float(np.float32(1.0) - np.float32(case.departure))
     if not case.sub_assist:
         term = max(term, rng.floor)  # §3553(e) alone lifts the floor
     term = min(round(term), rng.statutory_max)
-    return min(max(term, 1), law_data().life)
+    return with_firearm_term(case, min(max(term, 1), law_data().life))
 
 
 def today_term(case: Case, others: list[dict], *, as_of: int) -> int:
@@ -364,8 +366,9 @@ def reference_commute(
                 months = lag["life_months"]
             earliest = when + math.ceil(months * law.days_per_month)
             commuted = release_day(
-                case.custody_start, new_term, case.infractions, case.rdap, case.ftc
-            )
+                case.custody_start, new_term, case.infractions, case.rdap, case.ftc,
+                rdap_term=case.term,
+            )  # fmt: skip
             release = min(max(commuted, earliest), case.release_date)
         out.append(Commutation(new_term, met_all, petition, when, decided, granted, release))
     return out

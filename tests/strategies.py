@@ -78,6 +78,9 @@ def person(
             prior_2pt_violent=np.array([prior_2pt_violent]), when=np.array([sent]),
         )[0]
     )  # fmt: skip
+    # a §924(c) count for some of the people with a weapon: a first conviction's 5, 7 or 10
+    # years, or a stacked 25 (18 U.S.C. §924(c)(1)(A), (C)); it runs after the drug term
+    firearm = draw(st.sampled_from((0, 0, 60, 84, 120, 300))) if weapon else 0
     sub_assist = draw(st.booleans())
     supported = int(
         law.mandatory_tier(np.array([DRUGS.index(drug)]), np.array([grams]), np.array([sent]))[0]
@@ -103,7 +106,7 @@ def person(
         zp_excluded=draw(st.booleans()), rdap=draw(st.booleans()), ftc=draw(st.booleans()),
         denied_by=draw(st.sampled_from([0, 0, 0, 1, 2, 4, 8, 24])),
         sv_conditions=sv_conditions, one_point=one_point, prior_3pt=threes > 0,
-        prior_2pt_violent=prior_2pt_violent,
+        prior_2pt_violent=prior_2pt_violent, firearm_924c_months=firearm,
     )  # fmt: skip
 
 
@@ -185,4 +188,5 @@ def person_row(**facts) -> dict:
     row.setdefault("one_point", max(0, min(row["chp"] - row["status_points"], 4)))  # §4A1.1(c)
     row.setdefault("prior_3pt", False)
     row.setdefault("prior_2pt_violent", False)
+    row.setdefault("firearm_924c_months", 0)
     return row

@@ -357,6 +357,20 @@ def test_rdap_moves_a_ten_year_release_one_year_earlier(law):
     assert _rdap_gain(law, day("2010-01-01"), 33) == round(9 * DAYS_PER_MONTH)
 
 
+def test_rdap_steps_make_36_months_serve_longer_than_37_but_a_reduction_keeps_its_months(law):
+    # 28 C.F.R. §550.55(c): 9 months off a 36-month term, 12 off a 37-month one, so as imposed
+    # the shorter term ends later; a change that lowers 37 to 36 keeps the Bureau's
+    # determination (12 months), so a lower term never releases anyone later
+    start, rdap = np.array([day("2012-01-01")]), np.array([True])
+    imposed_36 = _one(law.release_day(start, np.array([36]), np.zeros(1), rdap=rdap))
+    imposed_37 = _one(law.release_day(start, np.array([37]), np.zeros(1), rdap=rdap))
+    assert imposed_36 > imposed_37
+    reduced = _one(
+        law.release_day(start, np.array([36]), np.zeros(1), rdap=rdap, rdap_term=np.array([37]))
+    )
+    assert reduced < imposed_37
+
+
 def test_rdap_never_releases_before_the_program_existed(law):
     # due 1995-09-01 without RDAP: 12 months earlier would be before 1995-05-25, so that day
     term = 60

@@ -69,6 +69,7 @@ def cases_of(pop) -> list[Case]:
                 one_point=int(pop.one_point[i]),
                 prior_3pt=bool(pop.prior_3pt[i]),
                 prior_2pt_violent=bool(pop.prior_2pt_violent[i]),
+                firearm_924c=int(pop.firearm_924c_months[i]),
             )
         )
     return out
@@ -198,8 +199,9 @@ def retermed(draw, pop):
         )
     )
     terms = []
-    for t, k in zip(pop.term, shifts, strict=True):
-        terms.append(470 if k == 470 else min(max(int(t) + k, 1), 470))
+    # a term holds its consecutive §924(c) months and a month of drug term besides
+    for t, k, fa in zip(pop.term, shifts, pop.firearm_924c_months, strict=True):
+        terms.append(470 if k == 470 else min(max(int(t) + k, int(fa) + 1), 470))
     term = np.array(terms, np.int16)
     return pop.replace(term=term, release_date=pop.release_for(law, term))
 

@@ -40,7 +40,7 @@ OPTIONS = {
     "sentencing_date": "--sentenced", "custody_start": "--custody-start",
     "offense_date": "--offense-date", "infractions": "--infractions",
     "one_point": "--one-point", "prior_3pt": "--prior-3pt",
-    "prior_2pt_violent": "--prior-2pt-violent",
+    "prior_2pt_violent": "--prior-2pt-violent", "firearm_924c_months": "--firearm-924c",
 }  # fmt: skip
 
 
@@ -51,6 +51,10 @@ OPTIONS = {
 @_count("--points", "chp", "Criminal history points, 0 if neither this nor --chc", None)
 @_count("--role", "role", "Role adjustment in levels, -4 minimal … +4 leader")
 @click.option("--weapon", is_flag=True, help="Dangerous weapon enhancement.")
+@click.option("--firearm-924c", "firearm_924c", default="0", show_default=True, metavar="MONTHS",
+              help="Consecutive 18 U.S.C. §924(c) term in months, part of --term (60: possession, "
+                   "84 brandished, 120 discharged, 300 a second count before 2018-12-21); "
+                   "implies --weapon, without the §2D1.1(b)(1) levels (§2K2.4 n.4).")  # fmt: skip
 @click.option("--obstruction", is_flag=True, help="Obstruction of justice.")
 @click.option("--acceptance/--no-acceptance", default=True, show_default=True,
               help="Acceptance of responsibility.")  # fmt: skip
@@ -125,7 +129,9 @@ def screen_command(**kw) -> None:
         law, drug=drug, grams=kw["grams"], chp=chp, sentenced=kw["sentenced"],
         term=law.life_months if term.lower() == "life" else term,
         custody_start=kw["custody_start"], offense_date=kw["offense_date"],
-        role=kw["role"], weapon=kw["weapon"], obstruction=kw["obstruction"],
+        role=kw["role"], obstruction=kw["obstruction"],
+        weapon=kw["weapon"] or str(kw["firearm_924c"]).strip() not in ("", "0"),
+        firearm_924c=kw["firearm_924c"],
         acceptance=kw["acceptance"], safety_valve=kw["safety_valve"],
         sub_assist=kw["sub_assist"], career=kw["career"], mm_tier=kw["mm_tier"],
         priors_851=kw["priors_851"], infractions=kw["infractions"],

@@ -1,7 +1,8 @@
 """Admission cohorts: the cases of each fiscal year drawn from the generator's parameters.
 
 Each fiscal year from ``first_cohort`` brings its number of drug-trafficking cases (the
-admissions series times the fitted scale), each with a drug, quantity, role, weapon, criminal
+admissions series times the fitted scale), each with a drug, quantity, role, weapon (and for some
+a consecutive §924(c) firearm count instead of the weapon enhancement), criminal
 history, charges, relief, departures, dates and the person's traits. Nothing is sentenced here
 (:mod:`simulator.inputs.synthesis` does that under the law of each sentencing date).
 
@@ -236,6 +237,11 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     )
 
     law = load_law()
+    # a §924(c) count instead of the weapon enhancement for a share of the cases with a weapon
+    # (USSG §2K2.4, Application Note 4: not both); the term is the statute's of the sentencing day
+    fa = a["firearm_924c"]
+    counted = weapon & (rng.uniform("firearm_924c", n) < fa["share_of_weapon"])
+    firearm = np.where(counted, law.firearms.minimum(fa["kind"], sent), 0).astype(np.int16)
     supported = law.mandatory_tier(drug, grams, sent)
     charge_logit = f["mandatory.charge"] + f["mandatory.charge_recent"] * (
         sent >= day(a["charging_policy_from"])
@@ -270,6 +276,10 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
         concentration * cut, concentration * (1.0 - cut), int(sub_assist.sum())
     )
     departure[varies] = rng("departure.variance").beta(*var["beta"], int(varies.sum()))
+    # a substantial-assistance motion under 18 U.S.C. §3553(e) lets the court go below the
+    # §924(c) minimum too: the consecutive term imposed is cut by the drug term's share
+    cut = sub_assist & (firearm > 0)
+    firearm[cut] = np.maximum(np.rint(firearm[cut] * (1.0 - departure[cut])), 1)
     position = rng("position").beta(*a["position_beta"], n)
 
     scale = (f["age.mean"] - a["age_min"]) / a["age_shape"]
@@ -320,7 +330,7 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
         zp_excluded=zp_excluded, mm_supported=supported, u_mm_charged=u_charged,
         u_priors_851=u851, rdap=rdap, ftc=ftc, death_date=death,
         compassionate_date=compassionate, sv_conditions=sv_conditions, one_point=one_point,
-        prior_3pt=prior_3pt, prior_2pt_violent=prior_2pt_violent,
+        prior_3pt=prior_3pt, prior_2pt_violent=prior_2pt_violent, firearm_924c_months=firearm,
     )  # fmt: skip
 
 

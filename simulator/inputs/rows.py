@@ -23,7 +23,7 @@ from simulator.inputs.mapping import Mapping, apply_mapping
 from simulator.inputs.synthesis import sentence
 from simulator.law import load_law
 from simulator.model.population import OPTIONAL_COLUMNS, SCHEMA, Population
-from simulator.model.sentencing import guideline
+from simulator.model.sentencing import drug_term, guideline
 from simulator.numeric import person_uniform
 
 pd = lazy.module("pandas")
@@ -51,7 +51,7 @@ def _check_columns(frame: pd.DataFrame, source: Path) -> None:
 
 
 def _cross_checks(v: dict[str, np.ndarray], present: set[str], checks: Checks) -> None:
-    """Checks across columns (dates in order, status points within the points).
+    """Checks across columns (dates in order, status points within the points, §924(c) in term).
 
     Each is made only where both columns passed their own checks.
     """
@@ -64,6 +64,15 @@ def _cross_checks(v: dict[str, np.ndarray], present: set[str], checks: Checks) -
     for a, b, wrong, reason in rules:
         if a in present:
             checks.add(checks.ok(a, b) & wrong(v[a], v[b]), reason)
+    # the consecutive §924(c) term is part of the term, which holds a drug term of a month or
+    # more besides (a term coded as life is life on the drug count)
+    if {"firearm_924c_months", "term"} <= present:
+        fa, term = v["firearm_924c_months"], v["term"]
+        wrong_fa = (fa >= term) & (term < load_law().life_months)
+        checks.add(
+            checks.ok("firearm_924c_months", "term") & wrong_fa,
+            "firearm_924c_months: not less than term (term includes it)",
+        )
     # the safety valve's criminal history (USSG §4A1.1): within the points besides status points
     other = v["chp"].astype(np.int16) - (v["status_points"] if "status_points" in present else 0)
     wrong = {
@@ -186,7 +195,8 @@ def derive(arrays: dict[str, np.ndarray], present: set[str], *, seed: int) -> di
             law, cases, edition=law.edition_on(a["drug"], a["table_date"]),
             statute_day=a["sentencing_date"],
         )  # fmt: skip
-        position, departure = place_term(a["term"], g.range_min, g.range_max)
+        drug = drug_term(law, a["term"], a["firearm_924c_months"])  # the range is the drug count's
+        position, departure = place_term(drug, g.range_min, g.range_max)
         a.setdefault("position", position)
         a.setdefault("departure", departure)
     # a file's early-release flags count only where the law lets the person qualify

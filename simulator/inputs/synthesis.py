@@ -43,14 +43,16 @@ def sentence(
     (:func:`simulator.inputs.exits.custody_ends`; terms under ``rdap_min_term`` months leave no
     time for the program). Cases flagged ``anticipates`` (an optional column holding an edition
     index, -1 for none) are sentenced as if that Drug Quantity Table edition applied, by a
-    variance, while their guideline range stays the one of their date.
+    variance, while their guideline range stays the one of their date. A consecutive §924(c)
+    term (``firearm_924c_months``) is added to the drug term.
     """
     sent = cases["sentencing_date"]
     edition = law.edition_on(cases["drug"], sent)
     if "anticipates" in cases:
         edition = np.where(cases["anticipates"] >= 0, cases["anticipates"], edition)
     g = guideline(law, cases, edition=edition, statute_day=sent)
-    term = impose(law, g, cases["position"], cases["departure"], cases["sub_assist"])
+    firearm = cases.get("firearm_924c_months", 0)
+    term = impose(law, g, cases["position"], cases["departure"], cases["sub_assist"], firearm)
     flags, release = custody_ends(law, cases, term, rdap_min_term)
     return {**cases, **flags, "term": term, "release_date": release}
 

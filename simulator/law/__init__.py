@@ -10,6 +10,8 @@
     :func:`load_law`, which reads the files into a :class:`Law`;
 ``safety_valve``
     the safety valve's rules by period (18 U.S.C. §3553(f), USSG §5C1.2, §2D1.1(b));
+``firearms``
+    the consecutive firearm terms of 18 U.S.C. §924(c) by period;
 ``amendments``
     the earlier retroactive amendments that shaped the sentences being served.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 from simulator.law.amendments import RetroactiveAmendment, retroactive_amendments
 from simulator.law.codes import CATEGORIES, DRUG_GROUPS, DRUGS, TIERS
 from simulator.law.conventions import Conventions, conventions
+from simulator.law.firearms import Firearms
 from simulator.law.loading import load_law
 from simulator.law.safety_valve import SafetyValve
 from simulator.law.tables import Law
@@ -36,6 +39,7 @@ __all__ = [
     "DRUG_GROUPS",
     "TIERS",
     "Conventions",
+    "Firearms",
     "Law",
     "RetroactiveAmendment",
     "SafetyValve",

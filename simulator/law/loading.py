@@ -21,6 +21,7 @@ import numpy as np
 from simulator.calendar import NEVER, day
 from simulator.law.codes import CATEGORIES, DRUGS
 from simulator.law.conventions import conventions
+from simulator.law.firearms import Firearms
 from simulator.law.safety_valve import NO_CAP, HistoryRule, SafetyValve
 from simulator.law.tables import Law
 from simulator.resources import data_dir, read_csv, read_yaml
@@ -178,6 +179,20 @@ def load_law(directory: str | None = None) -> Law:
             "excluded": tuple(str(x) for x in tc["excluded"]),
         },
         safety_valve=_safety_valve(read_yaml(root / "safety_valve.yaml")),
+        firearms=_firearms(read_yaml(root / "firearms.yaml")),
+    )
+
+
+def _firearms(doc: dict) -> Firearms:
+    """The §924(c) consecutive terms by period (``firearms.yaml``)."""
+    rows, kinds = _by_day(doc["periods"]), tuple(str(k) for k in doc["kinds"])
+    return Firearms(
+        start=np.array([day(r["from"]) for r in rows], dtype=np.int32),
+        kinds=kinds,
+        first=np.array([[int(r["first"][k]) for k in kinds] for r in rows], dtype=np.int16),
+        second=np.array([int(r["second_or_subsequent"]) for r in rows], dtype=np.int16),
+        needs_final=np.array([bool(r["second_needs_final_prior"]) for r in rows]),
+        source=str(doc["source"]),
     )
 
 

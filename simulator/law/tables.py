@@ -31,6 +31,7 @@ import numpy as np
 
 from simulator.law.codes import DRUGS
 from simulator.law.conventions import Conventions
+from simulator.law.firearms import Firearms
 from simulator.law.safety_valve import SafetyValve
 
 
@@ -80,6 +81,7 @@ class Law:
     ftc: dict  # First Step Act time credits: earned_from, applied_from (days), rate, max_days,
     # excluded (18 U.S.C. §3632(d)(4), §3624(g)(3))
     safety_valve: SafetyValve  # 18 U.S.C. §3553(f), USSG §5C1.2 and §2D1.1(b), by period
+    firearms: Firearms  # 18 U.S.C. §924(c) consecutive terms, by period
 
     @property
     def life_months(self) -> int:
@@ -305,6 +307,7 @@ class Law:
         infractions: np.ndarray,
         rdap: np.ndarray | None = None,
         ftc: np.ndarray | None = None,
+        rdap_term: np.ndarray | None = None,
     ) -> np.ndarray:
         """Projected release day: the term less good-conduct time, RDAP and time credits.
 
@@ -314,7 +317,10 @@ class Law:
         ``gct_min_term`` months or less, and life, earn none. Life is served as
         ``life_months`` (the Commission's convention). People flagged ``rdap`` (they complete
         the Residential Drug Abuse Program and qualify) leave :meth:`rdap_reduction` months
-        earlier, never before that rule began nor before custody began. People flagged ``ftc``
+        earlier, never before that rule began nor before custody began; the months follow
+        ``rdap_term`` when given (the term the Bureau's determination was made on, kept when a
+        change later lowers the term, so that a lower term never means a later release across
+        the steps of 28 C.F.R. §550.55(c)). People flagged ``ftc``
         (they earn and may apply First Step Act time credits) then leave as
         :meth:`time_credit_release` says.
 
@@ -346,7 +352,8 @@ class Law:
                 else np.where(out >= rule_start, np.maximum(served, rule_start), out)
             )
         if rdap is not None:
-            months = np.where(rdap, self.rdap_reduction(term, out), 0)
+            basis = term if rdap_term is None else rdap_term
+            months = np.where(rdap, self.rdap_reduction(basis, out), 0)
             early = out - np.rint(months * self.conventions.days_per_month).astype(np.int64)
             rule_start = self.rdap_from[0]
             early = np.maximum(np.maximum(early, rule_start), start + 1)

@@ -60,11 +60,14 @@ def today_term(law: Law, pop: Population, changes: list, *, as_of: int) -> tuple
     """Each person re-sentenced under the law in force on ``as_of`` plus ``changes``.
 
     Same facts, same position in the range and the same departure as at sentencing; never
-    longer than the term now in force. Returns the term and the guideline.
+    longer than the term now in force. A consecutive §924(c) term is kept as imposed and added
+    to the drug term (the First Step Act's §403 reaches only stacked counts, which the
+    population does not hold), so the term today and the term now in force are both totals.
+    Returns the term and the guideline.
     """
     res = resolve_changes(law, changes, effective=as_of, as_of=as_of)
     g = res(law, pop, None)
-    term = impose(res.law, g, pop.position, pop.departure, pop.sub_assist)
+    term = impose(res.law, g, pop.position, pop.departure, pop.sub_assist, pop.firearm_924c_months)
     return np.minimum(term, pop.term).astype(np.int16), g
 
 

@@ -113,7 +113,8 @@ SCHEMA: dict[str, Column] = {
     "custody_start": _date("day federal custody began (pre-trial detention counts)"),
     "table_date": _date("day whose guidelines (drug table, criminal-history rules) set the range",
                         derived="sentencing_date"),
-    "term": Column("int16", f"term of imprisonment now in force, months ({_LIFE} = life)", "int",
+    "term": Column("int16", f"term of imprisonment now in force, months ({_LIFE} = life): the "
+                   "drug term plus any consecutive §924(c) term (firearm_924c_months)", "int",
                    "months", 1, _LIFE, derived="sentenced from position and departure"),
     "release_date": _date("projected day custody ends: release with good-conduct time and any "
                           "RDAP reduction (in a synthetic stock, or death in custody)",
@@ -159,6 +160,11 @@ SCHEMA: dict[str, Column] = {
                        optional=True),
     "prior_2pt_violent": _flag("a prior 2-point violent offense (USSG §4A1.1(b))",
                                derived="false", optional=True),
+    # a firearm count: its term runs after the drug term and is part of `term`; the drug term is
+    # term less these months (18 U.S.C. §924(c)(1)(D)(ii), USSG §2K2.4(b))
+    "firearm_924c_months": Column("int16", "consecutive 18 U.S.C. §924(c) term in months, part "
+                                  "of term (the drug term is term less it; 0: no §924(c) count)",
+                                  "int", "months", 0, _LIFE - 1, derived="0", optional=True),
 }  # fmt: skip
 #: Columns a population may lack (files written before they existed): filled with zeros.
 OPTIONAL_COLUMNS: tuple[str, ...] = tuple(n for n, c in SCHEMA.items() if c.optional)
@@ -166,7 +172,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = tuple(n for n, c in SCHEMA.items() if c.opti
 CASE_FIELDS = (
     "drug", "grams", "weapon", "role", "obstruction", "acceptance", "safety_valve",
     "sub_assist", "career", "chp", "mm_charged", "priors_851", "status_points", "zp_excluded",
-    "sv_conditions", "one_point", "prior_3pt", "prior_2pt_violent",
+    "sv_conditions", "one_point", "prior_3pt", "prior_2pt_violent", "firearm_924c_months",
 )  # fmt: skip
 
 
@@ -234,6 +240,7 @@ class Population:
     one_point: np.ndarray | None = None
     prior_3pt: np.ndarray | None = None
     prior_2pt_violent: np.ndarray | None = None
+    firearm_924c_months: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.id)
@@ -280,8 +287,14 @@ class Population:
         return Population(**{**self.arrays(), **columns}, meta=self.meta)
 
     def release_for(self, law: Law, term: np.ndarray) -> np.ndarray:
-        """Each person's release day were ``term`` the term: good-conduct time, RDAP, credits."""
-        return law.release_day(self.custody_start, term, self.infractions, self.rdap, self.ftc)
+        """Each person's release day were ``term`` the term: good-conduct time, RDAP, credits.
+
+        RDAP's months stay those of the term now in force (the Bureau's determination), so a
+        lower ``term`` never releases anyone later.
+        """
+        return law.release_day(
+            self.custody_start, term, self.infractions, self.rdap, self.ftc, rdap_term=self.term
+        )
 
     @property
     def seed(self) -> int:

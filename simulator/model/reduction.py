@@ -17,7 +17,10 @@ the entry point that turns a scenario into an amendment and the result into an
 * the full reduction keeps the term's relative position in the range; the amended minimum is the
   floor, except a comparably reduced term for substantial-assistance cases; a mandatory minimum
   that bound the sentence still binds; the term is never cut below time already served;
-* nobody is released before the scenario's earliest-release date.
+* nobody is released before the scenario's earliest-release date;
+* only the drug term is reduced: a consecutive 18 U.S.C. §924(c) term (``firearm_924c_months``,
+  part of ``term``) is added back unchanged, for no drug-guideline change touches it (USSG
+  §2K2.4(b)); the range, position and departure are those of the drug count.
 
 Examples
 --------
@@ -44,7 +47,7 @@ from simulator.calendar import NEVER, day
 from simulator.law import DRUGS, Law
 from simulator.model.motions import docket, motion_figures
 from simulator.model.population import Population
-from simulator.model.sentencing import Guideline, guideline
+from simulator.model.sentencing import Guideline, drug_term, guideline, total_term
 from simulator.numeric import expit, logit
 
 
@@ -76,7 +79,7 @@ class Reduction:
     new: Guideline
     eligible: np.ndarray
     granted: np.ndarray
-    reduced_term: np.ndarray  # int16 months, the full reduction for eligible people
+    reduced_term: np.ndarray  # int16 months, the full reduction (drug term + §924(c) term)
     term: np.ndarray  # int16 months after the grant decisions
     release: np.ndarray  # int32 day of release after the change
     lowered: np.ndarray  # range lowered by the change
@@ -185,6 +188,19 @@ def full_reduction(
     return np.minimum(np.rint(reduced), t)
 
 
+def reduced_total(law: Law, pop: Population, old: Guideline, new: Guideline) -> np.ndarray:
+    """Each person's total term after the full reduction of the drug term (int16 months).
+
+    The drug term (``term`` less ``firearm_924c_months``) is reduced by :func:`full_reduction`;
+    the consecutive §924(c) term is added back unchanged (18 U.S.C. §924(c)(1)(D)(ii); USSG
+    §2K2.4(b): its guideline sentence is the statutory minimum, which no drug-guideline
+    amendment lowers).
+    """
+    firearm = pop.firearm_924c_months
+    drug = drug_term(law, pop.term, firearm)
+    return total_term(law, full_reduction(drug, old, new, pop.sub_assist), firearm)
+
+
 def grant_probability(
     rate: float, modifiers: dict[str, float], covariates: dict[str, np.ndarray], n: int
 ) -> np.ndarray:
@@ -239,7 +255,7 @@ def reduce(
     old = current_guideline(law, pop, edition)
     new = amended_guideline(law, pop, change, edition, old)
     lowered = range_lowered(old, new, pop.sub_assist)
-    reduced = full_reduction(pop.term, old, new, pop.sub_assist).astype(np.int16)
+    reduced = reduced_total(law, pop, old, new)
     first = first_release_day(effective, earliest_release)
     # in custody on the effective date and still there on the first day a release may happen:
     # someone released before it anyway cannot benefit (the Commission's count works this way)

@@ -62,6 +62,60 @@ class Guideline:
     safety_valve_floor: np.ndarray | None = None  # level §5C1.2(b) raised it to (0: none)
 
 
+def weapon_levels(law: Law, cases: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Levels of the dangerous-weapon enhancement (USSG §2D1.1(b)(1)) each case gets.
+
+    A case with a weapon gets them unless a §924(c) sentence is imposed with the drug count
+    (``firearm_924c_months`` above 0): USSG §2K2.4, Application Note 4, forbids counting the
+    same firearm twice. ``weapon`` still means a weapon in the offense for every rule that
+    reads it (the safety valve, §4C1.1, clemency).
+
+    Examples
+    --------
+    >>> from simulator.law import load_law
+    >>> cases = {"weapon": np.array([True, True, False]),
+    ...          "firearm_924c_months": np.array([0, 60, 0])}
+    >>> weapon_levels(load_law(), cases).tolist()
+    [2, 0, 0]
+    """
+    weapon = np.asarray(cases["weapon"], dtype=bool)
+    if "firearm_924c_months" in cases:
+        weapon = weapon & (np.asarray(cases["firearm_924c_months"]) <= 0)
+    return np.where(weapon, np.int16(law.adjustments["weapon"]), np.int16(0))
+
+
+def drug_term(law: Law, term: np.ndarray, firearm: np.ndarray | int) -> np.ndarray:
+    """The drug count's part of a total term: the term less the consecutive §924(c) months.
+
+    A total coded as life (``law.life_months``) is life on the drug count.
+
+    Examples
+    --------
+    >>> from simulator.law import load_law
+    >>> drug_term(load_law(), np.array([157, 97, 470]), np.array([60, 0, 60])).tolist()
+    [97, 97, 470]
+    """
+    term = np.asarray(term)
+    life = law.life_months
+    return np.where(term >= life, term, term - np.asarray(firearm)).astype(term.dtype)
+
+
+def total_term(law: Law, drug: np.ndarray, firearm: np.ndarray | int) -> np.ndarray:
+    """A drug term plus the consecutive §924(c) months (18 U.S.C. §924(c)(1)(D)(ii)).
+
+    The Bureau of Prisons computes one term from both; a total of ``law.life_months`` or more
+    is coded as life (the Commission codes terms of 470 months or more so).
+
+    Examples
+    --------
+    >>> from simulator.law import load_law
+    >>> total_term(load_law(), np.array([97, 80, 430, 470]), np.array([60, 0, 60, 60])).tolist()
+    [157, 80, 470, 470]
+    """
+    total = np.asarray(drug).astype(np.int32) + np.asarray(firearm, dtype=np.int32)
+    return np.minimum(total, law.life_months).astype(np.int16)
+
+
 def offense_level(
     law: Law, cases: Mapping[str, np.ndarray], base: np.ndarray, safety_valve_levels: np.ndarray
 ) -> np.ndarray:
@@ -72,7 +126,7 @@ def offense_level(
     """
     adj = {k: np.int16(v) for k, v in law.adjustments.items()}  # keep the arithmetic in int16
     level = base.astype(np.int16)
-    level += np.where(cases["weapon"], adj["weapon"], np.int16(0))
+    level += weapon_levels(law, cases)
     level += cases["role"]
     level += np.where(cases["obstruction"], adj["obstruction"], np.int16(0))
     level -= np.asarray(safety_valve_levels, dtype=np.int16)
@@ -177,7 +231,7 @@ def guideline(
         else safety_valve_guideline
     )
     base = law.base_offense_level(cases["drug"], cases["grams"], edition) + level_shift
-    above = base + np.where(cases["weapon"], np.int16(law.adjustments["weapon"]), np.int16(0))
+    above = base + weapon_levels(law, cases)
     sv_levels = np.where(meets, sv.reduction(sv_day, above), np.int16(0)).astype(np.int8)
     level = offense_level(law, cases, base, sv_levels)
     sv_floor = np.where(meets, sv.level_floor(sv_day, minimum), np.int16(0))
@@ -213,14 +267,17 @@ def impose(
     position: np.ndarray,
     departure: np.ndarray,
     sub_assist: np.ndarray,
+    firearm: np.ndarray | int = 0,
 ) -> np.ndarray:
     """The term imposed: a point in the range, less any departure or variance, within the statute.
 
     A substantial-assistance motion (18 U.S.C. §3553(e)) lifts the mandatory floor; otherwise the
-    term never goes under it. Terms are whole months; ``life_months`` codes life.
+    term never goes under it. Terms are whole months; ``life_months`` codes life. ``firearm``,
+    the months of a consecutive §924(c) term, is added to the drug term (:func:`total_term`):
+    the range, position and departure are those of the drug count.
     """
     point = g.range_min + position * (g.range_max.astype(np.float64) - g.range_min)
     term = point * (1.0 - departure)
     term = np.where(sub_assist, term, np.maximum(term, g.floor))
     term = np.minimum(np.rint(term), g.statutory_max)
-    return np.clip(term, 1, law.life_months).astype(np.int16)
+    return total_term(law, np.clip(term, 1, law.life_months), firearm)

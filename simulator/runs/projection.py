@@ -141,7 +141,7 @@ def sentence_new(
         g = guideline(law, pop.cases(), edition=edition, statute_day=sent)
     else:
         g = resolved(law, pop, edition)
-    term = impose(law, g, pop.position, pop.departure, pop.sub_assist)
+    term = impose(law, g, pop.position, pop.departure, pop.sub_assist, pop.firearm_924c_months)
     flags, release = custody_ends(law, cases, term, rdap_min_term)
     return pop.replace(term=term, release_date=release, **flags)
 

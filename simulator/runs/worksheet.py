@@ -55,7 +55,7 @@ from simulator.model.reduction import (
     current_guideline,
     grant_probability,
 )
-from simulator.model.sentencing import Guideline, offense_level
+from simulator.model.sentencing import Guideline, drug_term, offense_level, weapon_levels
 from simulator.scenario import Scenario
 
 pd = lazy.module("pandas")
@@ -166,7 +166,7 @@ def _steps(law: Law, pop: Population, fn: GuidelineOf) -> dict[str, int]:
     adj = law.adjustments
     steps = {
         "base": int(base[0]),
-        "weapon": int(adj["weapon"] * cases["weapon"][0]),
+        "weapon": int(weapon_levels(law, cases)[0]),  # none with a §924(c) count
         "role": int(cases["role"][0]),
         "obstruction": int(adj["obstruction"] * cases["obstruction"][0]),
         "safety_valve": -int(g.safety_valve_levels[0]),
@@ -334,6 +334,7 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         ("sentenced", iso(int(pop.sentencing_date[index]))),
         ("in custody since", iso(int(pop.custody_start[index]))),
         ("term imposed", _months(int(pop.term[index]), life)),
+        *_firearm_facts(law, pop, index),
         ("serious infractions in prison", str(int(pop.infractions[index]))),
     ]  # fmt: skip
 
@@ -342,7 +343,9 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         *sv_rows,
         ("base offense level (§2D1.1(c))", str(s_old["base"]), str(s_new["base"]),
          "Drug Quantity Table, with any level shift of the change"),
-        ("dangerous weapon (§2D1.1(b)(1))", _signed(s_old["weapon"]), _signed(s_new["weapon"]), ""),
+        ("dangerous weapon (§2D1.1(b)(1))", _signed(s_old["weapon"]), _signed(s_new["weapon"]),
+         "not applied with a §924(c) sentence (USSG §2K2.4, App. Note 4)"
+         if pop.firearm_924c_months[index] > 0 and pop.weapon[index] else ""),
         ("role (§3B1.1, §3B1.2)", _signed(s_old["role"]), _signed(s_new["role"]), ""),
         ("obstruction (§3C1.1)", _signed(s_old["obstruction"]), _signed(s_new["obstruction"]), ""),
         ("safety valve reduction (§2D1.1(b))", _signed(s_old["safety_valve"]),
@@ -393,6 +396,7 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         ("granted in this run", "yes" if granted else "no"),
         *_motion_rows(red, index),
         ("term after the decision", _months(after, life)),
+        *_firearm_result(law, pop, index, after),
         ("RDAP early release (18 U.S.C. §3621(e)(2)(B); 28 C.F.R. §550.55)",
          _rdap(law, pop, index, after_day)),
         ("First Step Act time credits (18 U.S.C. §3632(d)(4), §3624(g)(3))",
@@ -415,6 +419,12 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         "safety_valve": sv_values,
         "grant_probability": prob,
         "term": term,
+        "firearm_924c_months": int(pop.firearm_924c_months[index]),
+        "drug_term": int(
+            drug_term(law, pop.term[index : index + 1], pop.firearm_924c_months[index : index + 1])[
+                0
+            ]
+        ),
         "reduced_term": reduced,
         "term_after": after,
         "release_before": before_day,
@@ -430,6 +440,31 @@ def _rdap(law: Law, pop: Population, index: int, release: int) -> str:
         return "no (does not complete the program, or the law excludes the person)"
     months = int(law.rdap_reduction(pop.term[index : index + 1], np.array([release]))[0])
     return f"{months} months earlier (counted in both release dates)" if months else "none"
+
+
+def _firearm_facts(law: Law, pop: Population, index: int) -> list[tuple[str, str]]:
+    """The consecutive §924(c) term and the drug term, for a person who has one."""
+    months = int(pop.firearm_924c_months[index])
+    if not months:
+        return [("consecutive §924(c) term", "none")]
+    drug = int(drug_term(law, pop.term[index : index + 1], months)[0])
+    life, total = law.life_months, int(pop.term[index])
+    return [
+        ("consecutive §924(c) term",
+         f"{months} months, after the drug term (18 U.S.C. §924(c)(1)(A), (D)(ii); the guideline "
+         "sentence is the statutory minimum, USSG §2K2.4(b); no drug-guideline change reduces it)"),
+        ("drug term / total term", f"{_months(drug, life)} / {_months(total, life)}"),
+    ]  # fmt: skip
+
+
+def _firearm_result(law: Law, pop: Population, index: int, after: int) -> list[tuple[str, str]]:
+    """The drug term after the decision, and the §924(c) months kept, for such a person."""
+    months = int(pop.firearm_924c_months[index])
+    if not months:
+        return []
+    drug = int(drug_term(law, np.array([after], np.int16), months)[0])
+    return [("drug term after the decision (§924(c) term kept)",
+             f"{_months(drug, law.life_months)} + {months} months")]  # fmt: skip
 
 
 def _comparable(term: int, old: dict, new: dict, life: int, sub_assist: bool) -> str:
@@ -580,6 +615,7 @@ def case_population(
     one_point: Value | None = None,
     prior_3pt: bool = False,
     prior_2pt_violent: bool = False,
+    firearm_924c: Value = 0,
     names: dict[str, str] | None = None,
 ) -> Population:
     """A one-row population from a typed-in case (``simulate screen``).
@@ -589,7 +625,8 @@ def case_population(
     the offense not after sentencing, ...), and the columns a file may leave out are derived
     as for a file (the safety valve's other conditions as ``safety_valve``, as many points from
     1-point offenses as the points allow). The Drug Quantity Table and statutes are those in
-    force on ``sentenced``;
+    force on ``sentenced``; ``term`` is the total term, with any consecutive §924(c) months
+    (``firearm_924c``) in it;
     the tier charged defaults to what the quantity supports then; the custody start to the
     sentencing date, and the offense date to the earlier of the two.
 
@@ -624,7 +661,7 @@ def case_population(
         "female": False, "race": "white", "noncitizen": False, "infractions": infractions,
         "violent": violent, "u_grant": 0.0, "status_points": status_points,
         "zp_excluded": zero_point_excluded, "rdap": rdap, "ftc": ftc, "prior_3pt": prior_3pt,
-        "prior_2pt_violent": prior_2pt_violent,
+        "prior_2pt_violent": prior_2pt_violent, "firearm_924c_months": firearm_924c,
     }  # fmt: skip
     # left out, the safety valve's other conditions and the 1-point offenses are derived as for
     # a file (as the safety valve applied; as many 1-point points as the points allow)
