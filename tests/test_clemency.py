@@ -300,3 +300,14 @@ def test_selection_keys_are_validated():
         sim.with_overrides(s, {"changes.1.commutation": "{min_cut: 0.5, max_cut: 0.2}"})
     with pytest.raises(ScenarioError, match="weightz"):
         sim.with_overrides(s, {"changes.1.selection": "{intercept: 0, weightz: {}}"})
+
+
+def test_the_2014_scenario_mirrors_its_committed_fit():
+    """`simulate calibrate --clemency` writes the fit; the scenario holds the same values."""
+    from simulator.inputs.clemency_fit import fit_path
+    from simulator.inputs.court_fit import load_fit
+    from simulator.model.outcomes import lookup
+
+    s = sim.load_scenario("scenarios/2014_clemency_initiative.yaml").model_dump()
+    for key, value in load_fit(fit_path()).items():
+        assert lookup(s, key) == value, key
