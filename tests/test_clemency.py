@@ -160,3 +160,154 @@ def test_clemency_scenarios_report_each_criterion(small_population):
     assert 0 < c["met_all"] < c["in_custody"]
     assert sum(c["decisions_by_year"].values()) == c["decided"]
     assert Criteria().model_dump() == dict.fromkeys(CRITERIA)
+
+
+# ---------------------------------------------------------------- petitions, queue, selection
+BATCHES = ["2014-12-17", "2015-03-31", "2015-07-13", "2015-12-18", "2016-03-30", "2017-01-19"]
+
+selections = st.fixed_dictionaries(
+    {
+        "intercept": st.floats(-4, 4),
+        "weights": st.fixed_dictionaries({k: st.floats(-3, 3) for k in CRITERIA}),
+    }
+)
+processes = st.fixed_dictionaries(
+    {
+        "petition": st.fixed_dictionaries(
+            {
+                "intercept": st.floats(-3, 3),
+                "per_decade_term": st.floats(-1, 1),
+                "per_decade_served": st.floats(-1, 1),
+                "weights": st.fixed_dictionaries({k: st.floats(-2, 2) for k in CRITERIA}),
+            }
+        ),
+        "arrival_months": st.floats(0, 24),
+        "batches": st.none() | st.just(BATCHES),
+        "until": st.none() | st.just(dt.date(2016, 6, 30)),
+    }
+)
+all_criteria = {
+    "lower_sentence_today": 0.25, "non_violent_offense": True, "min_years_served": 10,
+    "max_category": "II", "max_infractions": 0, "no_violence_history": True,
+}  # fmt: skip
+
+
+def scored(base, criteria: dict, process: dict, selection: dict | None, *, capacity: int):
+    """A clemency scenario with a petition score, arrivals, batches and (optionally) selection."""
+    weights = {
+        k: v for k, v in process["petition"]["weights"].items() if criteria.get(k) is not None
+    }
+    change = ClemencyChange(
+        type="clemency",
+        criteria=criteria,
+        review={
+            "petition": {**process["petition"], "weights": weights},
+            "capacity_per_month": capacity,
+            "arrival_months": process["arrival_months"],
+            "batches": process["batches"],
+            "until": process["until"],
+        },
+        release_lag={"months": 4, "life_months": 12},
+        selection=None if selection is None else {
+            "intercept": selection["intercept"],
+            "weights": {k: v for k, v in selection["weights"].items() if criteria.get(k)},
+        },
+        commutation={"min_cut": 0.1, "max_cut": 0.6},
+    )  # fmt: skip
+    return scenario(base, {}).model_copy(update={"changes": [change]})
+
+
+@given(pop=people, process=processes, selection=st.none() | selections,
+       capacity=st.integers(1, 30), more=st.integers(1, 30))  # fmt: skip
+def test_more_review_capacity_never_lowers_the_grants_by_any_date(
+    scenario_2014, pop, process, selection, capacity, more
+):
+    a = sim.apply(pop, scored(scenario_2014, all_criteria, process, selection, capacity=capacity))
+    b = sim.apply(
+        pop, scored(scenario_2014, all_criteria, process, selection, capacity=capacity + more)
+    )
+    ga, gb = a.summary["clemency"]["grants_by_month"], b.summary["clemency"]["grants_by_month"]
+    for month in set(ga) & set(gb):
+        assert gb[month] >= ga[month], month
+    assert b.reduction.granted.sum() >= a.reduction.granted.sum()
+    # a faster queue decides each petition no later; grants are the same people, or more
+    assert not (a.reduction.granted & ~b.reduction.granted).any()
+
+
+@given(pop=people, process=processes, selection=selections)
+def test_a_criterion_nobody_meets_changes_nothing_at_weight_zero(
+    scenario_2014, pop, process, selection
+):
+    base = {k: v for k, v in all_criteria.items() if k != "min_years_served"}
+    plus = {**base, "min_years_served": 60}  # nobody has served 60 years
+    sel = {**selection, "weights": {**selection["weights"], "min_years_served": 0.0}}
+    proc = {**process, "petition": {**process["petition"], "weights": {
+        **process["petition"]["weights"], "min_years_served": 0.0}}}  # fmt: skip
+    a = sim.apply(pop, scored(scenario_2014, base, proc, sel, capacity=5))
+    b = sim.apply(pop, scored(scenario_2014, plus, proc, sel, capacity=5))
+    assert b.summary["clemency"]["criteria"]["min_years_served"] == 0
+    assert (a.reduction.granted == b.reduction.granted).all()
+    assert (a.reduction.release == b.reduction.release).all()
+    ca, cb = a.summary["clemency"], b.summary["clemency"]
+    assert ca["backlog_by_month"] == cb["backlog_by_month"]
+    assert ca["grants_by_month"] == cb["grants_by_month"]
+
+
+def test_batches_decide_on_their_days_and_the_backlog_counts_what_waits(small_population):
+    s = sim.load_scenario("scenarios/2014_clemency_initiative.yaml")
+    s = sim.with_overrides(s, {
+        "changes.3.review.petition_rate_met_all": "null",
+        "changes.3.review.petition": "{intercept: -1.5}",
+        "changes.3.review.arrival_months": "10",
+        "changes.3.review.batches": "[2014-12-17, 2015-12-18, 2017-01-19]",
+        "changes.3.selection": "{intercept: -1.0, weights: {min_years_served: 1.0}}",
+    })  # fmt: skip
+    out = sim.apply(small_population, s)
+    c = out.summary["clemency"]
+    assert set(c["decisions_by_year"]) <= {"2014", "2015", "2017"}
+    months = list(c["grants_by_month"])
+    assert months[0] == "2014-04" and months[-1] == "2017-01"
+    so_far = list(c["grants_by_month"].values())
+    assert so_far == sorted(so_far) and so_far[-1] == c["granted"]
+    # grants move only in batch months
+    moved = {m for m, a, b in zip(months[1:], so_far, so_far[1:], strict=False) if b > a}
+    assert moved <= {"2014-12", "2015-12", "2017-01"}
+    assert max(c["backlog_by_month"].values()) <= c["petitions"]
+    assert 0 < c["granted"] and c["granted_met_all"] <= c["granted"]
+
+
+def test_scenarios_without_the_new_keys_keep_their_hash():
+    s = sim.load_scenario("scenarios/2014_clemency_initiative_strict.yaml")
+    t = sim.with_overrides(s, {"changes.3.selection": "null", "changes.3.review.batches": "null"})
+    assert s.sha256() == t.sha256()
+    u = sim.with_overrides(s, {"changes.3.review.arrival_months": "0"})
+    assert u.sha256() != s.sha256()
+
+
+def test_selection_keys_are_validated():
+    import pytest
+
+    from simulator.errors import ScenarioError
+
+    s = sim.load_scenario("scenarios/2025_crack_powder_commutations.yaml")
+    with pytest.raises(ScenarioError, match="min_years_served"):
+        sim.with_overrides(
+            s, {"changes.1.selection": "{intercept: 0, weights: {min_years_served: 1}}"}
+        )
+    with pytest.raises(ScenarioError, match="batches"):
+        sim.with_overrides(s, {"changes.1.review.batches": "[2025-02-01, 2025-01-17]"})
+    with pytest.raises(ScenarioError, match="max_cut"):
+        sim.with_overrides(s, {"changes.1.commutation": "{min_cut: 0.5, max_cut: 0.2}"})
+    with pytest.raises(ScenarioError, match="weightz"):
+        sim.with_overrides(s, {"changes.1.selection": "{intercept: 0, weightz: {}}"})
+
+
+def test_the_2014_scenario_mirrors_its_committed_fit():
+    """`simulate calibrate --clemency` writes the fit; the scenario holds the same values."""
+    from simulator.inputs.clemency_fit import fit_path
+    from simulator.inputs.court_fit import load_fit
+    from simulator.model.outcomes import lookup
+
+    s = sim.load_scenario("scenarios/2014_clemency_initiative.yaml").model_dump()
+    for key, value in load_fit(fit_path()).items():
+        assert lookup(s, key) == value, key

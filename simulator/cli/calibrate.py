@@ -39,6 +39,12 @@ from simulator.report.terminal import calibration_table
     help="Fit the courts' motion process of the 2014 amendment instead "
     "(data/calibration/court_process_2014.yaml).",
 )
+@click.option(
+    "--clemency",
+    is_flag=True,
+    help="Fit the 2014 Clemency Initiative's selection score instead "
+    "(data/calibration/clemency_2014.yaml).",
+)
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
 @lock_timeout_option
@@ -47,6 +53,7 @@ def calibrate(
     output: str | None,
     max_evals: int,
     court: bool,
+    clemency: bool,
     quiet: bool,
     force: bool,
     lock_timeout: float,
@@ -54,27 +61,34 @@ def calibrate(
     """Fit the population generator to the published 2014 marginals and save the parameters.
 
     With --court, fit the courts' process of the 2014 amendment to the published decision
-    counts instead, and save its values.
+    counts instead, and save its values; with --clemency, the 2014 Clemency Initiative's
+    selection score to its published figures.
     """
+    if court and clemency:
+        raise click.UsageError("--court and --clemency are two fits: give one")
     # --output is locked and checked before any work (the committed default is rewritten)
     with Outputs(files=[output], force=force, lock_timeout=lock_timeout):
-        if court:
-            _calibrate_court(size, output, max_evals, quiet)
+        if court or clemency:
+            _calibrate_process(size, output, max_evals, quiet, "court" if court else "clemency")
         else:
             _calibrate(size, output, max_evals, quiet)
 
 
-def _calibrate_court(size: float, output: str | None, max_evals: int, quiet: bool) -> None:
-    # lazy command loading: the court fit loads only when it is asked for
-    from simulator.inputs import court_fit
+def _calibrate_process(
+    size: float, output: str | None, max_evals: int, quiet: bool, which: str
+) -> None:
+    # lazy command loading: the process fits load only when one is asked for
+    import importlib
+
+    fitter = importlib.import_module(f"simulator.inputs.{which}_fit")
 
     def progress(evals: int, cost: float) -> None:
-        click.echo(f"\rcalibrate --court: run {evals}, cost {cost:.3f}   ", nl=False, err=True)
+        click.echo(f"\rcalibrate --{which}: run {evals}, cost {cost:.3f}   ", nl=False, err=True)
 
-    result = court_fit.fit(size=size, max_evals=max_evals, progress=None if quiet else progress)
+    result = fitter.fit(size=size, max_evals=max_evals, progress=None if quiet else progress)
     if not quiet:
         click.echo("", err=True)
-    path = court_fit.save(result, Path(output) if output else None)
+    path = fitter.save(result, Path(output) if output else None)
     for row in result.rows:
         click.echo(
             f"{row['figure']}: model {row['model']:.4g}, published {row['published']:.4g}, "

@@ -85,13 +85,29 @@ def _rows(summary: dict, figures: list[dict], size: float) -> list[dict]:
 
 def fit(*, size: float = 1.0, max_evals: int = 300, progress: Progress | None = None) -> CourtFit:
     """Fit the process of the scenario named in the targets file (see module docstring)."""
-    doc = read_yaml(targets_path())
+    return fit_scenario(targets_path(), FREE, size=size, max_evals=max_evals, progress=progress)
+
+
+def fit_scenario(
+    targets: Path,
+    free: dict[str, tuple[float, float]],
+    *,
+    size: float = 1.0,
+    max_evals: int = 300,
+    progress: Progress | None = None,
+) -> CourtFit:
+    """Fit the ``free`` scenario keys (within their bounds) to the fitted figures of ``targets``.
+
+    The scenario is the one the targets file names, run on its own synthetic stock at its seed
+    and ``size``; each residual is a figure's miss over its tolerance (see module docstring).
+    """
+    doc = read_yaml(targets)
     base = load_scenario(project_file(doc["scenario"]))
-    figures = [f for f in doc["figures"] if figure_role(f, targets_path()) == "fitted"]
+    figures = [f for f in doc["figures"] if figure_role(f, targets) == "fitted"]
     pop = synthesize(base.population, seed=base.seed, size=size)
-    names = list(FREE)
-    lo = np.array([FREE[k][0] for k in names])
-    hi = np.array([FREE[k][1] for k in names])
+    names = list(free)
+    lo = np.array([free[k][0] for k in names])
+    hi = np.array([free[k][1] for k in names])
     x0 = np.array([lookup(base.model_dump(), k) for k in names])
     calls = {"n": 0}
 
@@ -124,15 +140,21 @@ def load_fit(path: Path | None = None) -> dict[str, float]:
     return {str(k): float(v) for k, v in read_yaml(path or fit_path())["fitted"].items()}
 
 
-def save(result: CourtFit, path: Path | None = None) -> Path:
-    """Write the fitted values (and the figures they reproduce) as YAML."""
+#: The comment heading the committed file of :func:`save`.
+HEADER = (
+    "# The courts' motion process of the 2014 amendment, fitted by",
+    "# `simulate calibrate --court` to the figures with role: fitted in",
+    "# data/targets/2014_guidelines_courts.yaml, on the scenario's synthetic stock at its seed",
+    "# (simulator/inputs/court_fit.py). Do not edit by hand:",
+    "# scenarios/2014_guidelines_courts.yaml mirrors these values (a test holds them).",
+)
+
+
+def save(result: CourtFit, path: Path | None = None, header: tuple[str, ...] = HEADER) -> Path:
+    """Write the fitted values (and the figures they reproduce) as YAML, under ``header``."""
     path = path or fit_path()
     lines = [
-        "# The courts' motion process of the 2014 amendment, fitted by",
-        "# `simulate calibrate --court` to the figures with role: fitted in",
-        "# data/targets/2014_guidelines_courts.yaml, on the scenario's synthetic stock at its seed",
-        "# (simulator/inputs/court_fit.py). Do not edit by hand:",
-        "# scenarios/2014_guidelines_courts.yaml mirrors these values (a test holds them).",
+        *header,
         "fitted:",
         *(f"  {k}: {v}" for k, v in result.values.items()),
         "# model against published at the fit (misses in tolerances):",

@@ -1,4 +1,4 @@
-"""Commutations: clemency criteria as filters, a review capacity, and a release lag.
+"""Commutations: clemency criteria as filters or scores, a review queue, batches, a release lag.
 
 A clemency scenario is not a court reduction: no guideline change is needed. Its pieces:
 
@@ -8,16 +8,23 @@ A clemency scenario is not a court reduction: no guideline change is needed. Its
   violence, and "would get a substantially lower sentence today", computed by re-sentencing
   each person under the law in force on the start day plus the scenario's other changes (same
   facts, same position in the range, same departure);
-* **review capacity**: a share of the people in custody petition (a larger one among those
-  who meet every criterion at the start, if ``petition_rate_met_all`` says so); petitions are
-  decided in a
-  random order (each person's own draw), ``capacity_per_month`` a month, until
-  ``review.until``; a person released before the decision gains nothing;
+* **petitions**: a share of the people in custody petition (a larger one among those who
+  meet every criterion at the start, if ``petition_rate_met_all`` says so), or, with
+  ``review.petition``, each with the probability of a score (log-odds) of the term, the years
+  served and the criteria met; with ``review.arrival_months`` petitions arrive over time;
+* **review**: petitions are reviewed ``capacity_per_month`` a month (all filed at the start
+  and reviewed in a random order, or, arriving over time, in the order they arrive: a queue,
+  :func:`simulator.model.motions.arrival_order_decisions`), until ``review.until``; with
+  ``review.batches`` a petition reviewed by a batch day is decided on it; a person released
+  before the decision gains nothing; the petitions pending at the end of each month are the
+  backlog;
 * **grants**: a decided petition meeting every criterion is granted with probability
-  ``grant.rate`` (with the grant modifiers), by the person's own uniform;
-* **release lag**: the commuted term is the term today's law gives, and the release is no
-  earlier than the grant plus the lag (people serving life: their own lag), never later than
-  before.
+  ``grant.rate`` (with the grant modifiers), by the person's own uniform; with ``selection``,
+  every decided petition meeting the ``required`` criteria is granted with that probability
+  times the logistic of a score, each criterion met adding its weight;
+* **release lag**: the commuted term is the term today's law gives (with ``commutation``, cut
+  by today's share held between ``min_cut`` and ``max_cut``), and the release is no earlier
+  than the grant plus the lag (people serving life: their own lag), never later than before.
 
 Examples
 --------
@@ -39,21 +46,15 @@ import numpy as np
 from simulator.calendar import EPOCH, NEVER, day, iso
 from simulator.law import CATEGORIES, Law
 from simulator.model.changes import resolve_changes
-from simulator.model.motions import decision_days
+from simulator.model.motions import arrival_order_decisions, decision_days
 from simulator.model.population import Population
 from simulator.model.reduction import Reduction, bounded_release, current_guideline, grants
 from simulator.model.sentencing import impose
-from simulator.numeric import person_uniform
+from simulator.numeric import expit, person_uniform
 from simulator.scenario import Scenario
+from simulator.scenario.changes import CRITERIA
 
-CRITERIA = (
-    "lower_sentence_today",
-    "non_violent_offense",
-    "min_years_served",
-    "max_category",
-    "max_infractions",
-    "no_violence_history",
-)
+__all__ = ["CRITERIA", "Schedule", "commute", "criteria_masks", "schedule", "today_term"]
 
 
 def today_term(law: Law, pop: Population, changes: list, *, as_of: int) -> tuple[np.ndarray, Any]:
@@ -98,16 +99,68 @@ def criteria_masks(
 
 @dataclass(frozen=True)
 class Schedule:
-    """Who petitions, when each petition is decided, and who meets the criteria (arrays)."""
+    """Who petitions, when each petition is filed and decided, who meets the criteria (arrays)."""
 
     in_custody: np.ndarray  # sentenced before the review starts and in custody then
     at_start: dict[str, np.ndarray]  # each criterion, judged when the review starts
     met_all_start: np.ndarray
     petition: np.ndarray
+    filed_on: np.ndarray  # day each petition is filed (the start for people who never petition)
     decided_on: np.ndarray  # day of the decision (the start for people who never petition)
     decided: np.ndarray  # petitioned, decided before review.until, still in custody then
-    at_decision: dict[str, np.ndarray]  # each criterion, judged on the decision day
-    qualifies: np.ndarray  # decided and meeting every criterion on the decision day
+    at_decision: dict[str, np.ndarray]  # each criterion, judged as the review judges it
+    qualifies: np.ndarray  # decided and meeting every criterion as judged
+
+
+def petition_probability(
+    law: Law, pop: Population, review: Any, *, start: int, at_start: dict[str, np.ndarray],
+    met_all_start: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Each person's probability of petitioning (see :class:`~simulator.scenario.changes.Review`).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> from simulator.scenario.changes import Petition
+    >>> law = NS(conventions=NS(days_per_year=365.25))
+    >>> pop = NS(term=np.array([120, 240]), custody_start=np.array([0, 0]))
+    >>> r = NS(petition=Petition(intercept=0.0, per_decade_term=1.0), petition_rate=1.0,
+    ...        petition_rate_met_all=None)
+    >>> p = petition_probability(law, pop, r, start=0, at_start={}, met_all_start=None)
+    >>> [round(float(x), 3) for x in p]
+    [0.731, 0.881]
+    """
+    if review.petition is None:
+        return np.where(
+            met_all_start & (review.petition_rate_met_all is not None),
+            review.petition_rate_met_all or 0.0,
+            review.petition_rate,
+        )
+    p = review.petition
+    served = (start - pop.custody_start.astype(np.int64)) / law.conventions.days_per_year
+    score = (
+        p.intercept
+        + p.per_decade_term * pop.term.astype(np.float64) / 120.0
+        + p.per_decade_served * np.maximum(served, 0.0) / 10.0
+    )
+    for name, mask in at_start.items():
+        score = score + getattr(p.weights, name) * mask
+    return expit(score)
+
+
+def _batched(reviewed: np.ndarray, batches: list | None) -> np.ndarray:
+    """Decision day of each review: the first batch day on or after it (``NEVER`` after the last).
+
+    Examples
+    --------
+    >>> _batched(np.array([5, 10, 11, 30]), [day("1970-01-11"), day("1970-01-21")]).tolist()
+    [10, 10, 20, 2147483647]
+    """
+    if batches is None:
+        return reviewed
+    days = np.array([day(b) for b in batches], dtype=np.int64)
+    i = np.searchsorted(days, reviewed, side="left")
+    return np.where(i < len(days), days[np.minimum(i, len(days) - 1)], NEVER).astype(np.int64)
 
 
 def schedule(law: Law, pop: Population, clem: Any, *, start: int, new_term: np.ndarray) -> Schedule:
@@ -124,27 +177,72 @@ def schedule(law: Law, pop: Population, clem: Any, *, start: int, new_term: np.n
     for m in at_start.values():
         met_all_start &= m
     review = clem.review
-    rate = np.where(
-        met_all_start & (review.petition_rate_met_all is not None),
-        review.petition_rate_met_all or 0.0,
-        review.petition_rate,
+    rate = petition_probability(
+        law, pop, review, start=start, at_start=at_start, met_all_start=met_all_start
     )
     petition = in_custody & (person_uniform(pop.id, seed, "petition") < rate)
-    decided_on = decision_days(
-        petition,
-        person_uniform(pop.id, seed, "review_order"),
-        start=start,
-        capacity=review.capacity_per_month * pop.scale,
-        days_per_month=law.conventions.days_per_month,
-    )
+    order = person_uniform(pop.id, seed, "review_order")
+    capacity = review.capacity_per_month * pop.scale
+    dpm = law.conventions.days_per_month
+    if review.arrival_months is None:
+        filed_on = np.full(len(pop), start, dtype=np.int64)
+        reviewed = decision_days(petition, order, start=start, capacity=capacity,
+                                 days_per_month=dpm)  # fmt: skip
+    else:
+        u = person_uniform(pop.id, seed, "petition_arrival").astype(np.float64)
+        at = start - np.log1p(-u) * float(review.arrival_months) * dpm
+        filed_on = np.where(petition, np.floor(at), start).astype(np.int64)
+        petition &= pop.release_date > filed_on  # filed while still in custody
+        reviewed = np.full(len(pop), start, dtype=np.int64)
+        idx = np.flatnonzero(petition)
+        reviewed[idx] = arrival_order_decisions(at[idx], capacity / dpm, tie=order[idx])
+    decided_on = np.where(petition, _batched(reviewed, review.batches), start)
     decided = petition & (decided_on <= until) & (pop.release_date > decided_on)
-    at_decision = criteria_masks(law, pop, clem.criteria, on=decided_on, new_term=new_term)
+    judged_on = decided_on if review.arrival_months is None else filed_on
+    at_decision = criteria_masks(law, pop, clem.criteria, on=judged_on, new_term=new_term)
     qualifies = decided.copy()
     for m in at_decision.values():
         qualifies &= m
     return Schedule(
-        in_custody, at_start, met_all_start, petition, decided_on, decided, at_decision, qualifies
-    )
+        in_custody, at_start, met_all_start, petition, filed_on, decided_on, decided,
+        at_decision, qualifies,
+    )  # fmt: skip
+
+
+def selection_probability(selection: Any, masks: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """The logistic of ``selection``'s score for each person (criteria ``masks`` as judged).
+
+    Examples
+    --------
+    >>> from simulator.scenario.changes import Selection
+    >>> sel = Selection(intercept=-1.0, weights={"min_years_served": 2.0})
+    >>> p = selection_probability(sel, {"min_years_served": np.array([True, False])}, 2)
+    >>> [round(float(x), 3) for x in p]
+    [0.731, 0.269]
+    """
+    score = np.full(n, float(selection.intercept))
+    for name, mask in masks.items():
+        score = score + getattr(selection.weights, name) * mask
+    return expit(score)
+
+
+def commuted_term(pop: Population, new_term: np.ndarray, commutation: Any) -> np.ndarray:
+    """The term a commutation leaves: today's, or today's cut held within ``commutation``'s bounds.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> from simulator.scenario.changes import Commutation
+    >>> pop = NS(term=np.array([100, 100, 100], dtype=np.int16))
+    >>> commuted_term(pop, np.array([10, 70, 100]), Commutation(min_cut=0.1, max_cut=0.5)).tolist()
+    [50, 70, 90]
+    """
+    if commutation is None:
+        return new_term
+    term = pop.term.astype(np.float64)
+    today = np.where(term > 0, 1.0 - new_term / np.maximum(term, 1.0), 0.0)
+    cut = np.clip(today, float(commutation.min_cut), float(commutation.max_cut))
+    return np.rint(term * (1.0 - cut)).astype(np.int16)
 
 
 def commute(
@@ -163,14 +261,15 @@ def commute(
     old = current_guideline(law, pop)
     new_term, new = today_term(law, pop, others, as_of=start)
     flow = schedule(law, pop, clem, start=start, new_term=new_term)
-    in_custody, at_start, met_all_start = flow.in_custody, flow.at_start, flow.met_all_start
-    petition, decided_on, decided, qualifies = (
-        flow.petition,
-        flow.decided_on,
-        flow.decided,
-        flow.qualifies,
-    )
-    granted = grants(qualifies, uniforms, grant_prob)
+    decided_on = flow.decided_on
+    if clem.selection is None:
+        eligible, prob = flow.qualifies, grant_prob
+    else:
+        eligible = flow.decided.copy()
+        for name in clem.selection.required:
+            eligible &= flow.at_decision[name]
+        prob = grant_prob * selection_probability(clem.selection, flow.at_decision, len(pop))
+    granted = grants(eligible, uniforms, prob)
 
     life = pop.term >= law.life_months
     lag = clem.release_lag
@@ -178,23 +277,23 @@ def commute(
         life, lag.months if lag.life_months is None else lag.life_months, lag.months
     )
     earliest = decided_on + np.ceil(lag_months * law.conventions.days_per_month).astype(np.int64)
-    commuted = pop.release_for(law, new_term).astype(np.int64)
+    cut_term = commuted_term(pop, new_term, clem.commutation)
+    commuted = pop.release_for(law, cut_term).astype(np.int64)
     release = bounded_release(granted, commuted, earliest, pop.release_date)
     undelayed = bounded_release(granted, commuted, decided_on, pop.release_date)
-    term = np.where(granted, new_term, pop.term).astype(np.int16)
-    details = _details(
-        law, pop, at_start, in_custody, met_all_start, petition, decided, qualifies, granted,
-        decided_on, release, life,
-    )  # fmt: skip
+    term = np.where(granted, cut_term, pop.term).astype(np.int16)
+    until = day(clem.review.until) if clem.review.until else None
+    details = _details(law, flow, granted, release, life, pop.release_date, until=until,
+                       start=start, batches=clem.review.batches)  # fmt: skip
     return Reduction(
         old=old,
         new=new,
-        eligible=qualifies,
+        eligible=eligible,
         granted=granted,
-        reduced_term=new_term,
+        reduced_term=cut_term,
         term=term,
         release=release,
-        lowered=new_term < pop.term,
+        lowered=cut_term < pop.term,
         release_undelayed=undelayed,
         details={"clemency": details},
     )
@@ -206,30 +305,90 @@ def _by_year(days: np.ndarray) -> dict[str, int]:
     return {str(k): int(v) for k, v in zip(names, counts, strict=True)}
 
 
+def month_ends(first: int, last: int) -> tuple[list[str], np.ndarray]:
+    """The months from the one holding day ``first`` to the one holding ``last``; their last days.
+
+    Examples
+    --------
+    >>> names, ends = month_ends(day("2015-12-18"), day("2016-01-02"))
+    >>> names, [iso(int(e)) for e in ends]
+    (['2015-12', '2016-01'], ['2015-12-31', '2016-01-31'])
+    """
+    m0 = (EPOCH + np.timedelta64(int(first), "D")).astype("datetime64[M]")
+    m1 = (EPOCH + np.timedelta64(int(max(first, last)), "D")).astype("datetime64[M]")
+    months = np.arange(m0, m1 + 1)
+    ends = ((months + 1).astype("datetime64[D]") - EPOCH).astype(np.int64) - 1
+    return [str(m) for m in months], ends
+
+
+def flow_by_month(
+    flow: Schedule, granted: np.ndarray, release_date: np.ndarray, *, first: int, last: int
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Petitions pending and grants so far (cumulative) at the end of each month.
+
+    A petition is pending from the day it is filed to the day it is decided or its petitioner
+    leaves custody, whichever comes first.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> f = NS(petition=np.array([True, True, False]), filed_on=np.array([0, 40, 0]),
+    ...        decided_on=np.array([35, 70, 0]))
+    >>> flow_by_month(f, np.array([True, False, False]), np.array([99, 99, 99]), first=0, last=70)
+    ({'1970-01': 1, '1970-02': 1, '1970-03': 0}, {'1970-01': 0, '1970-02': 1, '1970-03': 1})
+    """
+    names, ends = month_ends(first, last)
+    p = flow.petition
+    filed = np.sort(flow.filed_on[p])
+    left = np.sort(np.minimum(flow.decided_on[p], release_date[p].astype(np.int64)))
+    pending = np.searchsorted(filed, ends, side="right") - np.searchsorted(left, ends, side="right")
+    so_far = np.searchsorted(np.sort(flow.decided_on[granted]), ends, side="right")
+    return (
+        {k: int(v) for k, v in zip(names, pending, strict=True)},
+        {k: int(v) for k, v in zip(names, so_far, strict=True)},
+    )
+
+
 def _details(
     law: Law,
-    pop: Population,
-    at_start: dict[str, np.ndarray],
-    in_custody: np.ndarray,
-    met_all: np.ndarray,
-    petition: np.ndarray,
-    decided: np.ndarray,
-    qualifies: np.ndarray,
+    flow: Schedule,
     granted: np.ndarray,
-    decided_on: np.ndarray,
     release: np.ndarray,
     life: np.ndarray,
+    baseline: np.ndarray,
+    *,
+    until: int | None,
+    start: int,
+    batches: list | None,
 ) -> dict:
     """The clemency figures of the summary (counts, spread of decisions and releases)."""
+    in_custody, decided, decided_on = flow.in_custody, flow.decided, flow.decided_on
+    met_all = flow.met_all_start
     lag = (release[granted].astype(np.int64) - decided_on[granted]) / law.conventions.days_per_month
+    if until is not None:
+        last = until
+    elif batches:
+        last = day(batches[-1])
+    else:
+        last = int(decided_on[decided].max()) if decided.any() else start
+    backlog, so_far = flow_by_month(flow, granted, baseline, first=start, last=last)
+    n = int(granted.sum())
     return {
         "in_custody": int(in_custody.sum()),
-        "criteria": {k: int((m & in_custody).sum()) for k, m in at_start.items()},
+        "criteria": {k: int((m & in_custody).sum()) for k, m in flow.at_start.items()},
         "met_all": int(met_all.sum()),
-        "petitions": int(petition.sum()),
+        "petitions": int(flow.petition.sum()),
         "decided": int(decided.sum()),
-        "decided_met_all": int(qualifies.sum()),
-        "granted": int(granted.sum()),
+        "decided_met_all": int(flow.qualifies.sum()),
+        "granted": n,
+        "granted_met_all": int((granted & flow.qualifies).sum()),
+        "granted_met_all_share": round(float((granted & flow.qualifies).sum() / n), 4)
+        if n
+        else 0.0,
+        "met_all_granted": int((granted & met_all).sum()),
+        "met_all_granted_share": (
+            round(float((granted & met_all).sum() / met_all.sum()), 4) if met_all.any() else 0.0
+        ),
         "granted_life": int((granted & life).sum()),
         "granted_life_share": round(float(life[granted].mean()), 3) if granted.any() else 0.0,
         "median_months_grant_to_release": round(float(np.median(lag)), 1) if lag.size else None,
@@ -237,4 +396,6 @@ def _details(
         "decisions_by_year": _by_year(decided_on[decided]),
         "grants_by_year": _by_year(decided_on[granted]),
         "releases_by_year": _by_year(release[granted]),
+        "backlog_by_month": backlog,
+        "grants_by_month": so_far,
     }

@@ -78,19 +78,25 @@ class Docket:
         return self.filed & (self.decided_on <= on)
 
 
-def arrival_order_decisions(arrival: np.ndarray, per_day: float) -> np.ndarray:
+def arrival_order_decisions(
+    arrival: np.ndarray, per_day: float, *, tie: np.ndarray | None = None
+) -> np.ndarray:
     """Decision day of each motion: in order of arrival, ``per_day`` decided a day at most.
 
     The motion of rank *k* in arrival order is decided on the later of its arrival and the
     day the one before it was decided plus ``1 / per_day``: ``k / per_day`` plus the running
-    maximum of ``arrival_j - j / per_day`` (a queue with one server, vectorized).
+    maximum of ``arrival_j - j / per_day`` (a queue with one server, vectorized). ``tie``
+    orders motions arriving at the same time (default: their position).
 
     Examples
     --------
     >>> arrival_order_decisions(np.array([0.0, 0.0, 0.0, 10.0]), per_day=0.5).tolist()
     [0, 2, 4, 10]
+    >>> arrival_order_decisions(np.zeros(3), per_day=1.0, tie=np.array([0.9, 0.1, 0.5])).tolist()
+    [2, 0, 1]
     """
-    return np.floor(_queue(arrival, per_day)).astype(np.int64)
+    order = None if tie is None else np.lexsort((tie, arrival))
+    return np.floor(_queue(arrival, per_day, order=order)).astype(np.int64)
 
 
 def _queue(arrival: np.ndarray, per_day: float, order: np.ndarray | None = None) -> np.ndarray:

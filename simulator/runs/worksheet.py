@@ -571,17 +571,34 @@ def _clemency_rules(outcome: Outcome, i: int, one: Population) -> list[tuple[str
         "max_infractions": f"{int(pop.infractions[i])} (at most {c.max_infractions})",
         "no_violence_history": "history of violence" if pop.violent[i] else "none",
     }
-    on = f"on the decision day, {iso(when)}" if decided else f"at the start of review, {iso(start)}"
-    rules = [
-        (f"criterion {name.replace('_', ' ')} ({on})", bool(m[i]), figures[name])
-        for name, m in masks.items()
-    ]
+    if decided and clem.review.arrival_months is not None:
+        when = int(flow.filed_on[i])
+        on = f"on the filing day, {iso(when)}"
+    else:
+        on = f"on the decision day, {iso(when)}" if decided else f"at the start, {iso(start)}"
+    sel = clem.selection
+    if sel is None:
+        rules = [
+            (f"criterion {name.replace('_', ' ')} ({on})", bool(m[i]), figures[name])
+            for name, m in masks.items()
+        ]
+    else:  # a score: only the required criteria decide; the others shift the odds
+        rules = [
+            (f"criterion {name.replace('_', ' ')} ({on})",
+             bool(m[i]) or name not in sel.required,
+             f"{'met' if m[i] else 'not met'}: {figures[name]}; "
+             + ("required" if name in sel.required else
+                f"log-odds of a grant {getattr(sel.weights, name):+.2f} if met"))
+            for name, m in masks.items()
+        ]  # fmt: skip
     until = iso(day(clem.review.until)) if clem.review.until else "the end"
     petitioned = "petitioned" if flow.petition[i] else "did not petition"
+    every = "every criterion" if sel is None else "every required criterion"
     rules.append(
-        ("petitioned, decided by " + until + " and meeting every criterion on the decision day",
+        ("petitioned, decided by " + until + " and meeting " + every,
          bool(red.eligible[i]),
-         f"{petitioned}; " + (f"decided {iso(when)}" if decided else "not decided"))
+         f"{petitioned}; " + (f"decided {iso(int(flow.decided_on[i]))}" if decided
+                              else "not decided"))
     )  # fmt: skip
     return rules
 

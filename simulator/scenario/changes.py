@@ -299,8 +299,22 @@ class SafetyValveChange(_StatuteOrGuideline):
     rules_on: Day
 
 
+#: The clemency criteria a scenario may set, in the order of :class:`Criteria`.
+CRITERIA = (
+    "lower_sentence_today",
+    "non_violent_offense",
+    "min_years_served",
+    "max_category",
+    "max_infractions",
+    "no_violence_history",
+)
+
+#: Bound of a log-odds weight or intercept: beyond it a probability is 0 or 1 in practice.
+MAX_LOG_ODDS = 30.0
+
+
 class Criteria(StrictModel):
-    """Clemency criteria; each is a filter, ``null`` leaves it out.
+    """Clemency criteria; each a filter (with ``selection``, a score); ``null`` leaves it out.
 
     * ``lower_sentence_today``: re-sentenced under the law in force when the review starts
       (``retroactivity.effective``) and the scenario's other changes, the term would be at
@@ -320,25 +334,109 @@ class Criteria(StrictModel):
     no_violence_history: bool | None = None
 
 
+def _log_odds() -> Any:
+    return Field(default=0.0, ge=-MAX_LOG_ODDS, le=MAX_LOG_ODDS)
+
+
+class CriterionWeights(StrictModel):
+    """A log-odds weight per criterion: added to the score of each person meeting it (0: none).
+
+    A weight may be given only for a criterion the scenario sets in ``criteria``.
+    """
+
+    lower_sentence_today: float = _log_odds()
+    non_violent_offense: float = _log_odds()
+    min_years_served: float = _log_odds()
+    max_category: float = _log_odds()
+    max_infractions: float = _log_odds()
+    no_violence_history: float = _log_odds()
+
+    def used(self) -> list[str]:
+        """The criteria given a weight other than 0."""
+        return [k for k in CRITERIA if getattr(self, k) != 0.0]
+
+
+class Petition(StrictModel):
+    """Who files, as a score: the log-odds of a petition for each person in custody.
+
+    ``intercept`` plus ``per_decade_term`` times the term imposed in decades (life counted as
+    the law's life months), plus ``per_decade_served`` times the years served when the review
+    starts, in decades, plus the weight of each criterion the person meets then (those
+    announced as the criteria drew more petitions, and lawyers who screened them).
+    """
+
+    intercept: float = Field(ge=-MAX_LOG_ODDS, le=MAX_LOG_ODDS)
+    per_decade_term: float = _log_odds()
+    per_decade_served: float = _log_odds()
+    weights: CriterionWeights = Field(default_factory=CriterionWeights)
+
+
 class Review(StrictModel):
-    """How petitions flow: who petitions, how many are decided a month, until when.
+    """How petitions flow: who petitions, when they file, how many are reviewed a month, until when.
 
     ``petition_rate_met_all`` is the share petitioning among people who meet every criterion
     (those invited, and helped to file); it defaults to ``petition_rate`` and may not be lower.
+    ``petition`` replaces both with a score (:class:`Petition`).
     ``capacity_per_month`` is nationwide: a population built at ``size`` s is reviewed at s
     times it, so a smaller population's queue moves at the same pace.
+
+    ``arrival_months`` makes petitions arrive over time: each is filed an exponential delay of
+    that mean after the start (the person's own draw), reviewed in the order of filing, and the
+    criteria are judged on the day it is filed. Without it every petition is filed at the
+    start, reviewed in a random order, and the criteria judged on the decision day.
+    ``batches`` lists the days decisions are made: a petition reviewed by a batch day is
+    decided on it; one reviewed after the last batch is never decided.
     """
 
     petition_rate: uncertain(ge=0, le=1) = 1.0
     petition_rate_met_all: uncertain(ge=0, le=1) | None = None
+    petition: Petition | None = None
     capacity_per_month: uncertain(int, ge=1, le=1_000_000)
+    arrival_months: uncertain(ge=0, le=240) | None = None
     until: Day | None = None
+    batches: list[Day] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _invited_petition_more(self) -> Review:
         r = self.petition_rate_met_all
         if r is not None and r < self.petition_rate:
             raise ValueError("petition_rate_met_all is below petition_rate")
+        if self.petition is not None and r is not None:
+            raise ValueError("petition (a score) replaces petition_rate_met_all: give one")
+        if self.batches is not None and self.batches != sorted(set(self.batches)):
+            raise ValueError("batches: days must be in increasing order, without repeats")
+        return self
+
+
+class Selection(StrictModel):
+    """Grants as a score: the log-odds of a grant among decided petitions.
+
+    ``intercept`` plus the weight of each criterion the petitioner meets (judged as the review
+    judges it); the probability is multiplied by ``grant.rate`` and its modifiers. Criteria in
+    ``required`` stay filters (a petition failing one is denied); the others only shift the
+    odds, so a person meeting none can still be granted.
+    """
+
+    intercept: float = Field(ge=-MAX_LOG_ODDS, le=MAX_LOG_ODDS)
+    weights: CriterionWeights = Field(default_factory=CriterionWeights)
+    required: list[Literal[CRITERIA]] = Field(default_factory=list)  # type: ignore[valid-type]
+
+
+class Commutation(StrictModel):
+    """The commuted term as a cut of the term imposed: today's cut, held within bounds.
+
+    Each grant cuts the term by the share today's law would cut it (the scenario's other
+    changes), but by at least ``min_cut`` and at most ``max_cut`` of it (real commutations
+    often set a term above today's sentence, and some cut terms today's law would not).
+    """
+
+    min_cut: uncertain(ge=0, le=1) = 0.0
+    max_cut: uncertain(ge=0, le=1) = 1.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Commutation:
+        if self.min_cut > self.max_cut:
+            raise ValueError("min_cut is above max_cut")
         return self
 
 
@@ -350,22 +448,38 @@ class ReleaseLag(StrictModel):
 
 
 class ClemencyChange(_ChangeBase):
-    """Commutations: criteria as filters, a review capacity, and a release lag after each grant.
+    """Commutations: criteria as filters or scores, a review queue, batches and a release lag.
 
     The scenario's other changes describe "today's law" for ``lower_sentence_today`` and the
     commuted term; ``grant.rate`` is the share of reviewed petitions meeting every criterion
-    that is granted; the review starts on ``retroactivity.effective``.
+    that is granted; the review starts on ``retroactivity.effective``. ``selection`` turns the
+    criteria into a score (:class:`Selection`), ``commutation`` bounds the cut
+    (:class:`Commutation`); left out, each criterion is a filter and the commuted term is
+    today's.
     """
 
     type: Literal["clemency"]
     criteria: Criteria
     review: Review
     release_lag: ReleaseLag = Field(default_factory=ReleaseLag)
+    selection: Selection | None = None
+    commutation: Commutation | None = None
 
     @model_validator(mode="after")
     def _retroactive(self) -> ClemencyChange:
         if self.reaches != "retroactive":
             raise ValueError("clemency reaches people already sentenced only (retroactive)")
+        set_ = {k for k in CRITERIA if getattr(self.criteria, k) is not None}
+        named = [("selection.weights", k) for k in (self.selection.weights.used() if
+                 self.selection else [])]  # fmt: skip
+        named += [("selection.required", k) for k in (self.selection.required if
+                  self.selection else [])]  # fmt: skip
+        petition = self.review.petition
+        named += [("review.petition.weights", k) for k in (petition.weights.used() if
+                  petition else [])]  # fmt: skip
+        for where, k in named:
+            if k not in set_:
+                raise ValueError(f"{where}.{k}: criterion {k} is not set in criteria")
         return self
 
 

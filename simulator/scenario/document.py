@@ -182,7 +182,16 @@ class Projection(StrictModel):
 
 #: Change keys added after scenarios were first hashed: left out of the hash when unset, so a
 #: scenario that does not use them keeps its hash.
-UNSET_KEYS_OUTSIDE_THE_HASH = ("applies", "sentenced_before", "statutory_tiers", "denied_before")
+UNSET_KEYS_OUTSIDE_THE_HASH = (
+    "applies",
+    "sentenced_before",
+    "statutory_tiers",
+    "denied_before",
+    "selection",
+    "commutation",
+)
+#: The same for keys of a clemency change's ``review``.
+UNSET_REVIEW_KEYS_OUTSIDE_THE_HASH = ("petition", "arrival_months", "batches")
 
 
 class Scenario(StrictModel):
@@ -225,5 +234,9 @@ class Scenario(StrictModel):
             for key in UNSET_KEYS_OUTSIDE_THE_HASH:
                 if change.get(key) is None:
                     change.pop(key, None)
+            review = change.get("review") or {}
+            for key in UNSET_REVIEW_KEYS_OUTSIDE_THE_HASH:
+                if review.get(key) is None:
+                    review.pop(key, None)
         text = json.dumps(doc, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
