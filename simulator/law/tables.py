@@ -351,16 +351,19 @@ class Law:
                 if out is None
                 else np.where(out >= rule_start, np.maximum(served, rule_start), out)
             )
+        # the early releases work on the few people they concern (a subset, then put back)
+        rule_start = self.rdap_from[0]
         if rdap is not None:
-            basis = term if rdap_term is None else rdap_term
-            months = np.where(rdap, self.rdap_reduction(basis, out), 0)
-            early = out - np.rint(months * self.conventions.days_per_month).astype(np.int64)
-            rule_start = self.rdap_from[0]
-            early = np.maximum(np.maximum(early, rule_start), start + 1)
-            out = np.where((months > 0) & (out > rule_start), np.minimum(early, out), out)
+            at = np.flatnonzero(np.asarray(rdap, dtype=bool) & (out > rule_start))
+            basis = np.asarray(term if rdap_term is None else rdap_term)
+            months = self.rdap_reduction(basis[at], out[at])
+            early = out[at] - np.rint(months * self.conventions.days_per_month).astype(np.int64)
+            early = np.maximum(np.maximum(early, rule_start), start[at] + 1)
+            out[at] = np.where(months > 0, np.minimum(early, out[at]), out[at])
         if ftc is not None:
             earns = np.asarray(ftc, dtype=bool) & (np.asarray(term) < self.life_months)
-            out = np.where(earns, self.time_credit_release(start, out), out)
+            at = np.flatnonzero(earns & (out > self.ftc["applied_from"]))
+            out[at] = self.time_credit_release(start[at], out[at])
         return out.astype(np.int32)
 
     def time_credit_release(self, start: np.ndarray, release: np.ndarray) -> np.ndarray:
@@ -413,8 +416,11 @@ class Law:
         known = rule >= 0
         rule = np.maximum(rule, 0)
         term = np.asarray(term)
-        step = (term[..., None] > self.rdap_max_term[rule]).sum(axis=-1)
-        months = self.rdap_months[rule, np.minimum(step, self.rdap_months.shape[1] - 1)]
+        tops = self.rdap_max_term[rule]
+        step = np.zeros(term.shape, dtype=np.intp)
+        for k in range(tops.shape[-1] - 1):  # the steps of a rule: a handful of columns
+            step += term > tops[..., k]
+        months = self.rdap_months[rule, step]
         return np.where(known & (term < self.life_months), months, 0).astype(np.int16)
 
 
