@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import person_row, populations, to_population
@@ -285,8 +286,6 @@ def test_scenarios_without_the_new_keys_keep_their_hash():
 
 
 def test_selection_keys_are_validated():
-    import pytest
-
     from simulator.errors import ScenarioError
 
     s = sim.load_scenario("scenarios/2025_crack_powder_commutations.yaml")
@@ -302,12 +301,31 @@ def test_selection_keys_are_validated():
         sim.with_overrides(s, {"changes.1.selection": "{intercept: 0, weightz: {}}"})
 
 
-def test_the_2014_scenario_mirrors_its_committed_fit():
-    """`simulate calibrate --clemency` writes the fit; the scenario holds the same values."""
-    from simulator.inputs.clemency_fit import fit_path
+@pytest.mark.parametrize("year", ["2014", "2025"])
+def test_each_clemency_scenario_mirrors_its_committed_fit(year):
+    """`simulate calibrate --clemency [YEAR]` writes the fit; the scenario holds the same values."""
+    from simulator.inputs.clemency_fit import FITS, fit_path, scenario_name
     from simulator.inputs.court_fit import load_fit
     from simulator.model.outcomes import lookup
 
-    s = sim.load_scenario("scenarios/2014_clemency_initiative.yaml").model_dump()
-    for key, value in load_fit(fit_path()).items():
+    s = sim.load_scenario(f"scenarios/{scenario_name(year)}.yaml").model_dump()
+    fitted = load_fit(fit_path(year))
+    assert set(fitted) == set(FITS[year].free)
+    for key, value in fitted.items():
         assert lookup(s, key) == value, key
+
+
+@pytest.mark.parametrize(("args", "key"), [
+    ((), "changes.3.selection.intercept"),
+    (("2025",), "changes.1.selection.intercept"),
+])  # fmt: skip
+def test_calibrate_clemency_takes_a_year_and_means_2014_without_one(tmp_path, args, key):
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    out = tmp_path / "fit.yaml"
+    argv = ["calibrate", "--clemency", *args, "--size", "0.05", "--max-evals", "1", "--quiet"]
+    result = CliRunner().invoke(main, [*argv, "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"  {key}: " in out.read_text()
