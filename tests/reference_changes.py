@@ -295,6 +295,8 @@ def meets(case: Case, criteria: dict, *, on: int, new_term: int) -> dict[str, bo
         out["max_infractions"] = case.infractions <= criteria["max_infractions"]
     if criteria.get("no_violence_history"):
         out["no_violence_history"] = not case.violent
+    if criteria.get("drugs") is not None:
+        out["drugs"] = case.drug in criteria["drugs"]
     return out
 
 

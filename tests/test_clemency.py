@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import person_row, populations, to_population
@@ -12,6 +13,7 @@ from strategies import person_row, populations, to_population
 import simulator as sim
 from simulator.calendar import day
 from simulator.law import CATEGORIES as CATEGORY_NAMES
+from simulator.law import DRUGS
 from simulator.model.clemency import CRITERIA
 from simulator.model.motions import decision_days
 from simulator.numeric import person_uniform
@@ -50,6 +52,7 @@ criteria_values = st.fixed_dictionaries(
         "max_category": st.none() | st.sampled_from(CATEGORY_NAMES),
         "max_infractions": st.none() | st.integers(0, 6),
         "no_violence_history": st.none() | st.just(True),
+        "drugs": st.none() | st.lists(st.sampled_from(DRUGS), min_size=1, unique=True),
     }
 )
 
@@ -66,6 +69,9 @@ def stricter_pair(draw):
         strict[name] = draw(st.floats(lax[name] or 0.0, 1))
     elif name == "min_years_served":
         strict[name] = draw(st.floats(lax[name] or 0.0, 40))
+    elif name == "drugs":  # a sub-list of the drugs listed (or of all of them)
+        pool = lax[name] or list(DRUGS)
+        strict[name] = draw(st.lists(st.sampled_from(pool), min_size=1, unique=True))
     elif name == "max_category":
         top = CATEGORY_NAMES.index(lax[name]) if lax[name] else 5
         strict[name] = CATEGORY_NAMES[draw(st.integers(0, top))]
@@ -156,7 +162,7 @@ def test_person_uniforms_are_common_random_numbers():
 def test_clemency_scenarios_report_each_criterion(small_population):
     s = sim.load_scenario("scenarios/2014_clemency_initiative.yaml")
     c = sim.apply(small_population, s).summary["clemency"]
-    assert set(c["criteria"]) == set(CRITERIA)
+    assert set(c["criteria"]) == set(CRITERIA) - {"drugs"}  # the six it sets
     assert 0 < c["met_all"] < c["in_custody"]
     assert sum(c["decisions_by_year"].values()) == c["decided"]
     assert Criteria().model_dump() == dict.fromkeys(CRITERIA)
@@ -285,8 +291,6 @@ def test_scenarios_without_the_new_keys_keep_their_hash():
 
 
 def test_selection_keys_are_validated():
-    import pytest
-
     from simulator.errors import ScenarioError
 
     s = sim.load_scenario("scenarios/2025_crack_powder_commutations.yaml")
@@ -302,12 +306,40 @@ def test_selection_keys_are_validated():
         sim.with_overrides(s, {"changes.1.selection": "{intercept: 0, weightz: {}}"})
 
 
-def test_the_2014_scenario_mirrors_its_committed_fit():
-    """`simulate calibrate --clemency` writes the fit; the scenario holds the same values."""
-    from simulator.inputs.clemency_fit import fit_path
+@pytest.mark.parametrize("year", ["2014", "2025"])
+def test_each_clemency_scenario_mirrors_its_committed_fit(year):
+    """`simulate calibrate --clemency [YEAR]` writes the fit; the scenario holds the same values."""
+    from simulator.inputs.clemency_fit import FITS, fit_path, scenario_name
     from simulator.inputs.court_fit import load_fit
     from simulator.model.outcomes import lookup
 
-    s = sim.load_scenario("scenarios/2014_clemency_initiative.yaml").model_dump()
-    for key, value in load_fit(fit_path()).items():
+    s = sim.load_scenario(f"scenarios/{scenario_name(year)}.yaml").model_dump()
+    fitted = load_fit(fit_path(year))
+    assert set(fitted) == set(FITS[year].free)
+    for key, value in fitted.items():
         assert lookup(s, key) == value, key
+
+
+@pytest.mark.parametrize(("args", "key"), [
+    ((), "changes.3.selection.intercept"),
+    (("2025",), "changes.1.selection.intercept"),
+])  # fmt: skip
+def test_calibrate_clemency_takes_a_year_and_means_2014_without_one(tmp_path, args, key):
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    out = tmp_path / "fit.yaml"
+    argv = ["calibrate", "--clemency", *args, "--size", "0.05", "--max-evals", "1", "--quiet"]
+    result = CliRunner().invoke(main, [*argv, "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"  {key}: " in out.read_text()
+
+
+def test_the_drugs_criterion_keeps_to_the_drugs_listed(small_population):
+    s = sim.load_scenario("scenarios/equal_act_by_commutation.yaml")
+    out = sim.apply(small_population, s)
+    granted = out.reduction.granted
+    assert granted.any()
+    assert (small_population.drug[granted] == DRUGS.index("cocaine_base")).all()
+    assert sim.with_overrides(s, {"changes.1.criteria.drugs": "null"}).sha256() != s.sha256()

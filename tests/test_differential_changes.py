@@ -544,6 +544,7 @@ def clemency_docs(draw) -> dict:
         "max_category": draw(st.none() | st.sampled_from(["I", "II", "IV", "VI"])),
         "max_infractions": draw(st.none() | st.integers(0, 3)),
         "no_violence_history": draw(maybe),
+        "drugs": draw(st.none() | st.sampled_from([["cocaine_base"], ["heroin", "cocaine"]])),
     }
     rate = draw(st.sampled_from([0.3, 1.0]))
     review = {

@@ -41,9 +41,13 @@ from simulator.report.terminal import calibration_table
 )
 @click.option(
     "--clemency",
-    is_flag=True,
-    help="Fit the 2014 Clemency Initiative's selection score instead "
-    "(data/calibration/clemency_2014.yaml).",
+    type=click.Choice(["2014", "2025"]),
+    is_flag=False,
+    flag_value="2014",
+    default=None,
+    help="Fit a clemency scenario's selection score instead: 2014 (the default when no year "
+    "is given: the Clemency Initiative) or 2025 (the January 2025 commutations); "
+    "data/calibration/clemency_<year>.yaml.",
 )
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
@@ -53,7 +57,7 @@ def calibrate(
     output: str | None,
     max_evals: int,
     court: bool,
-    clemency: bool,
+    clemency: str | None,
     quiet: bool,
     force: bool,
     lock_timeout: float,
@@ -62,20 +66,23 @@ def calibrate(
 
     With --court, fit the courts' process of the 2014 amendment to the published decision
     counts instead, and save its values; with --clemency, the 2014 Clemency Initiative's
-    selection score to its published figures.
+    selection score to its published figures (--clemency 2025: the January 2025 commutations'
+    selection intercept to the nearly 2,500 granted).
     """
-    if court and clemency:
+    if court and clemency is not None:
         raise click.UsageError("--court and --clemency are two fits: give one")
     # --output is locked and checked before any work (the committed default is rewritten)
     with Outputs(files=[output], force=force, lock_timeout=lock_timeout):
-        if court or clemency:
-            _calibrate_process(size, output, max_evals, quiet, "court" if court else "clemency")
+        if court:
+            _calibrate_process(size, output, max_evals, quiet, "court", {})
+        elif clemency is not None:
+            _calibrate_process(size, output, max_evals, quiet, "clemency", {"year": clemency})
         else:
             _calibrate(size, output, max_evals, quiet)
 
 
 def _calibrate_process(
-    size: float, output: str | None, max_evals: int, quiet: bool, which: str
+    size: float, output: str | None, max_evals: int, quiet: bool, which: str, extra: dict
 ) -> None:
     # lazy command loading: the process fits load only when one is asked for
     import importlib
@@ -85,10 +92,12 @@ def _calibrate_process(
     def progress(evals: int, cost: float) -> None:
         click.echo(f"\rcalibrate --{which}: run {evals}, cost {cost:.3f}   ", nl=False, err=True)
 
-    result = fitter.fit(size=size, max_evals=max_evals, progress=None if quiet else progress)
+    result = fitter.fit(
+        size=size, max_evals=max_evals, progress=None if quiet else progress, **extra
+    )
     if not quiet:
         click.echo("", err=True)
-    path = fitter.save(result, Path(output) if output else None)
+    path = fitter.save(result, Path(output) if output else None, **extra)
     for row in result.rows:
         click.echo(
             f"{row['figure']}: model {row['model']:.4g}, published {row['published']:.4g}, "

@@ -5,9 +5,9 @@ A clemency scenario is not a court reduction: no guideline change is needed. Its
 * **criteria**, each a filter over the people in custody when the review starts
   (``retroactivity.effective``): served at least N years (by the decision day), a non-violent
   low-level offense, criminal history at most a category, good conduct, no history of
-  violence, and "would get a substantially lower sentence today", computed by re-sentencing
-  each person under the law in force on the start day plus the scenario's other changes (same
-  facts, same position in the range, same departure);
+  violence, a primary drug among those listed, and "would get a substantially lower sentence
+  today", computed by re-sentencing each person under the law in force on the start day plus
+  the scenario's other changes (same facts, same position in the range, same departure);
 * **petitions**: a share of the people in custody petition (a larger one among those who
   meet every criterion at the start, if ``petition_rate_met_all`` says so), or, with
   ``review.petition``, each with the probability of a score (log-odds) of the term, the years
@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from simulator.calendar import EPOCH, NEVER, day, iso
-from simulator.law import CATEGORIES, Law
+from simulator.law import CATEGORIES, DRUGS, Law
 from simulator.model.changes import resolve_changes
 from simulator.model.motions import arrival_order_decisions, decision_days
 from simulator.model.population import Population
@@ -94,6 +94,8 @@ def criteria_masks(
         masks["max_infractions"] = pop.infractions <= c.max_infractions
     if c.no_violence_history:
         masks["no_violence_history"] = ~pop.violent
+    if c.drugs is not None:
+        masks["drugs"] = np.isin(pop.drug, [DRUGS.index(d) for d in c.drugs])
     return masks
 
 

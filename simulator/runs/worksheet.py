@@ -570,6 +570,7 @@ def _clemency_rules(outcome: Outcome, i: int, one: Population) -> list[tuple[str
         "max_category": f"category {CATEGORIES[int(one.category()[0])]} (at most {c.max_category})",
         "max_infractions": f"{int(pop.infractions[i])} (at most {c.max_infractions})",
         "no_violence_history": "history of violence" if pop.violent[i] else "none",
+        "drugs": f"{DRUGS[int(pop.drug[i])]} (one of {', '.join(c.drugs or [])})",
     }
     if decided and clem.review.arrival_months is not None:
         when = int(flow.filed_on[i])

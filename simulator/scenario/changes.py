@@ -307,6 +307,7 @@ CRITERIA = (
     "max_category",
     "max_infractions",
     "no_violence_history",
+    "drugs",
 )
 
 #: Bound of a log-odds weight or intercept: beyond it a probability is 0 or 1 in practice.
@@ -323,7 +324,9 @@ class Criteria(StrictModel):
     * ``min_years_served``: years in custody by the decision day;
     * ``max_category``: criminal history category at most this (career offenders are VI);
     * ``max_infractions``: serious disciplinary infractions at most this (good conduct);
-    * ``no_violence_history``: no history of violence.
+    * ``no_violence_history``: no history of violence;
+    * ``drugs``: the offense's primary drug is one of these (a commutation that delivers one
+      change, say crack like powder, to the people it was written for).
     """
 
     lower_sentence_today: float | None = Field(default=None, ge=0, le=1)
@@ -332,6 +335,7 @@ class Criteria(StrictModel):
     max_category: Literal[CATEGORIES] | None = None  # type: ignore[valid-type]
     max_infractions: int | None = Field(default=None, ge=0, le=20)
     no_violence_history: bool | None = None
+    drugs: list[Drug] | None = Field(default=None, min_length=1)
 
 
 def _log_odds() -> Any:
@@ -350,6 +354,7 @@ class CriterionWeights(StrictModel):
     max_category: float = _log_odds()
     max_infractions: float = _log_odds()
     no_violence_history: float = _log_odds()
+    drugs: float = _log_odds()
 
     def used(self) -> list[str]:
         """The criteria given a weight other than 0."""

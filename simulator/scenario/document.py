@@ -192,6 +192,8 @@ UNSET_KEYS_OUTSIDE_THE_HASH = (
 )
 #: The same for keys of a clemency change's ``review``.
 UNSET_REVIEW_KEYS_OUTSIDE_THE_HASH = ("petition", "arrival_months", "batches")
+#: Clemency criteria added later: left out of the hash when unset (and their weights when 0).
+CRITERIA_OUTSIDE_THE_HASH = ("drugs",)
 
 
 class Scenario(StrictModel):
@@ -238,5 +240,13 @@ class Scenario(StrictModel):
             for key in UNSET_REVIEW_KEYS_OUTSIDE_THE_HASH:
                 if review.get(key) is None:
                     review.pop(key, None)
+            weights = [(change.get(k) or {}).get("weights") for k in ("selection",)]
+            weights += [(review.get("petition") or {}).get("weights")]
+            for key in CRITERIA_OUTSIDE_THE_HASH:
+                if (change.get("criteria") or {}).get(key, 0) is None:
+                    change["criteria"].pop(key)
+                for w in weights:
+                    if w and w.get(key) == 0.0:
+                        w.pop(key)
         text = json.dumps(doc, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
