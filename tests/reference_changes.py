@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 from reference_calculator import (
@@ -313,6 +314,28 @@ class Commutation:
     release: int
 
 
+#: The day of a petition reviewed after the last batch: never decided (the engine's calendar end).
+NEVER = 2**31 - 1
+
+
+def _logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+def _queue_days(arrivals: list[tuple[float, float, int]], per_day: float) -> dict[int, int]:
+    """One reviewer in order of arrival (ties by the person's draw), ``per_day`` a day at most:
+    each review ends on the later of its arrival and the previous one's end plus a slot.
+
+    Exact arithmetic (fractions), so the day a review ends is not an artefact of rounding.
+    """
+    slot = Fraction(1) / Fraction(per_day)
+    out, previous = {}, None
+    for at, _, i in sorted(arrivals):
+        t = Fraction(at) if previous is None else max(Fraction(at), previous + slot)
+        out[i], previous = math.floor(t), t
+    return out
+
+
 def reference_commute(
     cases: list[Case],
     clemency: dict,
@@ -322,45 +345,114 @@ def reference_commute(
     u_petition: list[float],
     u_order: list[float],
     scale: float = 1.0,
+    u_arrival: list[float] | None = None,
+    u_grant: list[float] | None = None,
 ) -> list[Commutation]:
-    """Decide every petition, granting each that meets every criterion when decided.
+    """Decide every petition as the clemency change describes it (every grant rate 1).
 
-    The per-person draws (whether one petitions, one's place in the review queue) are inputs;
-    ``scale`` is the population's size, by which the nationwide capacity shrinks.
+    The per-person draws (whether one petitions, one's place in the review queue, when one's
+    petition arrives, the grant draw) are inputs; ``scale`` is the population's size, by which
+    the nationwide capacity shrinks.
+
+    - Who petitions: ``review.petition_rate`` (``petition_rate_met_all`` for people meeting every
+      criterion), or with ``review.petition`` the logistic of its score: intercept, the term in
+      decades, the years served at the start in decades, and a weight for each criterion met.
+    - Review: all petitions at the start, in the order of each person's draw, ``capacity`` a
+      month; or, with ``review.arrival_months``, each arriving an exponential delay of that
+      mean after the start and reviewed first come, first served (a petitioner already released
+      when it arrives has none). A review ends on a batch day (``review.batches``): the first
+      on or after it, or never after the last.
+    - A decided petition (by ``review.until``, in custody) is judged on the criteria on the
+      decision day, or the filing day when petitions arrive over time. Without ``selection``
+      it is granted when it meets every criterion; with it, when it meets the ``required``
+      ones and its draw is under the logistic of the selection score.
+    - The commuted term is today's, its cut held between ``commutation``'s ``min_cut`` and
+      ``max_cut`` shares of the term when given; the release, no earlier than the decision
+      plus the lag, never later than before.
     """
     law = law_data()
     review = clemency["review"]
-    criteria = clemency["criteria"]
+    criteria = clemency.get("criteria") or {}
+    selection = clemency.get("selection")
+    commutation = clemency.get("commutation")
     lag = clemency.get("release_lag") or {}
     until = _day(review["until"]) if review.get("until") else None
     capacity = review["capacity_per_month"] * scale
+    petition_score = review.get("petition")
+    arrival_months = review.get("arrival_months")
+    batches = sorted(_day(b) for b in review.get("batches") or [])
+    days_per_year = law.days_per_month * 12
 
     first = []
-    for case, u in zip(cases, u_petition, strict=True):
+    for i, case in enumerate(cases):
         new_term = today_term(case, others, as_of=start)
         in_custody = (
             case.sentencing_date < start
             and case.custody_start <= start
             and case.release_date > start
         )
-        met_all = in_custody and all(meets(case, criteria, on=start, new_term=new_term).values())
-        rate = review.get("petition_rate", 1.0)
-        if met_all and review.get("petition_rate_met_all") is not None:
-            rate = review["petition_rate_met_all"]
-        first.append((new_term, met_all, in_custody and u < rate))
+        at_start = meets(case, criteria, on=start, new_term=new_term)
+        met_all = in_custody and all(at_start.values())
+        if petition_score is not None:
+            served = max((start - case.custody_start) / days_per_year, 0.0)
+            score = (
+                petition_score.get("intercept", 0.0)
+                + petition_score.get("per_decade_term", 0.0) * case.term / 120
+                + petition_score.get("per_decade_served", 0.0) * served / 10
+            )
+            weights = petition_score.get("weights") or {}
+            score += sum(weights.get(k, 0.0) for k, ok in at_start.items() if ok)
+            rate = _logistic(score)
+        else:
+            rate = review.get("petition_rate", 1.0)
+            if met_all and review.get("petition_rate_met_all") is not None:
+                rate = review["petition_rate_met_all"]
+        petition = in_custody and u_petition[i] < rate
+        filed_on = start
+        if petition and arrival_months is not None:
+            at = start - math.log1p(-u_arrival[i]) * arrival_months * law.days_per_month
+            filed_on = math.floor(at)
+            petition = case.release_date > filed_on
+        first.append((new_term, met_all, petition, filed_on))
 
-    # the review queue: petitions in order of each person's draw, `capacity` a month
-    queue = sorted((u_order[i], i) for i, f in enumerate(first) if f[2])
-    decided_on = [start] * len(cases)
-    for rank, (_, i) in enumerate(queue):
-        decided_on[i] = start + math.floor(rank * law.days_per_month / capacity)
+    reviewed = [start] * len(cases)
+    if arrival_months is None:  # petitions in order of each person's draw, `capacity` a month
+        queue = sorted((u_order[i], i) for i, f in enumerate(first) if f[2])
+        for rank, (_, i) in enumerate(queue):
+            reviewed[i] = start + math.floor(rank * law.days_per_month / capacity)
+    else:
+        arrivals = []
+        for i, f in enumerate(first):
+            if f[2]:
+                at = start - math.log1p(-u_arrival[i]) * arrival_months * law.days_per_month
+                arrivals.append((at, u_order[i], i))
+        for i, d in _queue_days(arrivals, capacity / law.days_per_month).items():
+            reviewed[i] = d
 
     out = []
     for i, case in enumerate(cases):
-        new_term, met_all, petition = first[i]
-        when = decided_on[i]
+        new_term, met_all, petition, filed_on = first[i]
+        when = reviewed[i]
+        if petition and batches:
+            when = next((b for b in batches if b >= when), NEVER)
         decided = petition and (until is None or when <= until) and case.release_date > when
-        granted = decided and all(meets(case, criteria, on=when, new_term=new_term).values())
+        judged = meets(
+            case, criteria, on=when if arrival_months is None else filed_on, new_term=new_term
+        )
+        if selection is None:
+            granted = decided and all(judged.values())
+        else:
+            required = selection.get("required") or []
+            weights = selection.get("weights") or {}
+            score = selection.get("intercept", 0.0) + sum(
+                weights.get(k, 0.0) for k, ok in judged.items() if ok
+            )
+            granted = decided and all(judged[k] for k in required) and u_grant[i] < _logistic(score)
+        cut_term = new_term
+        if commutation is not None:
+            today = 1.0 - new_term / case.term if case.term > 0 else 0.0
+            cut = min(max(today, commutation.get("min_cut", 0.0)), commutation.get("max_cut", 1.0))
+            cut_term = round(case.term * (1.0 - cut))
         release = case.release_date
         if granted:
             months = lag.get("months", 0)
@@ -368,9 +460,9 @@ def reference_commute(
                 months = lag["life_months"]
             earliest = when + math.ceil(months * law.days_per_month)
             commuted = release_day(
-                case.custody_start, new_term, case.infractions, case.rdap, case.ftc,
+                case.custody_start, cut_term, case.infractions, case.rdap, case.ftc,
                 rdap_term=case.term,
             )  # fmt: skip
             release = min(max(commuted, earliest), case.release_date)
-        out.append(Commutation(new_term, met_all, petition, when, decided, granted, release))
+        out.append(Commutation(cut_term, met_all, petition, when, decided, granted, release))
     return out

@@ -471,13 +471,9 @@ def test_amended_penalty_periods_are_in_order():
 
 
 # ------------------------------------------------------------------------ clemency
-#: The reference calculator implements criteria as filters, all petitions filed at the start
-#: and decided in a random order; scenarios with a selection score or arrivals are left out.
-CLEMENCY_SCENARIOS = [
-    p for p in SHIPPED
-    if "clemency" in (text := p.read_text(encoding="utf-8"))
-    and "selection:" not in text and "arrival_months:" not in text
-]  # fmt: skip
+#: Every shipped clemency scenario: filters or a selection score, petitions at the start or
+#: arriving over time, decided in a random order or first come first served, in batches.
+CLEMENCY_SCENARIOS = [p for p in SHIPPED if "clemency" in p.read_text(encoding="utf-8")]
 
 
 def clemency_disagreements(pop, doc: dict) -> list[str]:
@@ -500,6 +496,8 @@ def clemency_disagreements(pop, doc: dict) -> list[str]:
         u_petition=person_uniform(pop.id, seed, "petition").tolist(),
         u_order=person_uniform(pop.id, seed, "review_order").tolist(),
         scale=float(pop.meta.get("size") or 1.0),
+        u_arrival=person_uniform(pop.id, seed, "petition_arrival").tolist(),
+        u_grant=pop.u_grant.tolist(),
     )
     out = []
     for i, r in enumerate(ref):
@@ -557,6 +555,31 @@ def clemency_docs(draw) -> dict:
     clem = {"type": "clemency", "criteria": criteria, "review": review, "release_lag": lag}
     others = draw(st.lists(ANY_CHANGE, max_size=2))
     start = draw(st.sampled_from([dt.date(2014, 4, 23), dt.date(2016, 1, 1), dt.date(2020, 6, 1)]))
+    # the process: a petition score, arrivals over time, batches, a selection score, a cut's bounds
+    used = [k for k, v in criteria.items() if v is not None and k != "drugs"]
+    weight = st.sampled_from([-1.0, 0.5, 2.0])
+    if draw(st.booleans()):
+        for k in ("petition_rate", "petition_rate_met_all"):
+            review.pop(k)
+        review["petition"] = {
+            "intercept": draw(st.sampled_from([-2.0, 0.0, 1.0])),
+            "per_decade_term": draw(st.sampled_from([0.0, 0.3])),
+            "per_decade_served": draw(st.sampled_from([0.0, 0.5])),
+            "weights": {k: draw(weight) for k in used if draw(st.booleans())},
+        }
+    if draw(st.booleans()):
+        review["arrival_months"] = draw(st.sampled_from([3, 12]))
+    if draw(st.booleans()):
+        review["batches"] = [start + dt.timedelta(days=d) for d in (100, 400, 900)]
+    if draw(st.booleans()):
+        clem["selection"] = {
+            "intercept": draw(st.sampled_from([-1.0, 0.0, 2.0])),
+            "weights": {k: draw(weight) for k in used if draw(st.booleans())},
+            "required": [k for k in used if draw(st.booleans())],
+        }
+    if draw(st.booleans()):
+        clem["commutation"] = {"min_cut": draw(st.sampled_from([0.0, 0.1])),
+                               "max_cut": draw(st.sampled_from([0.5, 0.9]))}  # fmt: skip
     return {
         "title": "differential clemency",
         "reference": "tests",
