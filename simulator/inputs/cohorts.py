@@ -255,9 +255,13 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     # the criminal history allows it is the statute in force on the sentencing date
     sv_conditions = ~weapon & (role <= 0) & ~career
     sv_conditions &= rng.uniform("safety_valve", n) < expit(f["relief.safety_valve"])
-    safety_valve = sv_conditions & law.safety_valve.statute.met(
-        chp=law.criminal_history_points(chp, status_points, sent), one_point=one_point,
-        prior_3pt=prior_3pt, prior_2pt_violent=prior_2pt_violent, when=sent,
+    # the criminal history the statute reads, judged for those who meet the other conditions
+    at = np.flatnonzero(sv_conditions)
+    safety_valve = np.zeros(n, dtype=bool)
+    safety_valve[at] = law.safety_valve.statute.met(
+        chp=law.criminal_history_points(chp[at], status_points[at], sent[at]),
+        one_point=one_point[at], prior_3pt=prior_3pt[at],
+        prior_2pt_violent=prior_2pt_violent[at], when=sent[at],
     )  # fmt: skip
     zp_excluded = zero_point_excluded(
         a["criminal_history"]["zero_point_exclusions"],
