@@ -24,6 +24,7 @@ from typing import Any
 from simulator import lazy
 from simulator.model.outcomes import Outcome
 from simulator.report.plots import (
+    CLEMENCY_PLOTS,
     PLOTS,
     PROJECTION_PLOTS,
     figures,
@@ -142,9 +143,9 @@ def headline_section(outcome: Outcome) -> str:
 
 def plots_section(outcome: Outcome, bands: pd.DataFrame | None = None) -> str:
     """Every plot as inline SVG."""
-    figs = figures(outcome, bands)
+    figs, captions = figures(outcome, bands), {**PLOTS, **CLEMENCY_PLOTS}
     body = "".join(
-        f"<figure id='plot-{name}'>{svg_text(fig)}<figcaption>{escape(PLOTS[name])}"
+        f"<figure id='plot-{name}'>{svg_text(fig)}<figcaption>{escape(captions[name])}"
         "</figcaption></figure>"
         for name, fig in figs.items()
     )

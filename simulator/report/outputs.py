@@ -1,5 +1,8 @@
 """The files of a run: ``summary.json``, ``waves.csv``, ``people.csv.gz`` and the breakdowns.
 
+A clemency scenario adds ``clemency_by_month.csv``: petitions pending and grants so far at the
+end of each month (:func:`clemency_by_month`).
+
 They are written as one output folder (:mod:`simulator.outputs_folder`: a temporary folder
 swapped in whole, with ``manifest.json`` last), each CSV with ``#`` lines naming the scenario,
 its hash, the seed and the version.
@@ -64,10 +67,43 @@ def output_files(outcome: Any) -> dict[str, Writer]:
             # writer quote it too, so every row reads back as one
             (provenance + rejected.to_csv(index=False, lineterminator="\r\n")).encode()
         )
+    by_month = clemency_by_month(summary)
+    if by_month is not None:
+        files["clemency_by_month.csv"] = lambda fh: fh.write(
+            (provenance + by_month.to_csv(index=False)).encode()
+        )
     for by in BREAKDOWNS:
         frame = outcome.breakdown(by)
         files[f"by_{by}.csv"] = lambda fh, f=frame: fh.write((provenance + f.to_csv()).encode())
     return files
+
+
+def clemency_by_month(summary: dict) -> pd.DataFrame | None:
+    """Petitions pending and grants so far at each month's end, or None without clemency.
+
+    Columns ``month`` (``YYYY-MM``), ``backlog`` and ``grants_cumulative``, from the summary's
+    ``clemency.backlog_by_month`` and ``clemency.grants_by_month``.
+
+    Examples
+    --------
+    >>> c = {"backlog_by_month": {"2014-04": 5, "2014-05": 3},
+    ...      "grants_by_month": {"2014-04": 0, "2014-05": 2}}
+    >>> clemency_by_month({"clemency": c}).to_dict("records")[1]
+    {'month': '2014-05', 'backlog': 3, 'grants_cumulative': 2}
+    >>> clemency_by_month({}) is None
+    True
+    """
+    c = summary.get("clemency")
+    if not c or "backlog_by_month" not in c:
+        return None
+    backlog, grants = c["backlog_by_month"], c["grants_by_month"]  # the same months
+    return pd.DataFrame(
+        {
+            "month": list(backlog),
+            "backlog": [int(v) for v in backlog.values()],
+            "grants_cumulative": [int(grants[m]) for m in backlog],
+        }
+    )
 
 
 def _write_people(people: pd.DataFrame, fh: IO[bytes], provenance: str) -> None:

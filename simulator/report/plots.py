@@ -31,6 +31,7 @@ from simulator.files import Writer
 from simulator.law import conventions
 from simulator.model.outcomes import Outcome
 from simulator.outputs_folder import write_folder
+from simulator.report.outputs import clemency_by_month
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads on first use, projections with them
     from matplotlib.figure import Figure
@@ -49,6 +50,10 @@ PLOTS: dict[str, str] = {
     "eligible_by_drug_type": "Eligible and granted by drug type",
     "eligible_by_race": "Eligible and granted by race",
     "reduction_distribution": "Distribution of reductions, months",
+}
+#: Plots only a clemency scenario draws, besides :data:`PLOTS`.
+CLEMENCY_PLOTS: dict[str, str] = {
+    "clemency_by_month": "Clemency: petitions pending and grants so far, by month",
 }
 COLORS = {"eligible": "#4c72b0", "granted": "#dd8452", "population": "#c8ccd4", "band": "#4c72b0"}
 _RC = {
@@ -260,17 +265,52 @@ def reduction_distribution(outcome: Outcome) -> Figure:
     return fig
 
 
+def clemency_flow(outcome: Any) -> Figure | None:
+    """Petitions pending and grants so far at each month's end; None without clemency.
+
+    Examples
+    --------
+    >>> import simulator as sim
+    >>> s = sim.load_scenario("scenarios/2014_clemency_initiative.yaml")
+    >>> fig = clemency_flow(sim.apply(sim.synthesize(s.population, seed=1, size=0.02), s))
+    >>> fig.axes[0].get_ylabel()
+    'petitions or grants'
+    """
+    frame = clemency_by_month(outcome.summary)
+    if frame is None:
+        return None
+    x = _months(frame["month"]) + np.timedelta64(27, "D")  # about the end of each month
+    with mpl.rc_context(_RC):
+        fig = _figure()
+        ax = fig.add_subplot()
+        ax.plot(x, frame["backlog"], color=COLORS["eligible"], linewidth=1.5, label="pending")
+        ax.plot(x, frame["grants_cumulative"], color=COLORS["granted"], linewidth=1.5,
+                label="granted so far")  # fmt: skip
+        ax.legend(frameon=False)
+        _thousands(ax.yaxis)
+        ax.set_ylabel("petitions or grants")
+        ax.set_xlabel("end of month")
+        ax.set_ylim(bottom=0)
+        ax.set_title(CLEMENCY_PLOTS["clemency_by_month"], loc="left")
+        _provenance(fig, outcome)
+    return fig
+
+
 def figures(outcome: Outcome, bands: pd.DataFrame | None = None) -> dict[str, Figure]:
-    """Every plot of :data:`PLOTS` for a run."""
+    """Every plot of :data:`PLOTS` for a run, and of :data:`CLEMENCY_PLOTS` for clemency."""
     waves = releases_by_month(outcome.waves, bands)
     _provenance(waves, outcome)
-    return {
+    figs = {
         "releases_by_month": waves,
         "cumulative_bed_years_saved": cumulative_bed_years_saved(outcome),
         "eligible_by_drug_type": eligible_by(outcome, "drug_type"),
         "eligible_by_race": eligible_by(outcome, "race"),
         "reduction_distribution": reduction_distribution(outcome),
     }
+    flow = clemency_flow(outcome)
+    if flow is not None:
+        figs["clemency_by_month"] = flow
+    return figs
 
 
 def _save(fig: Figure, fmt: str) -> bytes:

@@ -96,7 +96,32 @@ def details(s: dict) -> list[Table]:
                                                   "releases_by_year")),
             )  # fmt: skip
         items.append(t)
+        if c.get("backlog_by_month"):
+            items.append(clemency_year_ends(c))
     return items
+
+
+def clemency_year_ends(c: dict) -> Table:
+    """Petitions pending and grants so far at each December's end and the last month.
+
+    ``c`` is a summary's ``clemency`` figures (``backlog_by_month``, ``grants_by_month``).
+
+    Examples
+    --------
+    >>> c = {"backlog_by_month": {"2014-11": 9, "2014-12": 7, "2015-01": 4},
+    ...      "grants_by_month": {"2014-11": 1, "2014-12": 2, "2015-01": 5}}
+    >>> list(clemency_year_ends(c).columns[0].cells)
+    ['2014-12', '2015-01']
+    """
+    backlog, grants = c["backlog_by_month"], c["grants_by_month"]
+    months = list(backlog)
+    ends = [m for m in months[:-1] if m.endswith("-12")] + months[-1:]
+    t = Table(title="Clemency at each year's end", title_justify="left")
+    for col in ("month", "backlog", "grants so far"):
+        t.add_column(col, justify="left" if col == "month" else "right")
+    for m in ends:
+        t.add_row(m, f"{backlog[m]:,}", f"{grants[m]:,}")
+    return t
 
 
 def calibration_table(table: pd.DataFrame) -> Table:
