@@ -1,11 +1,14 @@
 """Ways out of custody besides serving the term: RDAP, time credits, death, compassion.
 
-Both are drawn for synthetic cases only; a population file brings its own release days.
+All are drawn for synthetic cases only; a population file brings its own release days (and its
+own ``rdap`` and ``ftc`` flags, narrowed by the same exclusions).
 
 - **RDAP** (18 U.S.C. §3621(e)(2)(B)): who qualifies is the law's (``data/law/early_release.yaml``,
   28 C.F.R. §550.55(b)); who of them completes the program, and the shortest term that leaves
   time to do so, are assumptions (``assumed.rdap``). The months off follow the term and the rule
-  in force (:meth:`simulator.law.Law.release_day`), so a term later reduced keeps the flag.
+  in force (:meth:`simulator.law.Law.release_day`); a term later reduced keeps the flag and the
+  months of the term the Bureau decided on
+  (:meth:`simulator.model.population.Population.release_for`).
 - **First Step Act time credits** (18 U.S.C. §3632(d)(4)): who may not earn or apply them is
   the law's (``time_credits`` in the same file); being at minimum or low risk and taking part
   in programming is an assumption (``assumed.time_credits``).
