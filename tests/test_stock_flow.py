@@ -15,7 +15,7 @@ from simulator.inputs.cohorts import GROUPS, _drug_mix, early_mix
 from simulator.inputs.forward import forward_parameters
 from simulator.inputs.parameters import load_parameters
 from simulator.inputs.synthesis import admissions, synthesize
-from simulator.law import load_law, retroactive_amendments
+from simulator.law import amendment_bit, load_law, retroactive_amendments
 from simulator.model.population import Population
 from simulator.model.reduction import current_guideline
 from simulator.resources import project_file
@@ -151,7 +151,7 @@ def test_a_replayed_change_finds_none_of_the_people_it_reduced(name, later):
     changes = retroactive_amendments()
     am = next(a for a in changes if a.name == name)
     pop = _later_stock(later)
-    bit = 1 << [a.name for a in changes].index(name)
+    bit = amendment_bit(name)
     reduced = (pop.reduced_by & bit) > 0
     assert reduced.sum() > 10
     assert (pop.table_date[reduced] == am.effective).all()
@@ -162,9 +162,8 @@ def test_a_replayed_change_finds_none_of_the_people_it_reduced(name, later):
 def test_a_later_404_motion_reaches_nobody_whose_first_was_denied():
     """First Step Act §404(c): the replayed §404 decisions are kept (``denied_by``), and the
     scenario's ``denied_before: FSA404`` keeps those denied on the merits out of a new motion."""
-    changes = retroactive_amendments()
     pop = _later_stock("2019-06-30")
-    bit = 1 << [a.name for a in changes].index("FSA404")
+    bit = amendment_bit("FSA404")
     denied = (pop.denied_by & bit) > 0
     assert denied.sum() > 10
     assert not (denied & ((pop.reduced_by & bit) > 0)).any()  # denied or granted, not both

@@ -211,6 +211,7 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     obstruction = rng.uniform("obstruction", n) < a["obstruction"]
     acceptance = rng.uniform("acceptance", n) < a["acceptance"]
 
+    law = load_law()
     minimal = rng.uniform("history", n) < expit(f["history.minimal"])
     chp = np.empty(n, dtype=np.int8)
     zero = rng.uniform("history.zero", int(minimal.sum())) < a["history_minimal_zero_share"]
@@ -233,10 +234,9 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
         rng.uniform("history.composition", n),
         rng.uniform("history.violent_two_point", n),
         int(a["history_points_max"]),
-        load_law().one_point_max,
+        law.one_point_max,
     )
 
-    law = load_law()
     # a §924(c) count instead of the weapon enhancement for a share of the cases with a weapon
     # (USSG §2K2.4, Application Note 4: not both); the term is the statute's of the sentencing day
     fa = a["firearm_924c"]
@@ -282,8 +282,8 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     departure[varies] = rng("departure.variance").beta(*var["beta"], int(varies.sum()))
     # a substantial-assistance motion under 18 U.S.C. §3553(e) lets the court go below the
     # §924(c) minimum too: the consecutive term imposed is cut by the drug term's share
-    cut = sub_assist & (firearm > 0)
-    firearm[cut] = np.maximum(np.rint(firearm[cut] * (1.0 - departure[cut])), 1)
+    assisted = sub_assist & (firearm > 0)
+    firearm[assisted] = np.maximum(np.rint(firearm[assisted] * (1.0 - departure[assisted])), 1)
     position = rng("position").beta(*a["position_beta"], n)
 
     scale = (f["age.mean"] - a["age_min"]) / a["age_shape"]

@@ -39,12 +39,12 @@ def sentence(
 ) -> dict[str, np.ndarray]:
     """Sentence each case under the law in force on its sentencing date; add term and release.
 
-    Drawn cases also leave custody early after RDAP, or die in custody
-    (:func:`simulator.inputs.exits.custody_ends`; terms under ``rdap_min_term`` months leave no
-    time for the program). Cases flagged ``anticipates`` (an optional column holding an edition
-    index, -1 for none) are sentenced as if that Drug Quantity Table edition applied, by a
-    variance, while their guideline range stays the one of their date. A consecutive §924(c)
-    term (``firearm_924c_months``) is added to the drug term.
+    Drawn cases also leave custody early after RDAP or with time credits, die in custody, or are
+    released on compassionate grounds (:func:`simulator.inputs.exits.custody_ends`; terms under
+    ``rdap_min_term`` months leave no time for RDAP). Cases flagged ``anticipates`` (an optional
+    column holding an edition index, -1 for none) are sentenced as if that Drug Quantity Table
+    edition applied, by a variance, while their guideline range stays the one of their date. A
+    consecutive §924(c) term (``firearm_924c_months``) is added to the drug term.
     """
     sent = cases["sentencing_date"]
     edition = law.edition_on(cases["drug"], sent)

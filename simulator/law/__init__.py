@@ -25,7 +25,7 @@ Examples
 
 from __future__ import annotations
 
-from simulator.law.amendments import RetroactiveAmendment, retroactive_amendments
+from simulator.law.amendments import RetroactiveAmendment, amendment_bit, retroactive_amendments
 from simulator.law.codes import CATEGORIES, DRUG_GROUPS, DRUGS, TIERS
 from simulator.law.conventions import Conventions, conventions
 from simulator.law.firearms import Firearms
@@ -43,6 +43,7 @@ __all__ = [
     "Law",
     "RetroactiveAmendment",
     "SafetyValve",
+    "amendment_bit",
     "conventions",
     "load_law",
     "retroactive_amendments",

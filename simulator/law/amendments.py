@@ -11,6 +11,8 @@ Examples
 >>> a = retroactive_amendments()[0]
 >>> a.scenario
 'scenarios/2007_crack_amendment.yaml'
+>>> amendment_bit("A782")
+4
 """
 
 from __future__ import annotations
@@ -48,3 +50,11 @@ def retroactive_amendments() -> tuple[RetroactiveAmendment, ...]:
         for am in doc
     ]
     return tuple(sorted(found, key=lambda a: a.effective))
+
+
+def amendment_bit(name: str) -> int:
+    """The bit of a change in the ``reduced_by`` and ``denied_by`` columns.
+
+    Bit *i* stands for the *i*-th change of the file; a name not in it raises ``ValueError``.
+    """
+    return 1 << [am.name for am in retroactive_amendments()].index(name)

@@ -361,8 +361,8 @@ class Law:
             early = np.maximum(np.maximum(early, rule_start), start[at] + 1)
             out[at] = np.where(months > 0, np.minimum(early, out[at]), out[at])
         if ftc is not None:
-            earns = np.asarray(ftc, dtype=bool) & (np.asarray(term) < self.life_months)
-            at = np.flatnonzero(earns & (out > self.ftc["applied_from"]))
+            credits = np.asarray(ftc, dtype=bool) & (np.asarray(term) < self.life_months)
+            at = np.flatnonzero(credits & (out > self.ftc["applied_from"]))
             out[at] = self.time_credit_release(start[at], out[at])
         return out.astype(np.int32)
 

@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from simulator.calendar import day
-from simulator.law import DRUGS, Law, retroactive_amendments
+from simulator.law import DRUGS, Law, amendment_bit
 from simulator.model.population import Population
 from simulator.model.reduction import Amendment, resolve
 from simulator.model.sentencing import Guideline, guideline
@@ -100,8 +100,7 @@ def scope(change: Any, pop: Population, effective: int) -> np.ndarray:
         mask = mask & np.isin(pop.mm_charged, change.statutory_tiers)
     denied = getattr(change, "denied_before", None)
     if denied:
-        bit = [am.name for am in retroactive_amendments()].index(denied)
-        mask = mask & ((pop.denied_by & np.int8(1 << bit)) == 0)
+        mask = mask & ((pop.denied_by & np.int8(amendment_bit(denied))) == 0)
     return mask
 
 

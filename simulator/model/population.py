@@ -116,9 +116,9 @@ SCHEMA: dict[str, Column] = {
     "term": Column("int16", f"term of imprisonment now in force, months ({_LIFE} = life): the "
                    "drug term plus any consecutive §924(c) term (firearm_924c_months)", "int",
                    "months", 1, _LIFE, derived="sentenced from position and departure"),
-    "release_date": _date("projected day custody ends: release with good-conduct time and any "
-                          "RDAP reduction (in a synthetic stock, or death in custody)",
-                          derived="term less good-conduct time"),
+    "release_date": _date("projected day custody ends: release with good-conduct time, RDAP and "
+                          "time credits (in a synthetic stock, or death or compassionate release)",
+                          derived="term less good-conduct time, RDAP and time credits"),
     "age": Column("int8", "age at sentencing, years", "int", "years", 14, 110),
     "female": _flag("female"),
     "race": Column("int8", "index into simulator.model.population.RACES", "code", "name",
