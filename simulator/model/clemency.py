@@ -145,9 +145,7 @@ def petition_probability(
         + p.per_decade_term * pop.term.astype(np.float64) / 120.0
         + p.per_decade_served * np.maximum(served, 0.0) / 10.0
     )
-    for name, mask in at_start.items():
-        score = score + getattr(p.weights, name) * mask
-    return expit(score)
+    return expit(score + criteria_weight(p.weights, at_start))
 
 
 def _batched(reviewed: np.ndarray, batches: list | None) -> np.ndarray:
@@ -223,9 +221,23 @@ def selection_probability(selection: Any, masks: dict[str, np.ndarray], n: int) 
     [0.731, 0.269]
     """
     score = np.full(n, float(selection.intercept))
+    return expit(score + criteria_weight(selection.weights, masks))
+
+
+def criteria_weight(weights: Any, masks: dict[str, np.ndarray]) -> np.ndarray | float:
+    """The sum of each criterion's weight over the people who meet it (a score's criteria part).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> criteria_weight(NS(a=1.0, b=-0.5), {"a": np.array([True, False]),
+    ...                                      "b": np.array([True, True])}).tolist()
+    [0.5, -0.5]
+    """
+    total: np.ndarray | float = 0.0
     for name, mask in masks.items():
-        score = score + getattr(selection.weights, name) * mask
-    return expit(score)
+        total = total + getattr(weights, name) * mask
+    return total
 
 
 def commuted_term(pop: Population, new_term: np.ndarray, commutation: Any) -> np.ndarray:
