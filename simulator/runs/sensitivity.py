@@ -62,6 +62,22 @@ def _check(n: int, dists: Mapping) -> None:
                          "grant.rate: {beta: [68, 32]}")  # fmt: skip
 
 
+def _seeded_bootstrap(res: Any, seed: int, *, confidence: float, resamples: int) -> Any:
+    """``res.bootstrap(...)``, reproducibly.
+
+    SciPy's ``SobolResult.bootstrap`` takes no generator and resamples from numpy's global one,
+    so the intervals changed from run to run. It is seeded here from ``seed`` for the call, and
+    the global state the caller had is put back.
+    """
+    # the legacy global generator is what SciPy draws from here, hence the legacy calls
+    state = np.random.get_state()  # noqa: NPY002
+    np.random.seed(np.random.SeedSequence(seed).generate_state(1)[0])  # noqa: NPY002
+    try:
+        return res.bootstrap(confidence_level=confidence, n_resamples=resamples)
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+
+
 def sobol(
     model: Callable[[dict[str, float]], Mapping[str, float]],
     dists: Mapping[str, Any],
@@ -124,7 +140,7 @@ def sobol(
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
         res = stats.sobol_indices(func=func, n=n, dists=[dists[k] for k in names], rng=rng)
-        boot = res.bootstrap(confidence_level=confidence, n_resamples=resamples)
+        boot = _seeded_bootstrap(res, seed, confidence=confidence, resamples=resamples)
     shape = (len(asked), len(names))
 
     def grid(a: Any) -> np.ndarray:
