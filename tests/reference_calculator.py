@@ -596,8 +596,13 @@ def release_day(
     rdap: bool = False,
     ftc: bool = False,
     rdap_term: int | None = None,
+    as_of: int | None = None,
 ) -> int:
     """Custody start plus the term less good-conduct time (engine convention, see below).
+
+    With ``as_of``, only the rules enacted by that day count (a projection made that day): the
+    good-conduct-time and RDAP rules begun by then (the first of each always), and time credits
+    only if their statute had begun to run.
 
     CONVENTION (engine, ``Law.release_day``): a month is ``days_per_month`` days; the credit is
     ``term_days * days_per_year / days_per_term_year - 27 * infractions`` (not below 0), the
@@ -615,8 +620,13 @@ def release_day(
     term_days = term * law.days_per_month
     earns = law.gct_min_term < term < law.life
     lost = infractions * law.gct_lost_per_infraction
+    gct_rules, rdap_rules = law.gct_rules, law.rdap_rules
+    if as_of is not None:
+        gct_rules = [r for i, r in enumerate(gct_rules) if i == 0 or r[0] <= as_of]
+        rdap_rules = [r for i, r in enumerate(rdap_rules) if i == 0 or r[0] <= as_of]
+        ftc = ftc and law.time_credits["earned_from"] <= as_of
     out = None
-    for rule_start, per_year in law.gct_rules:
+    for rule_start, per_year in gct_rules:
         credit = max(term_days * per_year / law.gct_term_year_days - lost, 0.0) if earns else 0.0
         served = start + math.ceil(term_days - credit)
         if out is None:
@@ -625,8 +635,8 @@ def release_day(
             out = max(served, rule_start)
     basis = term if rdap_term is None else rdap_term
     if rdap and basis < law.life:
-        first_rule = law.rdap_rules[0][0]
-        in_force = [steps for since, steps in law.rdap_rules if since <= out]
+        first_rule = rdap_rules[0][0]
+        in_force = [steps for since, steps in rdap_rules if since <= out]
         if in_force and out > first_rule:
             months = next(m for top, m in in_force[-1] if top is None or basis <= top)
             early = out - round(months * law.days_per_month)
@@ -675,6 +685,7 @@ class Result:
     reduced_term: int
     term: int
     release: int
+    saved_as_projected: int = 0  # days, as a projection on the effective day counts them
 
 
 def full_reduction_exact(case: Case, old: Range, new: Range) -> Fraction:
@@ -772,4 +783,9 @@ def decide(
     )
     # not before time served / the first release day, never later than before
     release = min(max(release, first), case.release_date)
-    return Result(old, new, lowered, True, reduced, reduced, release)
+    # the projection on the effective day: its release rules, no exits, no delay
+    args = (case.custody_start, case.infractions, case.rdap, case.ftc)
+    before = release_day(args[0], case.term, *args[1:], rdap_term=case.term, as_of=effective)
+    after = release_day(args[0], reduced, *args[1:], rdap_term=case.term, as_of=effective)
+    saved = before - min(max(after, effective), before)
+    return Result(old, new, lowered, True, reduced, reduced, release, saved)

@@ -128,3 +128,41 @@ def test_a_later_custody_start_is_never_released_sooner():
                            {2020: 0.02, 2021: 0.02}, since=day("2018-12-21"))  # fmt: skip
     assert d[0] <= d[1]
     assert d[1] > day("2020-06-01")
+
+
+# ----------------------------------------------------------- release rules as a projection saw them
+def test_a_projection_keeps_only_the_release_rules_enacted_by_its_day():
+    law = load_law()
+    then = law.release_rules_as_of(day("2014-07-18"))
+    assert then.gct_days_per_year.tolist() == law.gct_days_per_year[:1].tolist()
+    assert then.rdap_from.tolist() == law.rdap_from[law.rdap_from <= day("2014-07-18")].tolist()
+    assert then.ftc["applied_from"] == NEVER
+    now = law.release_rules_as_of(day("2026-01-01"))
+    assert now.gct_from.tolist() == law.gct_from.tolist() and now.ftc == law.ftc
+
+
+@given(
+    start=st.integers(day("1995-01-01"), day("2014-10-01")),
+    term=st.integers(13, 469),  # life earns no good-conduct time: a cut from it saves more
+    cut=st.lists(st.integers(0, 200), min_size=2, max_size=2).map(sorted),
+    rdap=st.booleans(),
+    ftc=st.booleans(),
+    on=st.sampled_from([day("2008-03-03"), day("2014-11-01"), day("2019-08-01")]),
+)
+def test_a_deeper_cut_saves_no_fewer_projected_days_and_never_more_than_the_cut(
+    start, term, cut, rdap, ftc, on
+):
+    from types import SimpleNamespace as NS
+
+    from simulator.model.reduction import saved_as_projected
+
+    law = load_law()
+    three = np.ones(3, dtype=np.int64)
+    pop = NS(custody_start=start * three, infractions=0 * three, term=term * three,
+             rdap=(three * rdap).astype(bool), ftc=(three * ftc).astype(bool))  # fmt: skip
+    terms = np.array([max(term - cut[0], 0), max(term - cut[1], 0), 0])
+    granted = np.array([True, True, False])
+    saved = saved_as_projected(law, pop, granted, terms, on, on=on)
+    assert 0 <= saved[0] <= saved[1]
+    assert saved[1] <= np.ceil(min(cut[1], term) * law.conventions.days_per_month)
+    assert saved[2] == 0

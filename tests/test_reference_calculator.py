@@ -125,6 +125,7 @@ def disagreements(
             "reduced_term": (engine_reduced, ref.reduced_term),
             "term": (int(red.term[i]), ref.term),
             "release": (int(red.release[i]), ref.release),
+            "saved_as_projected": (int(red.saved_as_projected[i]), ref.saved_as_projected),
         }
         for name, (eng, exp) in pairs.items():
             if eng != exp:

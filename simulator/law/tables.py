@@ -129,6 +129,44 @@ class Law:
             ),
         )
 
+    def release_rules_as_of(self, on: int) -> Law:
+        """The same law with only the release rules enacted by day ``on``.
+
+        A projection made on ``on`` (such as the Commission's estimate of the bed-years a
+        retroactive change saves) computes release dates under the good-conduct-time and RDAP
+        rules in force that day, and without First Step Act time credits if they were not yet
+        law: later rules (the 2019 correction to 54 days a year, time credits) are dropped.
+        The first rule of each kind is always kept, since it covers the days before it.
+
+        Examples
+        --------
+        >>> from simulator.calendar import day, iso
+        >>> from simulator.law import load_law
+        >>> law = load_law()
+        >>> then = law.release_rules_as_of(day("2014-07-18"))
+        >>> then.gct_days_per_year.tolist(), law.gct_days_per_year.tolist()
+        ([47.0], [47.0, 54.0])
+        >>> start, term = np.array([day("2012-01-01")]), np.array([120])
+        >>> iso(law.release_day(start, term, np.zeros(1))[0])
+        '2020-07-10'
+        >>> iso(then.release_day(start, term, np.zeros(1))[0])
+        '2020-09-18'
+        """
+        gct = max(1, int(np.searchsorted(self.gct_from, on, side="right")))
+        rdap = max(1, int(np.searchsorted(self.rdap_from, on, side="right")))
+        ftc = dict(self.ftc)
+        if int(ftc["earned_from"]) > on:
+            ftc["applied_from"] = int(np.iinfo(np.int32).max)  # never applied
+        return dataclasses.replace(
+            self,
+            gct_from=self.gct_from[:gct],
+            gct_days_per_year=self.gct_days_per_year[:gct],
+            rdap_from=self.rdap_from[:rdap],
+            rdap_max_term=self.rdap_max_term[:rdap],
+            rdap_months=self.rdap_months[:rdap],
+            ftc=ftc,
+        )
+
     # ----------------------------------------------------------------- lookups
     def edition_index(self, name: str) -> int:
         """Index of a Drug Quantity Table edition by name."""

@@ -48,7 +48,13 @@ from simulator.law import CATEGORIES, DRUGS, Law
 from simulator.model.changes import resolve_changes
 from simulator.model.motions import arrival_order_decisions, decision_days
 from simulator.model.population import Population
-from simulator.model.reduction import Reduction, bounded_release, current_guideline, grants
+from simulator.model.reduction import (
+    Reduction,
+    bounded_release,
+    current_guideline,
+    grants,
+    saved_as_projected,
+)
 from simulator.model.sentencing import impose
 from simulator.numeric import expit, person_uniform
 from simulator.scenario import Scenario
@@ -309,6 +315,7 @@ def commute(
         release=release,
         lowered=cut_term < pop.term,
         release_undelayed=undelayed,
+        saved_as_projected=saved_as_projected(law, pop, granted, term, decided_on, on=start),
         details={"clemency": details},
     )
 

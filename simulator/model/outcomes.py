@@ -25,6 +25,10 @@ Definitions (all counted over the population in custody on the snapshot date):
 ``bed_years_saved_undelayed``
     the same had there been no earliest-release date: the potential of the full reductions
     before the delay holds back the people whose reduced date has already passed.
+``bed_years_saved_projected``
+    the savings as a projection made on the effective day counts them (the Commission's
+    method): release rules as they stood that day, no deaths or early exits, no release before
+    the effective day (:func:`~simulator.model.reduction.saved_as_projected`).
 """
 
 from __future__ import annotations
@@ -116,6 +120,7 @@ class Outcome:
         per_year = self.law.conventions.days_per_year
         bed_years = float(days_between(red.release, pop.release_date).sum() / per_year)
         undelayed = float(days_between(red.release_undelayed, pop.release_date).sum() / per_year)
+        projected = float(red.saved_as_projected.astype(np.int64).sum() / per_year)
         out = {
             "scenario": self.scenario.title,
             "population": len(pop),
@@ -130,6 +135,7 @@ class Outcome:
             "bed_years_saved": round(bed_years, 1),
             "cost_saved_usd": round(bed_years * self.scenario.costs.per_bed_year, 0),
             "bed_years_saved_undelayed": round(undelayed, 1),
+            "bed_years_saved_projected": round(projected, 1),
             "seed": pop.meta.get("seed"),
             "size": pop.meta.get("size"),
             "snapshot": pop.meta.get("snapshot"),

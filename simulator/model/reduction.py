@@ -84,6 +84,7 @@ class Reduction:
     release: np.ndarray  # int32 day of release after the change
     lowered: np.ndarray  # range lowered by the change
     release_undelayed: np.ndarray  # int32 release had there been no earliest-release date
+    saved_as_projected: np.ndarray  # int32 days saved as a projection on the effective day saw them
     details: dict = field(default_factory=dict)  # extra summary figures of some change types
     docket: Any = None  # the motions and their decision days, with a court process
 
@@ -289,11 +290,14 @@ def reduce(
         }  # fmt: skip
     term = np.where(granted, reduced, pop.term).astype(np.int16)
     release = pop.release_for(law, term)
-    undelayed = bounded_release(granted, release, np.maximum(decided, effective), pop.release_date)
+    not_before = np.maximum(decided, effective)
+    undelayed = bounded_release(granted, release, not_before, pop.release_date)
+    projected = saved_as_projected(law, pop, granted, term, not_before, on=effective)
     release = bounded_release(granted, release, np.maximum(decided, first), pop.release_date)
     return Reduction(
-        old, new, eligible, granted, reduced, term, release, lowered, undelayed, figures, d
-    )
+        old, new, eligible, granted, reduced, term, release, lowered, undelayed, projected,
+        figures, d,
+    )  # fmt: skip
 
 
 def first_release_day(effective: int, earliest_release: int | None) -> int:
@@ -341,6 +345,54 @@ def bounded_release(
     return np.where(
         granted, np.minimum(np.maximum(release, not_before), baseline), baseline
     ).astype(np.int32)
+
+
+def saved_as_projected(
+    law: Law,
+    pop: Population,
+    granted: np.ndarray,
+    term: np.ndarray,
+    not_before: np.ndarray | int,
+    *,
+    on: int,
+) -> np.ndarray:
+    """Days of custody each granted person saves as a projection made on day ``on`` counts them.
+
+    The Commission's estimates of bed-years saved (e.g. "up to 79,740" for Amendment 782) were
+    projections: release dates under the release rules in force that day
+    (:meth:`~simulator.law.tables.Law.release_rules_as_of`: no later good-conduct-time
+    correction, no time credits not yet enacted), nobody dying or leaving early, and no
+    release before ``not_before`` (the effective day, or a later decision day). People not
+    granted save 0.
+
+    Examples
+    --------
+    Ten years from 2012-01-01 cut to nine: 2014 rules give 47 days of good-conduct time a
+    year, so the year cut saves about 365 - 47 days (the 2019 rule would count 365 - 54).
+
+    >>> from types import SimpleNamespace as NS
+    >>> from simulator.calendar import day
+    >>> from simulator.law import load_law
+    >>> one = np.zeros(1, dtype=bool)
+    >>> pop = NS(custody_start=np.array([day("2012-01-01")]), infractions=np.zeros(1),
+    ...          rdap=one, ftc=one, term=np.array([120]))
+    >>> on = day("2014-11-01")
+    >>> saved_as_projected(load_law(), pop, ~one, np.array([108]), on, on=on).tolist()
+    [319]
+    """
+    out = np.zeros(len(granted), dtype=np.int32)
+    at = np.flatnonzero(granted)
+    if not at.size:
+        return out
+    then = law.release_rules_as_of(on)
+    start, infractions = pop.custody_start[at], pop.infractions[at]
+    rdap, ftc, old = pop.rdap[at], pop.ftc[at], pop.term[at]
+    before = then.release_day(start, old, infractions, rdap, ftc, rdap_term=old)
+    after = then.release_day(start, term[at], infractions, rdap, ftc, rdap_term=old)
+    floor = not_before if np.ndim(not_before) == 0 else np.asarray(not_before)[at]
+    before = before.astype(np.int64)
+    out[at] = before - np.minimum(np.maximum(after, floor), before)
+    return out
 
 
 def resolve(law: Law, changes: list) -> Amendment:

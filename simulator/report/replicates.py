@@ -39,6 +39,7 @@ SHOWN = (
     "released_first_year",
     "bed_years_saved",
     "bed_years_saved_undelayed",
+    "bed_years_saved_projected",
     "cost_saved_usd",
 )
 

@@ -142,6 +142,7 @@ class ChunkedOutcome:
         add("first_year", int(first_year.sum()))
         add("bed_days", int(days_between(red.release, pop.release_date).sum()))
         add("undelayed_days", int(days_between(red.release_undelayed, pop.release_date).sum()))
+        add("projected_days", int(red.saved_as_projected.astype(np.int64).sum()))
         for key in ("releases", "baseline", "scenario"):
             add(f"waves.{key}", outcome.wave_counts[key].astype(np.int64))
         days = days_between(red.release, pop.release_date)
@@ -226,6 +227,7 @@ class ChunkedOutcome:
             "bed_years_saved": round(bed_years, 1),
             "cost_saved_usd": round(bed_years * self.scenario.costs.per_bed_year, 0),
             "bed_years_saved_undelayed": round(float(t["undelayed_days"] / per_year), 1),
+            "bed_years_saved_projected": round(float(t["projected_days"] / per_year), 1),
             "seed": self.meta.get("seed"),
             "size": self.meta.get("size"),
             "snapshot": self.meta.get("snapshot"),
