@@ -225,3 +225,18 @@ def test_nobody_leaves_before_the_decision_allows(capacity, delay, processing, p
     assert (red.release[moved] >= red.docket.decided_on[moved] + processing).all()
     assert (red.term <= stock.term).all()
     assert not (moved & ~red.granted).any()
+
+
+def test_a_figure_fitted_in_several_cohorts_is_one_target_per_year():
+    # the same figure fitted for several fiscal years must not collapse into one value
+    from simulator.calendar import day
+    from simulator.inputs.calibration import admissions, flow_statistics
+    from simulator.inputs.parameters import load_parameters
+
+    flows = [t for t in load_targets() if t["key"].startswith("flow.")]
+    assert len({t["key"] for t in flows}) == len(flows)
+    everyone = admissions(load_parameters(), seed=3, size=0.05, until=day("2023-09-30"))
+    figure = "flow.mean_sentence_months"
+    targets = [{"key": f"{figure} (FY{y})", "figure": figure, "cohort": y} for y in (2000, 2023)]
+    out = flow_statistics(everyone, targets)
+    assert out[f"{figure} (FY2000)"] != out[f"{figure} (FY2023)"]

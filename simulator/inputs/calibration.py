@@ -112,7 +112,8 @@ def figure_role(t: dict, path: Path) -> str:
 def load_targets(path: Path | None = None) -> list[dict]:
     """The published figures the generator is fitted to (``role: fitted``), with sources.
 
-    Stock marginals (``figures``) come first, then admission-cohort figures (``flows``), then
+    Stock marginals (``figures``) come first, then admission-cohort figures (``flows``, keyed
+    with their fiscal year, e.g. ``flow.chc_1 (FY2023)``; ``figure`` keeps the plain key), then
     the fitted stock totals of other days (keys prefixed ``stock.``, from
     :func:`snapshot_targets`), then the fitted retroactivity figures (keys prefixed
     ``retro.``). A figure with ``role: check`` is never returned: checks stay out of sample.
@@ -131,8 +132,14 @@ def load_targets(path: Path | None = None) -> list[dict]:
         for t in retro["figures"]
         if figure_role(t, retroactivity_targets_path()) == "fitted"
     ]
-    own = [t for t in [*doc["figures"], *doc.get("flows", [])] if figure_role(t, path) == "fitted"]
-    return [*own, *snapshot_targets(), *fitted]
+    own = [t for t in doc["figures"] if figure_role(t, path) == "fitted"]
+    # a figure of a cohort is keyed with its year: the same figure may be fitted in several
+    flows = [
+        {**t, "figure": t["key"], "key": f"{t['key']} (FY{t['cohort']})"}
+        for t in doc.get("flows", [])
+        if figure_role(t, path) == "fitted"
+    ]
+    return [*own, *flows, *snapshot_targets(), *fitted]
 
 
 def load_priors(path: Path | None = None) -> list[dict]:
@@ -183,7 +190,7 @@ def flow_statistics(everyone: Population, targets: list[dict]) -> dict[str, floa
         fy = int(t["cohort"])
         if fy not in cohorts:
             cohorts[fy] = cohort_figures(everyone, fy)
-        out[t["key"]] = cohorts[fy][t["key"]]
+        out[t["key"]] = cohorts[fy][t.get("figure", t["key"])]
     return out
 
 

@@ -106,6 +106,29 @@ def _drug_mix(params: Parameters, years: np.ndarray) -> np.ndarray:
     return np.cumsum(mix, axis=1)
 
 
+def _by_year(anchors: dict, years: np.ndarray) -> np.ndarray:
+    """Values given for some fiscal years, for each of ``years``: linear between, held outside.
+
+    Examples
+    --------
+    >>> _by_year({2013: 0.05, 2021: 0.7}, np.array([2000, 2013, 2017, 2024])).round(3).tolist()
+    [0.05, 0.05, 0.375, 0.7]
+    """
+    known = sorted((int(k), float(v)) for k, v in anchors.items())
+    return np.interp(years, [k for k, _ in known], [v for _, v in known])
+
+
+def _ramp(years: np.ndarray, span: list) -> np.ndarray:
+    """0 up to fiscal year ``span[0]``, 1 from ``span[1]``, linear between.
+
+    Examples
+    --------
+    >>> _ramp(np.array([2010, 2012, 2016, 2020]), [2012, 2020]).tolist()
+    [0.0, 0.0, 0.5, 1.0]
+    """
+    return _by_year({span[0]: 0.0, span[1]: 1.0}, years)
+
+
 def _race_weights(params: Parameters) -> np.ndarray:
     w = {d: np.array(v, dtype=float) for d, v in params.assumed["race_weights"].items()}
     f = params.fitted
@@ -179,12 +202,12 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     for g, name in enumerate(GROUPS):
         drug[group == g] = DRUGS.index(name) if name != "other" else DRUGS.index("oxycodone")
     sub = rng.uniform("drug_form", n)
+    cohort = year - years[0]
     drug[(drug == DRUGS.index("methamphetamine")) & (sub < a["methamphetamine_actual_share"])] = (
         DRUGS.index("methamphetamine_actual")
     )
-    drug[(drug == DRUGS.index("oxycodone")) & (sub < a["fentanyl_share_of_other"])] = DRUGS.index(
-        "fentanyl"
-    )
+    fentanyl = _by_year(a["fentanyl_share_of_other"], years)[cohort]
+    drug[(drug == DRUGS.index("oxycodone")) & (sub < fentanyl)] = DRUGS.index("fentanyl")
 
     median = np.array([a["median_grams"][d] for d in DRUGS], dtype=float)
     meth = (drug == DRUGS.index("methamphetamine")) | (
@@ -212,7 +235,10 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     acceptance = rng.uniform("acceptance", n) < a["acceptance"]
 
     law = load_law()
-    minimal = rng.uniform("history", n) < expit(f["history.minimal"])
+    minimal_logit = f["history.minimal"] + f.get("history.minimal_recent", 0.0) * _ramp(
+        years, a["recent_trends"]["history"]
+    )
+    minimal = rng.uniform("history", n) < expit(minimal_logit[cohort])
     chp = np.empty(n, dtype=np.int8)
     zero = rng.uniform("history.zero", int(minimal.sum())) < a["history_minimal_zero_share"]
     chp[minimal] = np.where(zero, 0, 1)
