@@ -442,6 +442,20 @@ def test_each_clemency_scenario_mirrors_its_committed_fit(year):
         assert lookup(s, key) == value, key
 
 
+def test_the_standing_board_keeps_the_initiatives_fitted_score():
+    """The what-if board reuses the 2014 fit's selection, cut cap and petitions, not its review."""
+    from simulator.inputs.clemency_fit import fit_path
+    from simulator.inputs.court_fit import load_fit
+    from simulator.model.outcomes import lookup
+
+    board = sim.load_scenario("scenarios/2014_clemency_standing_board.yaml").model_dump()
+    shared = {k: v for k, v in load_fit(fit_path("2014")).items() if ".review.capacity" not in k
+              and ".batch_share" not in k}  # fmt: skip
+    assert len(shared) == 5
+    for key, value in shared.items():
+        assert lookup(board, key) == value, key
+
+
 @pytest.mark.parametrize(("args", "key"), [
     ((), "changes.3.selection.intercept"),
     (("2025",), "changes.1.selection.intercept"),
