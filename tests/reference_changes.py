@@ -322,18 +322,78 @@ def _logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 
 
-def _queue_days(arrivals: list[tuple[float, float, int]], per_day: float) -> dict[int, int]:
-    """One reviewer in order of arrival (ties by the person's draw), ``per_day`` a day at most:
-    each review ends on the later of its arrival and the previous one's end plus a slot.
+def _by_period(value: object, key: str) -> list[tuple[int | None, float]]:
+    """A number or a schedule (a list of ``{from, <key>}``) as ``(day or None, value)`` pairs."""
+    if not isinstance(value, list):
+        return [(None, float(value))]
+    return [(_day(p["from"]), float(p[key])) for p in value]
+
+
+def _in_force(periods: list[tuple[int | None, float]], on: float) -> float:
+    """The value of the last period begun on or before ``on`` (a first without a day: always)."""
+    value = periods[0][1]
+    for since, v in periods:
+        if since is None or since <= on:
+            value = v
+    return value
+
+
+def _capacity_periods(review: dict, start: int, scale: float, days_per_month: float) -> list:
+    """The review's capacity as ``(first day, reviews a day)`` from ``start`` on, exactly.
+
+    LANGUAGE: a period that begins on or before the start holds from the start (the last such
+    one); each period holds until the next begins.
+    """
+    periods = _by_period(review["capacity_per_month"], "per_month")
+    out = []
+    for since, per_month in periods:
+        on = start if since is None else max(since, start)
+        per_day = Fraction(per_month * scale) / Fraction(days_per_month)
+        out = [p for p in out if p[0] < on] + [(Fraction(on), per_day)]
+    return out
+
+
+def _after(t: Fraction, work: Fraction, periods: list) -> Fraction:
+    """The time at which ``work`` reviews are done, reviewing from ``t`` at the periods' pace."""
+    for j, (since, per_day) in enumerate(periods):
+        end = periods[j + 1][0] if j + 1 < len(periods) else None
+        if end is not None and end <= t:
+            continue
+        begin = max(t, since)
+        if end is None or begin + work / per_day <= end:
+            return begin + work / per_day
+        work -= (end - begin) * per_day
+    raise AssertionError("the last period never ends")
+
+
+def _queue_days(arrivals: list[tuple[float, float, int]], periods: list) -> dict[int, int]:
+    """One reviewer in order of arrival (ties by the person's draw), at the periods' pace: each
+    review ends on the later of its arrival and the end of one more review after the previous.
 
     Exact arithmetic (fractions), so the day a review ends is not an artefact of rounding.
     """
-    slot = Fraction(1) / Fraction(per_day)
     out, previous = {}, None
     for at, _, i in sorted(arrivals):
-        t = Fraction(at) if previous is None else max(Fraction(at), previous + slot)
+        t = Fraction(at) if previous is None else max(Fraction(at), _after(previous, 1, periods))
         out[i], previous = math.floor(t), t
     return out
+
+
+def _acted_on(first: int, batches: list[int], shares: list, draw: float) -> int:
+    """The batch that acts on a favourable petition waiting from batch day ``first``.
+
+    Each batch acts on a petition still waiting with its share; with one draw, the petition is
+    acted on at the first batch where its chance of still waiting (the product of one less
+    each share since ``first``, in batch order) falls to the draw or below.
+    """
+    still = 1.0
+    for b in batches:
+        if b < first:
+            continue
+        still = still * (1.0 - _in_force(shares, b))
+        if still <= draw:
+            return b
+    return NEVER
 
 
 def reference_commute(
@@ -347,12 +407,13 @@ def reference_commute(
     scale: float = 1.0,
     u_arrival: list[float] | None = None,
     u_grant: list[float] | None = None,
+    u_act: list[float] | None = None,
 ) -> list[Commutation]:
     """Decide every petition as the clemency change describes it (every grant rate 1).
 
     The per-person draws (whether one petitions, one's place in the review queue, when one's
-    petition arrives, the grant draw) are inputs; ``scale`` is the population's size, by which
-    the nationwide capacity shrinks.
+    petition arrives, the grant draw, the draw a batch acts against) are inputs; ``scale`` is
+    the population's size, by which the nationwide capacity shrinks.
 
     - Who petitions: ``review.petition_rate`` (``petition_rate_met_all`` for people meeting every
       criterion), or with ``review.petition`` the logistic of its score: intercept, the term in
@@ -360,12 +421,17 @@ def reference_commute(
     - Review: all petitions at the start, in the order of each person's draw, ``capacity`` a
       month; or, with ``review.arrival_months``, each arriving an exponential delay of that
       mean after the start and reviewed first come, first served (a petitioner already released
-      when it arrives has none). A review ends on a batch day (``review.batches``): the first
-      on or after it, or never after the last.
+      when it arrives has none). The capacity is a number or a schedule of periods ``{from,
+      per_month}``: a review under way when a period begins goes on at its pace. A review ends
+      on a batch day (``review.batches``): the first on or after it, or never after the last.
     - A decided petition (by ``review.until``, in custody) is judged on the criteria on the
       decision day, or the filing day when petitions arrive over time. Without ``selection``
       it is granted when it meets every criterion; with it, when it meets the ``required``
-      ones and its draw is under the logistic of the selection score.
+      ones and its draw is under the logistic of the selection score (plus
+      ``life_sentence`` for a life term).
+    - With ``review.batch_share``, a petition to be granted waits from that batch for one that
+      acts on it (:func:`_acted_on`); it is granted then, if still in custody and by
+      ``review.until``, and is neither granted nor decided if no batch acts on it.
     - The commuted term is today's, its cut held between ``commutation``'s ``min_cut`` and
       ``max_cut`` shares of the term when given; the release, no earlier than the decision
       plus the lag, never later than before.
@@ -377,7 +443,8 @@ def reference_commute(
     commutation = clemency.get("commutation")
     lag = clemency.get("release_lag") or {}
     until = _day(review["until"]) if review.get("until") else None
-    capacity = review["capacity_per_month"] * scale
+    periods = _capacity_periods(review, start, scale, law.days_per_month)
+    shares = _by_period(review["batch_share"], "share") if review.get("batch_share") else None
     petition_score = review.get("petition")
     arrival_months = review.get("arrival_months")
     batches = sorted(_day(b) for b in review.get("batches") or [])
@@ -416,17 +483,17 @@ def reference_commute(
         first.append((new_term, met_all, petition, filed_on))
 
     reviewed = [start] * len(cases)
-    if arrival_months is None:  # petitions in order of each person's draw, `capacity` a month
+    if arrival_months is None:  # petitions in order of each person's draw, at the capacity
         queue = sorted((u_order[i], i) for i, f in enumerate(first) if f[2])
         for rank, (_, i) in enumerate(queue):
-            reviewed[i] = start + math.floor(rank * law.days_per_month / capacity)
+            reviewed[i] = math.floor(_after(Fraction(start), Fraction(rank), periods))
     else:
         arrivals = []
         for i, f in enumerate(first):
             if f[2]:
                 at = start - math.log1p(-u_arrival[i]) * arrival_months * law.days_per_month
                 arrivals.append((at, u_order[i], i))
-        for i, d in _queue_days(arrivals, capacity / law.days_per_month).items():
+        for i, d in _queue_days(arrivals, periods).items():
             reviewed[i] = d
 
     out = []
@@ -447,7 +514,13 @@ def reference_commute(
             score = selection.get("intercept", 0.0) + sum(
                 weights.get(k, 0.0) for k, ok in judged.items() if ok
             )
+            if case.term >= law.life:
+                score += selection.get("life_sentence", 0.0)
             granted = decided and all(judged[k] for k in required) and u_grant[i] < _logistic(score)
+        if granted and shares is not None:  # it waits for a batch that acts on it
+            when = _acted_on(when, batches, shares, u_act[i])
+            decided = (until is None or when <= until) and case.release_date > when
+            granted = decided
         cut_term = new_term
         if commutation is not None:
             today = 1.0 - new_term / case.term if case.term > 0 else 0.0

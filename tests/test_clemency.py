@@ -198,8 +198,14 @@ all_criteria = {
 }  # fmt: skip
 
 
-def scored(base, criteria: dict, process: dict, selection: dict | None, *, capacity: int):
-    """A clemency scenario with a petition score, arrivals, batches and (optionally) selection."""
+def scored(
+    base, criteria: dict, process: dict, selection: dict | None, *, capacity: int | list,
+    batch_share: float | list | None = None,
+):  # fmt: skip
+    """A clemency scenario with a petition score, arrivals, batches and (optionally) selection.
+
+    ``capacity`` is a number or a schedule; ``batch_share`` needs ``process["batches"]``.
+    """
     weights = {
         k: v for k, v in process["petition"]["weights"].items() if criteria.get(k) is not None
     }
@@ -212,11 +218,13 @@ def scored(base, criteria: dict, process: dict, selection: dict | None, *, capac
             "arrival_months": process["arrival_months"],
             "batches": process["batches"],
             "until": process["until"],
+            "batch_share": batch_share if process["batches"] else None,
         },
         release_lag={"months": 4, "life_months": 12},
         selection=None if selection is None else {
             "intercept": selection["intercept"],
             "weights": {k: v for k, v in selection["weights"].items() if criteria.get(k)},
+            "life_sentence": selection.get("life_sentence", 0.0),
         },
         commutation={"min_cut": 0.1, "max_cut": 0.6},
     )  # fmt: skip
@@ -238,6 +246,120 @@ def test_more_review_capacity_never_lowers_the_grants_by_any_date(
     assert b.reduction.granted.sum() >= a.reduction.granted.sum()
     # a faster queue decides each petition no later; grants are the same people, or more
     assert not (a.reduction.granted & ~b.reduction.granted).any()
+
+
+#: Days a later period of a capacity schedule may begin on (from the start, 2014-04-23).
+PERIOD_STARTS = st.sampled_from(["2014-09-01", "2015-06-15", "2016-02-01", "2016-11-30"])
+two_shares = st.builds(
+    lambda a, b: [{"from": START, "share": a}, {"from": dt.date(2016, 4, 1), "share": b}],
+    st.floats(0, 1), st.floats(0, 1),
+)  # fmt: skip
+shares = st.none() | st.floats(0, 1) | two_shares
+
+
+@st.composite
+def capacity_schedules(draw) -> list[dict]:
+    """A schedule of review capacities from the start, with up to three later periods."""
+    later = draw(st.lists(PERIOD_STARTS, max_size=3, unique=True))
+    return [
+        {"from": day_ or START, "per_month": draw(st.integers(1, 40) | st.floats(1, 40))}
+        for day_ in [None, *sorted(later)]
+    ]
+
+
+def _grants_by_month_never_fewer(a, b) -> None:
+    ga, gb = a.summary["clemency"]["grants_by_month"], b.summary["clemency"]["grants_by_month"]
+    for month in set(ga) & set(gb):
+        assert gb[month] >= ga[month], month
+    assert not (a.reduction.granted & ~b.reduction.granted).any()
+
+
+@given(pop=people, process=processes, selection=st.none() | selections,
+       schedule=capacity_schedules(), share=shares, data=st.data())  # fmt: skip
+def test_more_capacity_in_any_period_never_lowers_the_grants_by_any_date(
+    scenario_2014, pop, process, selection, schedule, share, data
+):
+    j = data.draw(st.integers(0, len(schedule) - 1))
+    more = [dict(p) for p in schedule]
+    more[j]["per_month"] = more[j]["per_month"] + data.draw(st.integers(1, 30))
+    a = sim.apply(pop, scored(scenario_2014, all_criteria, process, selection,
+                              capacity=schedule, batch_share=share))  # fmt: skip
+    b = sim.apply(pop, scored(scenario_2014, all_criteria, process, selection,
+                              capacity=more, batch_share=share))  # fmt: skip
+    _grants_by_month_never_fewer(a, b)
+
+
+@given(pop=people, process=processes, selection=st.none() | selections,
+       capacity=st.integers(1, 40), before=st.integers(0, 400), share=shares)  # fmt: skip
+def test_a_schedule_of_one_capacity_is_that_number(
+    scenario_2014, pop, process, selection, capacity, before, share
+):
+    """One period from the start (or before it), or several of the same capacity: the number."""
+    plain = sim.apply(pop, scored(scenario_2014, all_criteria, process, selection,
+                                  capacity=capacity, batch_share=share))  # fmt: skip
+    first = START - dt.timedelta(days=before)
+    for schedule in (
+        [{"from": first, "per_month": capacity}],
+        [{"from": first, "per_month": capacity}, {"from": "2015-06-15", "per_month": capacity}],
+    ):
+        out = sim.apply(pop, scored(scenario_2014, all_criteria, process, selection,
+                                    capacity=schedule, batch_share=share))  # fmt: skip
+        assert (out.reduction.granted == plain.reduction.granted).all()
+        assert (out.reduction.release == plain.reduction.release).all()
+        assert out.summary["clemency"] == plain.summary["clemency"]
+
+
+@given(pop=people, process=processes, selection=st.none() | selections,
+       schedule=capacity_schedules(), later=st.integers(1, 1000))  # fmt: skip
+def test_a_period_changes_nothing_decided_before_it_begins(
+    scenario_2014, pop, process, selection, schedule, later
+):
+    """The capacity from 2016-02-01 on moves no grant of an earlier month."""
+    schedule = [p for p in schedule if p["from"] == START or str(p["from"]) < "2016-02-01"]
+    other = [*schedule, {"from": "2016-02-01", "per_month": later}]
+    a = sim.apply(pop, scored(scenario_2014, all_criteria, process, selection, capacity=schedule))
+    b = sim.apply(pop, scored(scenario_2014, all_criteria, process, selection, capacity=other))
+    ga, gb = a.summary["clemency"]["grants_by_month"], b.summary["clemency"]["grants_by_month"]
+    assert {m: n for m, n in ga.items() if m < "2016-02"} == {
+        m: n for m, n in gb.items() if m < "2016-02"
+    }
+
+
+@given(pop=people, process=processes, selection=st.none() | selections,
+       low=st.floats(0, 1), more=st.floats(0, 1))  # fmt: skip
+def test_a_larger_batch_share_never_lowers_the_grants_by_any_date(
+    scenario_2014, pop, process, selection, low, more
+):
+    """Each batch acting on more of the favourable petitions waiting grants each no later."""
+    process = {**process, "batches": BATCHES}
+    high = low + (1 - low) * more
+    a = sim.apply(pop, scored(scenario_2014, all_criteria, process, selection, capacity=5,
+                              batch_share=low))  # fmt: skip
+    b = sim.apply(pop, scored(scenario_2014, all_criteria, process, selection, capacity=5,
+                              batch_share=high))  # fmt: skip
+    _grants_by_month_never_fewer(a, b)
+    full = sim.apply(pop, scored(scenario_2014, all_criteria, process, selection, capacity=5,
+                                 batch_share=1.0))  # fmt: skip
+    none = sim.apply(pop, scored(scenario_2014, all_criteria, process, selection, capacity=5))
+    assert full.summary["clemency"] == none.summary["clemency"]
+    assert (full.reduction.release == none.reduction.release).all()
+
+
+def test_the_share_of_each_batch_decides_when_favourable_petitions_are_granted():
+    """A batch acts on a petition once the chance it still waits falls to its draw."""
+    from simulator.model.clemency import acted_on
+
+    batches = ["2015-01-01", "2015-06-01", "2016-01-01"]
+    days = [day(b) for b in batches]
+    waiting = np.array([True, True, True, True, False])
+    first = np.array([days[0], days[0], days[1], days[0], days[0]])
+    draw = np.array([0.75, 0.5, 0.1, 0.0, 0.9])
+    shares = [(None, 0.5), (dt.date(2015, 12, 1), 1.0)]
+    out = acted_on(waiting, first, batches=batches, shares=shares, draw=draw)
+    # still waiting after batch 1: 0.5 (0.75 acted on), after 2: 0.25, after 3 (share 1): 0
+    assert out.tolist() == [days[0], days[0], days[2], days[2], days[0]]
+    none = acted_on(waiting, first, batches=batches, shares=[(None, 0.0)], draw=draw)
+    assert (none[waiting] == np.iinfo(np.int32).max).all()
 
 
 @given(pop=people, process=processes, selection=selections)
@@ -318,6 +440,20 @@ def test_each_clemency_scenario_mirrors_its_committed_fit(year):
     assert set(fitted) == set(FITS[year].free)
     for key, value in fitted.items():
         assert lookup(s, key) == value, key
+
+
+def test_the_standing_board_keeps_the_initiatives_fitted_score():
+    """The what-if board reuses the 2014 fit's selection, cut cap and petitions, not its review."""
+    from simulator.inputs.clemency_fit import fit_path
+    from simulator.inputs.court_fit import load_fit
+    from simulator.model.outcomes import lookup
+
+    board = sim.load_scenario("scenarios/2014_clemency_standing_board.yaml").model_dump()
+    shared = {k: v for k, v in load_fit(fit_path("2014")).items() if ".review.capacity" not in k
+              and ".batch_share" not in k}  # fmt: skip
+    assert len(shared) == 5
+    for key, value in shared.items():
+        assert lookup(board, key) == value, key
 
 
 @pytest.mark.parametrize(("args", "key"), [

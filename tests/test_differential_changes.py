@@ -498,6 +498,7 @@ def clemency_disagreements(pop, doc: dict) -> list[str]:
         scale=float(pop.meta.get("size") or 1.0),
         u_arrival=person_uniform(pop.id, seed, "petition_arrival").tolist(),
         u_grant=pop.u_grant.tolist(),
+        u_act=person_uniform(pop.id, seed, "batch_act").tolist(),
     )
     out = []
     for i, r in enumerate(ref):
@@ -529,6 +530,34 @@ def test_shipped_clemency_agrees_with_reference(path):
     assert not bad, "\n".join(bad[:10])
     granted = sim.apply(pop, validate({**doc, "grant": {"rate": 1.0}})).reduction.granted
     assert granted.sum() > 0  # the comparison is not vacuous
+
+
+#: The 2014 initiative with other review schedules, shares and a life weight (change 3).
+SCHEDULE_VARIANTS = {
+    "three capacities": {"capacity_per_month": [
+        {"from": dt.date(2014, 1, 1), "per_month": 150}, {"from": dt.date(2015, 1, 1),
+        "per_month": 900.5}, {"from": dt.date(2016, 6, 1), "per_month": 60}]},
+    "one share": {"batch_share": 0.35},
+    "no share": {"batch_share": None},
+    "all at the start": {"arrival_months": None, "batch_share": [
+        {"from": dt.date(2014, 4, 23), "share": 0.5}, {"from": dt.date(2015, 7, 1), "share": 0.0},
+        {"from": dt.date(2016, 4, 1), "share": 1.0}]},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("variant", list(SCHEDULE_VARIANTS))
+@pytest.mark.parametrize("life", [0.0, 3.0])
+def test_clemency_schedules_agree_with_reference(variant, life):
+    path = ROOT / "scenarios" / "2014_clemency_initiative.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    clem = doc["changes"][3]
+    clem["review"].update(SCHEDULE_VARIANTS[variant])
+    clem["selection"]["life_sentence"] = life
+    pop = sim.synthesize(sim.load_scenario(path).population, seed=11, size=0.03)
+    bad = clemency_disagreements(pop, doc)
+    assert not bad, "\n".join(bad[:10])
+    granted = sim.apply(pop, validate({**doc, "grant": {"rate": 1.0}})).reduction.granted
+    assert granted.sum() > 10  # the comparison is not vacuous
 
 
 @st.composite
@@ -569,13 +598,28 @@ def clemency_docs(draw) -> dict:
         }
     if draw(st.booleans()):
         review["arrival_months"] = draw(st.sampled_from([3, 12]))
+    if draw(st.booleans()):  # a schedule of capacities: from the start (or before), then others
+        first = start - dt.timedelta(days=draw(st.sampled_from([0, 30])))
+        later = draw(st.lists(st.sampled_from([45, 200, 500, 1000]), max_size=2, unique=True))
+        review["capacity_per_month"] = [
+            {"from": first, "per_month": review["capacity_per_month"]},
+            *({"from": start + dt.timedelta(days=d), "per_month": draw(st.sampled_from(
+                [1, 2.5, 7, 1000]))} for d in sorted(later)),
+        ]  # fmt: skip
     if draw(st.booleans()):
         review["batches"] = [start + dt.timedelta(days=d) for d in (100, 400, 900)]
+        if draw(st.booleans()):
+            review["batch_share"] = draw(
+                st.sampled_from([0.0, 0.3, 1.0])
+                | st.just([{"from": start, "share": 0.2},
+                           {"from": start + dt.timedelta(days=300), "share": 0.7}])
+            )  # fmt: skip
     if draw(st.booleans()):
         clem["selection"] = {
             "intercept": draw(st.sampled_from([-1.0, 0.0, 2.0])),
             "weights": {k: draw(weight) for k in used if draw(st.booleans())},
             "required": [k for k in used if draw(st.booleans())],
+            "life_sentence": draw(st.sampled_from([0.0, 3.0])),
         }
     if draw(st.booleans()):
         clem["commutation"] = {"min_cut": draw(st.sampled_from([0.0, 0.1])),

@@ -143,3 +143,63 @@ def test_missing_parameters_file_is_reported_where_it_is_named(tmp_path):
         f"15:3: population.parameters: no such file: {tmp_path / 'nothere.yaml'} (relative "
         "paths are read from the scenario file's directory)"
     ]
+
+
+#: A clemency scenario whose review capacity is the text between the markers.
+CLEMENCY = """title: t
+reference: r
+changes:
+  - type: clemency
+    criteria: {}
+    review:
+      capacity_per_month: CAPACITY
+      batches: [2014-12-17, 2016-05-05]
+      batch_share: SHARE
+retroactivity: {effective: 2014-04-23}
+grant: {rate: 1}
+costs: {per_bed_year: 1}
+"""
+
+
+@pytest.mark.parametrize(
+    ("capacity", "share", "expected"),
+    [
+        ("lots", "1", "7:7: changes.0.review.capacity_per_month: expected petitions reviewed a "
+         "month (a number), or a schedule: a list of {from: YYYY-MM-DD, per_month: N}"),
+        ("[{from: 2014-04-23, per_month: 0}]", "1",
+         "7:47: changes.0.review.capacity_per_month.0.per_month: Input should be greater than or "
+         "equal to 1"),
+        ("[{from: 2014-04-23, per_mont: 5}]", "1",
+         "7:28: changes.0.review.capacity_per_month.0.per_month: Field required\n"
+         "7:47: changes.0.review.capacity_per_month.0.per_mont: unknown key; did you mean "
+         "'per_month'?"),
+        ("[{form: 2014-04-23, per_month: 5}]", "1",
+         "7:28: changes.0.review.capacity_per_month.0.from: Field required\n"
+         "7:29: changes.0.review.capacity_per_month.0.form: unknown key; did you mean 'from'?"),
+        ("[]", "1", "7:7: changes.0.review.capacity_per_month: List should have at least 1 item "
+         "after validation, not 0"),
+        ("[{from: 2014-06-01, per_month: 5}]", "1",
+         "7:29: changes.0.review.capacity_per_month.0.from: 2014-06-01 is after the day the "
+         "review starts (retroactivity.effective: 2014-04-23); the first period must cover it"),
+        ("[{from: 2014-04-23, per_month: 5}, {from: 2014-01-01, per_month: 9}]", "1",
+         "6:5: changes.0.review: capacity_per_month: the periods' from days must increase, "
+         "without repeats"),
+        ("5", "1.5", "9:7: changes.0.review.batch_share: Input should be less than or equal to 1"),
+        ("5", "[{from: 2014-04-23, shares: 0.5}]",
+         "9:21: changes.0.review.batch_share.0.share: Field required\n"
+         "9:40: changes.0.review.batch_share.0.shares: unknown key; did you mean 'share'?"),
+    ],
+    ids=["not-a-number", "zero", "misspelt", "from-misspelt", "empty", "first-too-late",
+         "decreasing", "share-above-1", "share-misspelt"],
+)  # fmt: skip
+def test_review_schedules_name_the_period_and_key(tmp_path, capacity, share, expected):
+    text = CLEMENCY.replace("CAPACITY", capacity).replace("SHARE", share)
+    assert errors(tmp_path, text) == expected.splitlines()
+
+
+def test_a_batch_share_needs_batches(tmp_path):
+    text = CLEMENCY.replace("CAPACITY", "5").replace("SHARE", "0.5")
+    text = text.replace("      batches: [2014-12-17, 2016-05-05]\n", "")
+    assert errors(tmp_path, text) == [
+        "6:5: changes.0.review: batch_share: the share of each batch needs batches"
+    ]

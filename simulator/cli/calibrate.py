@@ -66,8 +66,9 @@ def calibrate(
 
     With --court, fit the courts' process of the 2014 amendment to the published decision
     counts instead, and save its values; with --clemency, the 2014 Clemency Initiative's
-    selection score to its published figures (--clemency 2025: the January 2025 commutations'
-    selection intercept to the nearly 2,500 granted).
+    selection score, review capacity from 2016 and batch shares to its published figures
+    (--clemency 2025: the January 2025 commutations' selection intercept to the nearly 2,500
+    granted).
     """
     if court and clemency is not None:
         raise click.UsageError("--court and --clemency are two fits: give one")

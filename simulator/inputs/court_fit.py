@@ -95,11 +95,15 @@ def fit_scenario(
     size: float = 1.0,
     max_evals: int = 300,
     progress: Progress | None = None,
+    restarts: int = 0,
 ) -> CourtFit:
     """Fit the ``free`` scenario keys (within their bounds) to the fitted figures of ``targets``.
 
     The scenario is the one the targets file names, run on its own synthetic stock at its seed
     and ``size``; each residual is a figure's miss over its tolerance (see module docstring).
+    With ``restarts``, Nelder–Mead starts again from its answer with a fresh simplex, up to
+    that many times while it improves (a simplex that has shrunk on a step function stops short
+    of the minimum; many free keys make that likelier); ``max_evals`` bounds all runs together.
     """
     doc = read_yaml(targets)
     base = load_scenario(project_file(doc["scenario"]))
@@ -128,6 +132,18 @@ def fit_scenario(
         objective, x0, method="Nelder-Mead",
         options={"maxfev": max_evals, "xatol": 1e-3, "fatol": 1e-3},
     )  # fmt: skip
+    for _ in range(restarts):
+        left = max_evals - calls["n"]
+        if left <= len(names) + 1:
+            break
+        again = optimize.minimize(
+            objective, np.clip(sol.x, lo, hi), method="Nelder-Mead",
+            options={"maxfev": left, "xatol": 1e-3, "fatol": 1e-3},
+        )  # fmt: skip
+        if again.fun >= sol.fun - 1e-3:
+            sol = again if again.fun < sol.fun else sol
+            break
+        sol = again
     x = np.clip(sol.x, lo, hi)
     values = {k: round(float(v), 4) for k, v in zip(names, x, strict=True)}
     best = with_overrides(base, {k: repr(v) for k, v in values.items()})

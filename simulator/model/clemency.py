@@ -12,16 +12,19 @@ A clemency scenario is not a court reduction: no guideline change is needed. Its
   meet every criterion at the start, if ``petition_rate_met_all`` says so), or, with
   ``review.petition``, each with the probability of a score (log-odds) of the term, the years
   served and the criteria met; with ``review.arrival_months`` petitions arrive over time;
-* **review**: petitions are reviewed ``capacity_per_month`` a month (all filed at the start
-  and reviewed in a random order, or, arriving over time, in the order they arrive: a queue,
-  :func:`simulator.model.motions.arrival_order_decisions`), until ``review.until``; with
+* **review**: petitions are reviewed ``capacity_per_month`` a month, a number or a schedule
+  of periods (all filed at the start and reviewed in a random order, or, arriving over time,
+  in the order they arrive: a queue on the capacity's work clock,
+  :class:`simulator.model.motions.Capacity`), until ``review.until``; with
   ``review.batches`` a petition reviewed by a batch day is decided on it; a person released
   before the decision gains nothing; the petitions pending at the end of each month are the
   backlog;
 * **grants**: a decided petition meeting every criterion is granted with probability
   ``grant.rate`` (with the grant modifiers), by the person's own uniform; with ``selection``,
   every decided petition meeting the ``required`` criteria is granted with that probability
-  times the logistic of a score, each criterion met adding its weight;
+  times the logistic of a score, each criterion met adding its weight (and a life sentence
+  ``selection.life_sentence``); with ``review.batch_share``, a petition to be granted waits
+  for a batch that acts on it (:func:`acted_on`), and is granted on that batch's day;
 * **release lag**: the commuted term is the term today's law gives (with ``commutation``, cut
   by today's share held between ``min_cut`` and ``max_cut``), and the release is no earlier
   than the grant plus the lag (people serving life: their own lag), never later than before.
@@ -38,7 +41,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -46,7 +49,7 @@ import numpy as np
 from simulator.calendar import EPOCH, NEVER, day, iso
 from simulator.law import CATEGORIES, DRUGS, Law
 from simulator.model.changes import resolve_changes
-from simulator.model.motions import arrival_order_decisions, decision_days
+from simulator.model.motions import Capacity
 from simulator.model.population import Population
 from simulator.model.reduction import (
     Reduction,
@@ -119,6 +122,47 @@ class Schedule:
     at_decision: dict[str, np.ndarray]  # each criterion, judged as the review judges it
     qualifies: np.ndarray  # decided and meeting every criterion as judged
 
+    def deciding(self, decided_on: np.ndarray, release_date: np.ndarray, *, until: int) -> Schedule:
+        """The same review with other decision days (petitions decided by ``until``, in custody)."""
+        decided = self.petition & (decided_on <= until) & (release_date > decided_on)
+        qualifies = decided.copy()
+        for m in self.at_decision.values():
+            qualifies &= m
+        return replace(self, decided_on=decided_on, decided=decided, qualifies=qualifies)
+
+
+def acted_on(
+    waiting: np.ndarray, first: np.ndarray, *, batches: list, shares: list, draw: np.ndarray
+) -> np.ndarray:
+    """The batch day that acts on each ``waiting`` petition (``NEVER`` if none does).
+
+    A petition waits from its ``first`` batch on (the first after its review); batch *k* acts
+    on each petition still waiting with its share *a_k* (``shares``: periods ``(from,
+    share)`` by the batch's day). With one draw per person, the petition is acted on at the
+    first batch where its chance of still waiting, the product of ``1 - a_k`` since its first,
+    falls to its draw or below: batch *k* then acts on a share *a_k* of those still waiting.
+
+    Examples
+    --------
+    >>> batches = [day("1970-01-11"), day("1970-01-21"), day("1970-01-31")]
+    >>> acted_on(np.array([True, True, True, False]), np.array([10, 10, 20, 10]),
+    ...          batches=batches, shares=[(None, 0.5)],
+    ...          draw=np.array([0.6, 0.3, 0.3, 0.0])).tolist()
+    [10, 20, 30, 10]
+    """
+    days = np.array([day(b) for b in batches], dtype=np.int64)
+    before_all = np.iinfo(np.int64).min  # a first period without a day holds from the start
+    froms = np.array([before_all if f is None else day(f) for f, _ in shares], dtype=np.int64)
+    share = np.array([v for _, v in shares], dtype=np.float64)
+    per_batch = share[np.searchsorted(froms, days, side="right") - 1]
+    out = np.where(waiting, NEVER, first).astype(np.int64)
+    still = np.ones(len(first))
+    for b, a in zip(days, per_batch, strict=True):  # a loop over batches, not people
+        now = waiting & (first <= b) & (out == NEVER)
+        still = np.where(now, still * (1.0 - a), still)
+        out = np.where(now & (still <= draw), b, out)
+    return out
+
 
 def petition_probability(
     law: Law, pop: Population, review: Any, *, start: int, at_start: dict[str, np.ndarray],
@@ -188,20 +232,23 @@ def schedule(law: Law, pop: Population, clem: Any, *, start: int, new_term: np.n
     )
     petition = in_custody & (person_uniform(pop.id, seed, "petition") < rate)
     order = person_uniform(pop.id, seed, "review_order")
-    capacity = review.capacity_per_month * pop.scale
     dpm = law.conventions.days_per_month
+    capacity = Capacity.of(review.capacity_periods(), start=start, scale=pop.scale,
+                           days_per_month=dpm)  # fmt: skip
+    reviewed = np.full(len(pop), start, dtype=np.int64)
     if review.arrival_months is None:
         filed_on = np.full(len(pop), start, dtype=np.int64)
-        reviewed = decision_days(petition, order, start=start, capacity=capacity,
-                                 days_per_month=dpm)  # fmt: skip
+        idx = np.flatnonzero(petition)
+        rank = np.empty(len(idx), dtype=np.int64)
+        rank[np.argsort(order[idx], kind="stable")] = np.arange(len(idx))
+        reviewed[idx] = capacity.in_order(len(idx), start=start)[rank]
     else:
         u = person_uniform(pop.id, seed, "petition_arrival").astype(np.float64)
         at = start - np.log1p(-u) * float(review.arrival_months) * dpm
         filed_on = np.where(petition, np.floor(at), start).astype(np.int64)
         petition &= pop.release_date > filed_on  # filed while still in custody
-        reviewed = np.full(len(pop), start, dtype=np.int64)
         idx = np.flatnonzero(petition)
-        reviewed[idx] = arrival_order_decisions(at[idx], capacity / dpm, tie=order[idx])
+        reviewed[idx] = capacity.in_arrival_order(at[idx], tie=order[idx])
     decided_on = np.where(petition, _batched(reviewed, review.batches), start)
     decided = petition & (decided_on <= until) & (pop.release_date > decided_on)
     judged_on = decided_on if review.arrival_months is None else filed_on
@@ -215,18 +262,23 @@ def schedule(law: Law, pop: Population, clem: Any, *, start: int, new_term: np.n
     )  # fmt: skip
 
 
-def selection_probability(selection: Any, masks: dict[str, np.ndarray], n: int) -> np.ndarray:
+def selection_probability(
+    selection: Any, masks: dict[str, np.ndarray], *, life: np.ndarray
+) -> np.ndarray:
     """The logistic of ``selection``'s score for each person (criteria ``masks`` as judged).
+
+    ``life`` marks the people serving life, whose score gains ``selection.life_sentence``.
 
     Examples
     --------
     >>> from simulator.scenario.changes import Selection
-    >>> sel = Selection(intercept=-1.0, weights={"min_years_served": 2.0})
-    >>> p = selection_probability(sel, {"min_years_served": np.array([True, False])}, 2)
+    >>> sel = Selection(intercept=-1.0, weights={"min_years_served": 2.0}, life_sentence=1.0)
+    >>> p = selection_probability(sel, {"min_years_served": np.array([True, False, False])},
+    ...                           life=np.array([False, False, True]))
     >>> [round(float(x), 3) for x in p]
-    [0.731, 0.269]
+    [0.731, 0.269, 0.5]
     """
-    score = np.full(n, float(selection.intercept))
+    score = float(selection.intercept) + float(selection.life_sentence) * life
     return expit(score + criteria_weight(selection.weights, masks))
 
 
@@ -281,17 +333,26 @@ def commute(
     old = current_guideline(law, pop)
     new_term, new = today_term(law, pop, others, as_of=start)
     flow = schedule(law, pop, clem, start=start, new_term=new_term)
-    decided_on = flow.decided_on
+    life = pop.term >= law.life_months
     if clem.selection is None:
         eligible, prob = flow.qualifies, grant_prob
     else:
         eligible = flow.decided.copy()
         for name in clem.selection.required:
             eligible &= flow.at_decision[name]
-        prob = grant_prob * selection_probability(clem.selection, flow.at_decision, len(pop))
+        prob = grant_prob * selection_probability(clem.selection, flow.at_decision, life=life)
     granted = grants(eligible, uniforms, prob)
+    shares = clem.review.batch_shares()
+    if shares is not None:  # favourable petitions wait for a batch that acts on them
+        acted = acted_on(granted, flow.decided_on, batches=clem.review.batches, shares=shares,
+                         draw=person_uniform(pop.id, pop.seed, "batch_act"))  # fmt: skip
+        last = day(clem.review.until) if clem.review.until else NEVER
+        flow = flow.deciding(np.where(granted, acted, flow.decided_on), pop.release_date,
+                             until=last)  # fmt: skip
+        eligible = eligible & flow.decided
+        granted = granted & flow.decided
+    decided_on = flow.decided_on
 
-    life = pop.term >= law.life_months
     lag = clem.release_lag
     lag_months = np.where(
         life, lag.months if lag.life_months is None else lag.life_months, lag.months
@@ -382,7 +443,11 @@ def _details(
     start: int,
     batches: list | None,
 ) -> dict:
-    """The clemency figures of the summary (counts, spread of decisions and releases)."""
+    """The clemency figures of the summary (counts, spread of decisions and releases).
+
+    With ``batches``, also the grants of each batch day and the life sentences among them
+    (``grants_by_batch``, ``life_grants_by_batch``, as ``{"YYYY-MM-DD": count}``).
+    """
     in_custody, decided, decided_on = flow.in_custody, flow.decided, flow.decided_on
     met_all = flow.met_all_start
     lag = (release[granted].astype(np.int64) - decided_on[granted]) / law.conventions.days_per_month
@@ -394,7 +459,7 @@ def _details(
         last = int(decided_on[decided].max()) if decided.any() else start
     backlog, so_far = flow_by_month(flow, granted, baseline, first=start, last=last)
     n = int(granted.sum())
-    return {
+    out = {
         "in_custody": int(in_custody.sum()),
         "criteria": {k: int((m & in_custody).sum()) for k, m in flow.at_start.items()},
         "met_all": int(met_all.sum()),
@@ -420,3 +485,8 @@ def _details(
         "backlog_by_month": backlog,
         "grants_by_month": so_far,
     }
+    if batches:  # the grants of each batch day, and the life sentences among them
+        on_batch = {iso(b): granted & (decided_on == b) for b in (day(d) for d in batches)}
+        out["grants_by_batch"] = {k: int(m.sum()) for k, m in on_batch.items()}
+        out["life_grants_by_batch"] = {k: int((m & life).sum()) for k, m in on_batch.items()}
+    return out

@@ -18,7 +18,9 @@ offices screened the cases and motions arrived. This module turns a scenario's
   day go first (:func:`with_priority`), as courts decided first the cases of people who could
   leave on 2015-11-01.
 
-The grant and the release follow in :func:`simulator.model.reduction.reduce`.
+The grant and the release follow in :func:`simulator.model.reduction.reduce`. A capacity
+that changes over time (:class:`Capacity`, a clemency review's schedule) runs the same queue on
+a work clock.
 
 Examples
 --------
@@ -34,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.calendar import NEVER, iso
+from simulator.calendar import NEVER, day, iso
 from simulator.numeric import person_uniform
 
 
@@ -109,6 +111,112 @@ def _queue(arrival: np.ndarray, per_day: float, order: np.ndarray | None = None)
     out = np.empty(len(arrival), dtype=np.float64)
     out[order] = k + np.maximum.accumulate(arrival[order] - k)
     return out
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """A queue's capacity that changes on given days: ``per_month[j]`` from day ``starts[j]`` on.
+
+    Queues with such a capacity run on a *work clock*: the days it would take at the first
+    period's rate to do the work done so far. Before ``starts[1]`` the work clock is the
+    calendar itself (the same numbers, not recomputed), so a one-period capacity gives the same
+    days, bit for bit, as a constant one; after it, each calendar day counts ``per_day[j] /
+    per_day[0]`` work days. A one-server queue is then the constant-rate queue on the work
+    clock (:func:`arrival_order_decisions`), mapped back to the calendar: the review in
+    progress when the capacity changes goes on at the new pace.
+
+    Examples
+    --------
+    >>> c = Capacity(np.array([0, 10]), np.array([30.0, 60.0]), 30.0)
+    >>> c.work(np.array([5.0, 10.0, 15.0])).tolist(), c.calendar(np.array([5.0, 20.0])).tolist()
+    ([5.0, 10.0, 20.0], [5.0, 15.0])
+    """
+
+    starts: np.ndarray  # int64 days, increasing; the first is the queue's start
+    per_month: np.ndarray  # float64, each > 0 (at the population's scale)
+    days_per_month: float
+
+    @property
+    def per_day(self) -> np.ndarray:
+        """The capacity a day in each period."""
+        return self.per_month / self.days_per_month
+
+    @classmethod
+    def of(cls, periods: list, *, start: int, scale: float, days_per_month: float) -> Capacity:
+        """From a scenario's periods ``(from, per_month)`` (``from`` None or on/before ``start``).
+
+        Periods starting on or before ``start`` give way to the last of them; adjacent periods
+        of the same capacity merge; ``scale`` shrinks the nationwide capacity to the
+        population's size.
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> c = Capacity.of([(None, 30), (dt.date(1970, 1, 11), 30), (dt.date(1970, 2, 1), 60)],
+        ...                 start=5, scale=1.0, days_per_month=30.0)
+        >>> c.starts.tolist(), c.per_day.tolist()
+        ([5, 31], [1.0, 2.0])
+        """
+        starts: list[int] = []
+        rates: list[float] = []
+        for when, per_month in periods:
+            on = start if when is None else max(day(when), start)
+            rate = float(per_month) * scale
+            if starts and on == starts[-1]:
+                starts.pop(), rates.pop()
+            if not rates or rate != rates[-1]:
+                starts.append(on), rates.append(rate)
+        return cls(np.array(starts, dtype=np.int64), np.array(rates), days_per_month)
+
+    def _marks(self) -> np.ndarray:
+        """The work clock at the start of each period (the calendar day, in the first two)."""
+        widths = np.diff(self.starts) * (self.per_month[:-1] / self.per_month[0])
+        return np.concatenate([self.starts[:1], self.starts[0] + np.cumsum(widths)])
+
+    def work(self, t: np.ndarray) -> np.ndarray:
+        """The work clock at calendar times ``t`` (the calendar before the second period)."""
+        t = np.asarray(t, dtype=np.float64)
+        j = np.clip(np.searchsorted(self.starts, t, side="right") - 1, 0, None)
+        ratio = self.per_month[j] / self.per_month[0]
+        return np.where(j == 0, t, self._marks()[j] + (t - self.starts[j]) * ratio)
+
+    def calendar(self, w: np.ndarray) -> np.ndarray:
+        """The calendar time at which the work clock reaches ``w`` (the inverse of :meth:`work`)."""
+        w = np.asarray(w, dtype=np.float64)
+        marks = self._marks()
+        j = np.clip(np.searchsorted(marks, w, side="right") - 1, 0, None)
+        ratio = self.per_month[j] / self.per_month[0]
+        return np.where(j == 0, w, self.starts[j] + (w - marks[j]) / ratio)
+
+    def in_order(self, n: int, *, start: int) -> np.ndarray:
+        """Days of ``n`` reviews from ``start`` on, in rank order.
+
+        The one of rank *r* (0-based) is decided when *r* reviews' worth of capacity has passed.
+
+        Examples
+        --------
+        >>> Capacity(np.array([0, 10]), np.array([15.0, 30.0]), 30.0).in_order(8, start=0).tolist()
+        [0, 2, 4, 6, 8, 10, 11, 12]
+        """
+        # work days since the start (as a constant capacity counts them)
+        offset = np.arange(n, dtype=np.int64) * self.days_per_month / self.per_month[0]
+        first = offset < (self.starts[1] - start if len(self.starts) > 1 else np.inf)
+        later = np.floor(self.calendar(start + offset)).astype(np.int64)
+        return np.where(first, start + np.floor(offset).astype(np.int64), later)
+
+    def in_arrival_order(self, arrival: np.ndarray, *, tie: np.ndarray | None = None) -> np.ndarray:
+        """Decision days in order of ``arrival`` (ties by ``tie``): one server at this capacity.
+
+        Examples
+        --------
+        >>> c = Capacity(np.array([0, 10]), np.array([15.0, 30.0]), 30.0)
+        >>> c.in_arrival_order(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 30.0])).tolist()
+        [0, 2, 4, 6, 8, 10, 11, 30]
+        """
+        work = self.work(arrival)
+        order = None if tie is None else np.lexsort((tie, arrival))
+        per_day = self.per_month[0] / self.days_per_month
+        return np.floor(self.calendar(_queue(work, per_day, order=order))).astype(np.int64)
 
 
 def with_priority(

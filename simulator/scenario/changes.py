@@ -14,13 +14,19 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
+    ConfigDict,
     Field,
     PlainValidator,
+    TypeAdapter,
+    ValidationError,
+    WrapValidator,
     field_validator,
     model_validator,
 )
@@ -376,6 +382,97 @@ class Petition(StrictModel):
     weights: CriterionWeights = Field(default_factory=CriterionWeights)
 
 
+#: The most petitions a month a review may decide, nationwide.
+MAX_CAPACITY = 1_000_000
+
+
+class CapacityPeriod(StrictModel):
+    """One period of a review's capacity: from a day on, this many petitions a month.
+
+    Written ``{from: YYYY-MM-DD, per_month: N}`` (``from`` is a Python keyword: the model's
+    field is ``from_``, read and written as ``from``).
+    """
+
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_alias=True)
+
+    from_: Day = Field(alias="from")
+    per_month: uncertain(ge=1, le=MAX_CAPACITY)
+
+
+class SharePeriod(StrictModel):
+    """One period of a share that changes over time: from a day on, this share.
+
+    Written ``{from: YYYY-MM-DD, share: X}`` (see :class:`CapacityPeriod` for ``from``).
+    """
+
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_alias=True)
+
+    from_: Day = Field(alias="from")
+    share: uncertain(ge=0, le=1)
+
+
+def _by_period(number: Any, period: type[StrictModel], expected: str) -> WrapValidator:
+    """A validator for a key that takes a number or a schedule (a list of ``period``).
+
+    Each form is validated alone, so a mistake in a schedule is reported at its period and key
+    (``capacity_per_month.1.per_month``), not as a failure of every form the key accepts;
+    anything else gets one message naming both forms (``expected``).
+    """
+    as_number = TypeAdapter(number)
+    as_schedule = TypeAdapter(Annotated[list[period], Field(min_length=1)])  # type: ignore[valid-type]
+
+    def validate(value: Any, handler: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return as_schedule.validate_python(list(value))
+        if isinstance(value, int | float | Mapping) and not isinstance(value, bool):
+            return as_number.validate_python(value)
+        if hasattr(value, "spec"):  # a distribution already parsed (validated again)
+            return handler(value)
+        if isinstance(value, str):
+            try:
+                return as_number.validate_python(value)
+            except ValidationError:
+                pass
+        raise ValueError(f"expected {expected}")
+
+    return WrapValidator(validate)
+
+
+#: A review's capacity: petitions a month, or a schedule of them (:class:`CapacityPeriod`).
+ReviewCapacity = Annotated[
+    uncertain(int, ge=1, le=MAX_CAPACITY) | list[CapacityPeriod],
+    _by_period(
+        uncertain(int, ge=1, le=MAX_CAPACITY),
+        CapacityPeriod,
+        "petitions reviewed a month (a number), or a schedule: a list of "
+        "{from: YYYY-MM-DD, per_month: N}",
+    ),
+]
+#: The share of the favourable petitions waiting that a batch grants, or a schedule of them.
+BatchShare = Annotated[
+    uncertain(ge=0, le=1) | list[SharePeriod],
+    _by_period(
+        uncertain(ge=0, le=1),
+        SharePeriod,
+        "a share from 0 to 1, or a schedule: a list of {from: YYYY-MM-DD, share: X}",
+    ),
+]
+
+
+def _periods(value: Any) -> list[tuple[dt.date | None, Any]]:
+    """A number or a schedule as periods ``(from, value)``; a number is one period (from None)."""
+    if not isinstance(value, list):
+        return [(None, value)]
+    return [(p.from_, p.per_month if isinstance(p, CapacityPeriod) else p.share) for p in value]
+
+
+def _increasing(name: str, value: Any) -> None:
+    if isinstance(value, list):
+        days = [p.from_ for p in value]
+        if days != sorted(set(days)):
+            raise ValueError(f"{name}: the periods' from days must increase, without repeats")
+
+
 class Review(StrictModel):
     """How petitions flow: who petitions, when they file, how many are reviewed a month, until when.
 
@@ -383,7 +480,11 @@ class Review(StrictModel):
     (those invited, and helped to file); it defaults to ``petition_rate`` and may not be lower.
     ``petition`` replaces both with a score (:class:`Petition`).
     ``capacity_per_month`` is nationwide: a population built at ``size`` s is reviewed at s
-    times it, so a smaller population's queue moves at the same pace.
+    times it, so a smaller population's queue moves at the same pace. It is a number, or a
+    schedule: a list of periods ``{from: YYYY-MM-DD, per_month: N}`` (:class:`CapacityPeriod`),
+    each reviewing ``per_month`` a month from its day until the next period's; the days increase
+    and the first is no later than the day the review starts (``retroactivity.effective``). A
+    review in progress when the capacity changes goes on at the new pace.
 
     ``arrival_months`` makes petitions arrive over time: each is filed an exponential delay of
     that mean after the start (the person's own draw), reviewed in the order of filing, and the
@@ -391,15 +492,24 @@ class Review(StrictModel):
     start, reviewed in a random order, and the criteria judged on the decision day.
     ``batches`` lists the days decisions are made: a petition reviewed by a batch day is
     decided on it; one reviewed after the last batch is never decided.
+
+    ``batch_share`` is the share of the favourable petitions waiting that a batch grants: a
+    number, or a schedule by the batch's day (a list of ``{from: YYYY-MM-DD, share: X}``,
+    :class:`SharePeriod`). A reviewed petition that would be granted waits at the first batch
+    after its review for the President to act on it: each batch acts on each waiting petition
+    with its share (the survival to that batch against the person's own draw), the others wait
+    for the next one, and one never acted on is not granted (nor decided). Unset, every batch
+    acts on all of them; denials are decided on the first batch after the review either way.
     """
 
     petition_rate: uncertain(ge=0, le=1) = 1.0
     petition_rate_met_all: uncertain(ge=0, le=1) | None = None
     petition: Petition | None = None
-    capacity_per_month: uncertain(int, ge=1, le=1_000_000)
+    capacity_per_month: ReviewCapacity
     arrival_months: uncertain(ge=0, le=240) | None = None
     until: Day | None = None
     batches: list[Day] | None = Field(default=None, min_length=1)
+    batch_share: BatchShare | None = None
 
     @model_validator(mode="after")
     def _invited_petition_more(self) -> Review:
@@ -410,20 +520,45 @@ class Review(StrictModel):
             raise ValueError("petition (a score) replaces petition_rate_met_all: give one")
         if self.batches is not None and self.batches != sorted(set(self.batches)):
             raise ValueError("batches: days must be in increasing order, without repeats")
+        _increasing("capacity_per_month", self.capacity_per_month)
+        _increasing("batch_share", self.batch_share)
+        if self.batch_share is not None and self.batches is None:
+            raise ValueError("batch_share: the share of each batch needs batches")
         return self
+
+    def batch_shares(self) -> list[tuple[dt.date | None, float]] | None:
+        """``batch_share`` as periods ``(from, share)`` (a number: one period), or None."""
+        return None if self.batch_share is None else _periods(self.batch_share)
+
+    def capacity_periods(self) -> list[tuple[dt.date | None, float]]:
+        """The capacity as periods ``(from, per_month)``; a number is one period (from: None).
+
+        Examples
+        --------
+        >>> Review(capacity_per_month=400).capacity_periods()
+        [(None, 400)]
+        >>> r = Review(capacity_per_month=[{"from": "2014-04-23", "per_month": 150},
+        ...                                {"from": "2016-02-01", "per_month": 900}])
+        >>> [(str(d), n) for d, n in r.capacity_periods()]
+        [('2014-04-23', 150.0), ('2016-02-01', 900.0)]
+        """
+        return _periods(self.capacity_per_month)
 
 
 class Selection(StrictModel):
     """Grants as a score: the log-odds of a grant among decided petitions.
 
     ``intercept`` plus the weight of each criterion the petitioner meets (judged as the review
-    judges it); the probability is multiplied by ``grant.rate`` and its modifiers. Criteria in
-    ``required`` stay filters (a petition failing one is denied); the others only shift the
-    odds, so a person meeting none can still be granted.
+    judges it), plus ``life_sentence`` for a person serving life (a term at the law's life
+    months: the President favoured them, a third of the commutations of 2014–2017); the
+    probability is multiplied by ``grant.rate`` and its modifiers. Criteria in ``required``
+    stay filters (a petition failing one is denied); the others only shift the odds, so a
+    person meeting none can still be granted.
     """
 
     intercept: float = Field(ge=-MAX_LOG_ODDS, le=MAX_LOG_ODDS)
     weights: CriterionWeights = Field(default_factory=CriterionWeights)
+    life_sentence: float = _log_odds()
     required: list[Literal[CRITERIA]] = Field(default_factory=list)  # type: ignore[valid-type]
 
 

@@ -191,9 +191,11 @@ UNSET_KEYS_OUTSIDE_THE_HASH = (
     "commutation",
 )
 #: The same for keys of a clemency change's ``review``.
-UNSET_REVIEW_KEYS_OUTSIDE_THE_HASH = ("petition", "arrival_months", "batches")
+UNSET_REVIEW_KEYS_OUTSIDE_THE_HASH = ("petition", "arrival_months", "batches", "batch_share")
 #: Clemency criteria added later: left out of the hash when unset (and their weights when 0).
 CRITERIA_OUTSIDE_THE_HASH = ("drugs",)
+#: Keys of a clemency change's ``selection`` added later: left out of the hash when 0.
+SELECTION_KEYS_OUTSIDE_THE_HASH = ("life_sentence",)
 
 
 class Scenario(StrictModel):
@@ -221,6 +223,24 @@ class Scenario(StrictModel):
             raise ValueError("changes: at most one clemency change per scenario")
         return self
 
+    @model_validator(mode="after")
+    def _capacity_from_the_start(self) -> Scenario:
+        start = self.retroactivity.effective
+        for i, ch in enumerate(self.changes):
+            if ch.type != "clemency":
+                continue
+            periods = {"capacity_per_month": ch.review.capacity_periods(),
+                       "batch_share": ch.review.batch_shares() or [(None, 1.0)]}  # fmt: skip
+            for key, schedule in periods.items():
+                first = schedule[0][0]
+                if first is not None and first > start:
+                    raise ValueError(
+                        f"changes.{i}.review.{key}.0.from: {first} is after the day the review "
+                        f"starts (retroactivity.effective: {start}); the first period must "
+                        "cover it"
+                    )
+        return self
+
     def sha256(self) -> str:
         """Hash of the scenario's content (after overrides), recorded in every output."""
         doc = self.model_dump(mode="json")
@@ -240,6 +260,9 @@ class Scenario(StrictModel):
             for key in UNSET_REVIEW_KEYS_OUTSIDE_THE_HASH:
                 if review.get(key) is None:
                     review.pop(key, None)
+            for key in SELECTION_KEYS_OUTSIDE_THE_HASH:
+                if (change.get("selection") or {}).get(key) == 0.0:
+                    change["selection"].pop(key)
             weights = [(change.get(k) or {}).get("weights") for k in ("selection",)]
             weights += [(review.get("petition") or {}).get("weights")]
             for key in CRITERIA_OUTSIDE_THE_HASH:

@@ -15,6 +15,7 @@ x.yaml: costs: Field required
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from typing import Any
 
@@ -43,6 +44,19 @@ def _inner_model(ann: Any) -> type[BaseModel] | None:
     return None
 
 
+def keys_of(model: Any) -> dict[str, Any]:
+    """A model's fields by the key a scenario writes (its alias, as ``from`` for ``from_``).
+
+    Examples
+    --------
+    >>> from simulator.scenario.changes import CapacityPeriod
+    >>> list(keys_of(CapacityPeriod))
+    ['from', 'per_month']
+    """
+    fields = getattr(model, "model_fields", None) or {}
+    return {f.alias or name: f for name, f in fields.items()}
+
+
 def model_at(loc: tuple) -> type[BaseModel] | None:
     """The scenario model (section) at a key path, e.g. ``Projection`` at ``("projection",)``."""
     model: Any = Scenario
@@ -52,18 +66,40 @@ def model_at(loc: tuple) -> type[BaseModel] | None:
         if part in CHANGE_MODELS:  # the tag pydantic puts after a change's index
             model = CHANGE_MODELS[part]
             continue
-        fields = getattr(model, "model_fields", None)
-        if not fields or part not in fields:
+        fields = keys_of(model)
+        if part not in fields:
             return None
         model = _inner_model(fields[part].annotation)
     return model
+
+
+#: A message of a check over the whole scenario that names its key: ``changes.3.review: ...``.
+_NAMED = re.compile(r"(?P<key>[A-Za-z_]\w*(?:\.\w+)*): (?P<msg>.+)", re.DOTALL)
+
+
+def _named(err: dict) -> dict:
+    """A whole-scenario error (no location) whose message begins with a key: at that key.
+
+    Checks that need two sections (a clemency review's first period and the day it starts)
+    run over the whole scenario; pydantic gives their errors no location, so they name it.
+
+    Examples
+    --------
+    >>> _named({"loc": (), "msg": "Value error, changes.1.review: too late", "type": "v"})["loc"]
+    ('changes', 1, 'review')
+    """
+    m = _NAMED.fullmatch(err["msg"].removeprefix("Value error, "))
+    if err["loc"] or m is None:
+        return err
+    loc = tuple(int(p) if p.isdigit() else p for p in m["key"].split("."))
+    return {**err, "loc": loc, "msg": m["msg"]}
 
 
 def _message(err: dict) -> str:
     loc = err["loc"]
     if err["type"] == "extra_forbidden":
         model = model_at(loc[:-1])
-        known = list(model.model_fields) if model else []
+        known = list(keys_of(model)) if model else []
         known = [k for k in known if k not in ("source_path", "source_text")]
         close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.5)
         hint = (
@@ -85,7 +121,7 @@ def _takes_bool(loc: tuple) -> bool:
         model_at((*parent[:2], t, *parent[2:])) for t in CHANGE_MODELS
     ]  # fmt: skip
     for model in models:
-        field = getattr(model, "model_fields", {}).get(loc[-1])
+        field = keys_of(model).get(loc[-1])
         if field is not None and (
             field.annotation is bool or bool in typing.get_args(field.annotation)
         ):
@@ -113,7 +149,7 @@ def validate(
         scenario = Scenario.model_validate({**doc, "source_path": path, "source_text": text})
         errors: list = []
     except ValidationError as exc:
-        scenario, errors = None, exc.errors()
+        scenario, errors = None, [_named(e) for e in exc.errors()]
     failed = {_key(e["loc"]) for e in errors}
     found: list[tuple[tuple[int, int] | None, str, str]] = [
         (where, _key(loc), msg)
