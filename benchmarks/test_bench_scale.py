@@ -135,10 +135,12 @@ def test_reference_calculator(benchmark, scenario, population):
 #: VmHWM of the new program (ru_maxrss would also count the forking test process's pages).
 _MEASURED = (
     "import atexit, sys\n"
+    "import resource\n"
     "def _peak():\n"
+    "    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
     "    for line in open('/proc/self/status'):\n"
     "        if line.startswith('VmHWM:'):\n"
-    "            print(line.split()[1], file=sys.stderr)\n"
+    "            print(line.split()[1], kids, file=sys.stderr)\n"
     "atexit.register(_peak)\n"
     "sys.argv = ['simulate', *sys.argv[1:]]\n"
     "from simulator.cli import main\n"
@@ -146,8 +148,9 @@ _MEASURED = (
 )
 
 
-def _command(args: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of one ``simulate`` command."""
+def _command(args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak resident memory (MB) of one ``simulate`` command and of its largest
+    worker process (0 without workers)."""
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", _MEASURED, *args],
@@ -158,7 +161,8 @@ def _command(args: list[str]) -> tuple[float, float]:
     )
     wall = time.perf_counter() - start
     assert done.returncode == 0, done.stderr
-    return wall, int(done.stderr.split()[-1]) / 1024
+    own, workers = done.stderr.split()[-2:]
+    return wall, int(own) / 1024, int(workers) / 1024
 
 
 def test_simulate_run_command(benchmark):
@@ -172,6 +176,18 @@ def test_simulate_run_command(benchmark):
 def test_simulate_help_command(benchmark):
     """``simulate --help``: start-up alone (no numpy, pandas or scipy import)."""
     benchmark.pedantic(_command, args=(["--help"],), rounds=5, iterations=1)
+
+
+@pytest.mark.skipif(not FULL, reason="10 million people: set SIMULATOR_BENCH_FULL=1")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_simulate_run_size_100(benchmark, workers):
+    """``simulate run ... --size 100``: about 10 million people, drawn and added up in blocks."""
+    args = ["run", str(SCENARIO), "--size", "100", "--workers", str(workers), "--json", "--quiet"]
+    result = benchmark.pedantic(_command, args=(args,), rounds=2, iterations=1)
+    benchmark.extra_info["peak_rss_mb"] = round(result[1])
+    benchmark.extra_info["worker_peak_rss_mb"] = round(result[2])
+    # every process of the run at once: the main one and each worker at its peak
+    benchmark.extra_info["total_peak_rss_mb"] = round(result[1] + workers * result[2])
 
 
 @pytest.mark.skipif(not FULL, reason="10 million people: set SIMULATOR_BENCH_FULL=1")

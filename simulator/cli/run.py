@@ -7,6 +7,8 @@ from a file (in chunks for files larger than memory).
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from simulator.cli.common import load, run_errors, show
@@ -26,6 +28,7 @@ from simulator.outputs_folder import Outputs
 from simulator.report.outputs import output_files
 from simulator.report.plots import plot_files
 from simulator.report.terminal import run_summary
+from simulator.scenario import Scenario
 
 
 @click.command("run")
@@ -70,7 +73,12 @@ from simulator.report.terminal import run_summary
     type=click.IntRange(min=1),
     help="Run N replicates (own population and assumptions each); print medians and intervals.",
 )
-@click.option("--workers", type=click.IntRange(min=1), default=1, help="Processes for replicates.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    help="Processes for replicates, or for the blocks of a --size above 1.",
+)
 @click.option(
     "--executor",
     type=click.Choice(["serial", "process", "dask"]),
@@ -139,10 +147,13 @@ def run(
                 seed=seed, chunk_rows=chunk_rows, out=out,
             )  # fmt: skip
         else:
-            population = synthesize(sc.population, seed=seed, size=size)
-            outcome = apply(population, sc)
+            outcome = run_synthetic(sc, seed=seed, size=size, workers=workers, quiet=quiet)
         if plots and not hasattr(outcome, "reduction"):
-            raise Fail("--plots needs the whole population in memory: leave out --chunk-rows", 2)
+            raise Fail(
+                "--plots needs the whole population in memory: leave out --chunk-rows, or use "
+                "a --size of at most 1 (larger ones run in blocks)",
+                2,
+            )
         if out:
             outputs.add(out, output_files(outcome))
         if plots:
@@ -155,6 +166,20 @@ def run(
 
 
 command = run
+
+
+def run_synthetic(sc: Scenario, *, seed: int, size: float | None, workers: int, quiet: bool) -> Any:
+    """The scenario on a synthetic population: whole, or in blocks above one block's size."""
+    # lazy command loading: the block machinery loads only for populations above one block
+    from simulator.runs.blocks import block_sizes, run_blocks, runs_in_blocks
+
+    total = sc.population.size if size is None else size
+    if not runs_in_blocks(sc, total):
+        return apply(synthesize(sc.population, seed=seed, size=size), sc)
+    from simulator.cli.progress import progress_bar
+
+    with progress_bar("blocks", len(block_sizes(total)), quiet=quiet) as progress:
+        return run_blocks(sc, seed=seed, size=total, workers=workers, progress=progress)
 
 
 def check_population_options(

@@ -163,6 +163,18 @@ class ChunkedOutcome:
         if len(self.scenario.changes) > 1:
             self._add_by_change(pop)
 
+    def merge(self, other: ChunkedOutcome) -> None:
+        """Add the chunks another accumulator holds (one from a worker process, say)."""
+        if not other.chunks:
+            return
+        if not self.chunks:
+            self.meta = dict(other.meta)
+            self.first_day, self.months = other.first_day, other.months
+        self.chunks += other.chunks
+        self.groups_names.update(other.groups_names)
+        for key, value in other.t.items():
+            self._add(key, value)
+
     def _add_by_change(self, pop: Population) -> None:
         for i, ch in enumerate(self.scenario.changes):
             alone = apply(pop, self.scenario.model_copy(update={"changes": [ch]})).reduction

@@ -1,0 +1,156 @@
+"""Synthetic populations larger than one block: synthesized, applied and added up block by block.
+
+A synthetic population of ``size`` *S* above :data:`BLOCK_SIZE` (about 100,000 people in
+custody at size 1) is never held whole. It is ⌈*S*⌉ blocks of size *S* / ⌈*S*⌉; block *i* is
+drawn with its own seed, from ``SeedSequence(seed, spawn_key=(BLOCK_KEY, i))``, applied, and
+added to a :class:`~simulator.runs.chunked.ChunkedOutcome` (whole counts, whole months and whole
+days, so the totals are exact). Blocks are added in their order, so the figures are the same
+whatever the number of worker processes. Peak memory is that of one block per worker.
+
+A size of at most one block is one population drawn with the scenario's seed, as
+:func:`~simulator.inputs.synthesis.synthesize` draws it. Scenarios whose queue ranks everyone
+(clemency, a court process: :func:`~simulator.runs.chunked.whole_population_reason`) cannot be
+added up in blocks; :func:`runs_in_blocks` says so and the caller draws them whole.
+
+Examples
+--------
+>>> import simulator as sim
+>>> s = sim.load_scenario("scenarios/2014_guidelines.yaml")
+>>> block_sizes(2.5)
+[0.8333333333333334, 0.8333333333333334, 0.8333333333333334]
+>>> out = run_blocks(s, seed=1, size=0.04, block=0.02)
+>>> out.chunks, out.summary["size"]
+(2, 0.04)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulator.inputs.synthesis import synthesize
+from simulator.law import load_law
+from simulator.model.apply import apply
+from simulator.scenario import Scenario
+
+if TYPE_CHECKING:
+    from simulator.runs.chunked import ChunkedOutcome
+
+#: The largest population drawn in one piece (size 1: the whole stock, about 100,000 people).
+BLOCK_SIZE = 1.0
+#: First spawn-key slot of the block seeds (replicates use their index there, from 0 up).
+BLOCK_KEY = 2**31
+
+
+def block_sizes(size: float, block: float = BLOCK_SIZE) -> list[float]:
+    """The sizes of the blocks of a population of ``size``: ⌈size / block⌉ equal ones.
+
+    Examples
+    --------
+    >>> block_sizes(0.5), block_sizes(3.0), len(block_sizes(100.0))
+    ([0.5], [1.0, 1.0, 1.0], 100)
+    """
+    n = max(1, math.ceil(size / block - 1e-9))
+    return [size / n] * n
+
+
+def block_seed(seed: int, i: int) -> int:
+    """The population seed of block ``i`` of a run seeded ``seed``.
+
+    Examples
+    --------
+    >>> block_seed(7, 0) == block_seed(7, 0), block_seed(7, 0) == block_seed(7, 1)
+    (True, False)
+    """
+    return int(np.random.SeedSequence(seed, spawn_key=(BLOCK_KEY, i)).generate_state(1)[0])
+
+
+def runs_in_blocks(scenario: Scenario, size: float, block: float = BLOCK_SIZE) -> bool:
+    """Whether a synthetic run of ``size`` is drawn and added up in blocks.
+
+    Examples
+    --------
+    >>> import simulator as sim
+    >>> s = sim.load_scenario("scenarios/2014_guidelines.yaml")
+    >>> runs_in_blocks(s, 1.0), runs_in_blocks(s, 100.0)
+    (False, True)
+    """
+    if size <= block:
+        return False
+    # loaded here: a run of one block (the default) does not pay for the chunked machinery
+    from simulator.runs.chunked import whole_population_reason
+
+    return whole_population_reason(scenario) is None
+
+
+def one_block(scenario: Scenario, seed: int, i: int, size: float) -> ChunkedOutcome:
+    """Draw block ``i`` (its own seed), apply the scenario, and return its added-up figures."""
+    from simulator.runs.chunked import ChunkedOutcome
+
+    population = synthesize(scenario.population, seed=block_seed(seed, i), size=size)
+    total = ChunkedOutcome(scenario)
+    total.add(apply(population, scenario, law=load_law()))
+    return total
+
+
+def run_blocks(
+    scenario: Scenario,
+    *,
+    seed: int,
+    size: float,
+    workers: int = 1,
+    block: float = BLOCK_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+) -> ChunkedOutcome:
+    """Apply ``scenario`` to a synthetic population of ``size``, one block at a time.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario that can be added up in pieces (no clemency, no court process).
+    seed : int
+        The run's seed; each block's seed is derived from it and the block's index.
+    size : float
+        The population's size (1: the whole stock).
+    workers : int
+        Processes drawing blocks at once (1: in this process). The figures do not depend on it.
+    block : float
+        The largest block.
+    progress : callable, optional
+        Called with the blocks done and their number.
+
+    Returns
+    -------
+    ChunkedOutcome
+        The summary, waves and breakdowns of the whole population; its ``size`` is ``size``.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from simulator.runs.chunked import ChunkedOutcome
+
+    sizes = block_sizes(size, block)
+    tasks = [(scenario, seed, i, s) for i, s in enumerate(sizes)]
+    total = ChunkedOutcome(scenario)
+    if workers <= 1 or len(tasks) == 1:
+        parts = (one_block(*t) for t in tasks)
+        for done, part in enumerate(parts, 1):
+            total.merge(part)
+            if progress is not None:
+                progress(done, len(tasks))
+    else:
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            # in block order: the figures are sums, but the first block sets the months
+            for done, part in enumerate(pool.map(one_block, *zip(*tasks, strict=True)), 1):
+                total.merge(part)
+                if progress is not None:
+                    progress(done, len(tasks))
+    total.meta.update(seed=seed, size=size, blocks=len(sizes))
+    return total
+
+
+__all__ = ["BLOCK_SIZE", "block_seed", "block_sizes", "one_block", "run_blocks", "runs_in_blocks"]
