@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 from types import MappingProxyType
 
 import numpy as np
@@ -13,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import SCENARIO_2014
+from conftest import ROOT, SCENARIO_2014
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -274,3 +275,19 @@ def test_the_public_names(result):
     assert sim.run is result_module.run and sim.Result is result_module.Result
     assert sim.compare is result_module.compare
     assert np.issubdtype(result.waves["releases"].dtype, np.integer)
+
+
+def test_the_readme_python_example_runs_as_written(tmp_path, monkeypatch):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Python API\n", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
+    monkeypatch.chdir(tmp_path)
+    space: dict = {}
+    exec(compile(example, "README.md (Python API)", "exec"), space)
+    assert space["table"]["granted_vs_baseline"].iloc[1] < 0
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == [
+        "people.parquet",
+        "summary.json",
+        "waves.parquet",
+    ]
