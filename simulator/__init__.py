@@ -12,6 +12,9 @@ use so that ``simulate --help`` does not pay for numpy, scipy and pandas.
 >>> outcome = sim.apply(population, scenario)
 >>> outcome.summary["eligible"] <= outcome.summary["population"]
 True
+>>> result = sim.run(scenario, population)  # the same, in pandas' shapes (simulator.runs.result)
+>>> result.summary == outcome.summary, result.waves.index.freqstr
+(True, 'M')
 """
 
 from __future__ import annotations
@@ -38,7 +41,9 @@ _EXPORTS = {
     "run_replicates": "simulator.runs.replicates",
     "Replicates": "simulator.runs.replicates",
     "project": "simulator.runs.projection",
-    "compare": "simulator.runs.compare",
+    "run": "simulator.runs.result",
+    "Result": "simulator.runs.result",
+    "compare": "simulator.runs.result",
     "verify_manifest": "simulator.outputs_folder",
     "ManifestError": "simulator.errors",
 }

@@ -15,5 +15,8 @@
 ``published``
     the model against published figures (``simulate validate``);
 ``compare``
-    scenarios side by side with common random numbers.
+    scenarios side by side with common random numbers;
+``result``
+    :func:`run` a scenario into a :class:`Result` (summary, people, monthly waves, Parquet,
+    a notebook table) and :func:`compare` scenarios or results into a DataFrame.
 """

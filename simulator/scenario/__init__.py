@@ -13,7 +13,7 @@
 ``validation``
     whole-document validation with ``file:line:col: key: message`` errors;
 ``loading``
-    :func:`load_scenario`, ``--set`` overrides, sampled values;
+    :func:`load_scenario` of a file or a dict, ``--set`` overrides, updates, sampled values;
 ``json_schema``
     the JSON Schema of scenario files.
 

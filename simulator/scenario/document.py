@@ -14,8 +14,9 @@ import datetime as dt
 import hashlib
 import json
 import math
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -198,8 +199,23 @@ CRITERIA_OUTSIDE_THE_HASH = ("drugs",)
 SELECTION_KEYS_OUTSIDE_THE_HASH = ("life_sentence",)
 
 
+#: Applies and validates a scenario's updates (:meth:`Scenario.with_updates`). The validator
+#: imports this module, so it cannot be imported here: :mod:`simulator.scenario.loading` sets
+#: it when the package loads, before any scenario exists.
+_updater: Callable[[Scenario, Mapping[str, Any]], Scenario] | None = None
+
+
+def set_updater(updater: Callable[[Scenario, Mapping[str, Any]], Scenario]) -> None:
+    """Set the function behind :meth:`Scenario.with_updates` (see ``_updater``)."""
+    global _updater
+    _updater = updater
+
+
 class Scenario(StrictModel):
-    """A whole scenario file."""
+    """A whole scenario file.
+
+    It is frozen: :meth:`with_updates` gives a changed copy, validated again.
+    """
 
     title: str
     reference: str
@@ -240,6 +256,50 @@ class Scenario(StrictModel):
                         "cover it"
                     )
         return self
+
+    def with_updates(self, updates: Mapping[str, Any] | None = None, /, **changes: Any) -> Scenario:
+        """A copy with some values changed, validated whole again as a loaded file is.
+
+        Parameters
+        ----------
+        updates : mapping, optional
+            Values by dotted key, as a scenario file nests them: ``"grant.rate"``,
+            ``"changes.0.ratio"`` (list items by index), ``"retroactivity.effective"``. A
+            section given whole (``{"grant": {"rate": 0.5}}``) replaces it, defaults and all.
+        **changes
+            Values of top-level keys (``title="..."``, ``seed=7``); they win over ``updates``.
+
+        Values are Python objects taken as they are (a text stays text, a date may be a
+        ``datetime.date`` or ISO text); :func:`~simulator.scenario.with_overrides` parses text
+        as YAML instead, as the command line's ``--set`` does. ``model_copy(update=...)``
+        would skip validation: use this.
+
+        Returns
+        -------
+        Scenario
+            A new scenario; this one is unchanged. Its file and text stay those it was read from.
+
+        Raises
+        ------
+        ScenarioError
+            One ``<updates>: key.path: message`` line per problem, as for a file.
+
+        Examples
+        --------
+        >>> from simulator.scenario import load_scenario
+        >>> s = load_scenario("scenarios/2014_guidelines.yaml")
+        >>> t = s.with_updates({"grant.rate": 0.5}, title="Half the motions granted")
+        >>> t.grant.rate, t.title, s.grant.rate
+        (0.5, 'Half the motions granted', 0.68)
+        >>> s.with_updates({"grant.rat": 0.5}, seed=-1)
+        Traceback (most recent call last):
+        ...
+        simulator.errors.ScenarioError: <updates>: seed: Input should be greater than or equal to 0
+        <updates>: grant.rat: unknown key; did you mean 'rate'?
+        """
+        if _updater is None:  # pragma: no cover - the package sets it when it loads
+            raise RuntimeError("import simulator.scenario to update a scenario")
+        return _updater(self, {**(updates or {}), **changes})
 
     def sha256(self) -> str:
         """Hash of the scenario's content (after overrides), recorded in every output."""

@@ -1,20 +1,24 @@
-"""Reading a scenario file, and changing a loaded scenario by ``--set`` overrides or sampled values.
+"""Reading a scenario (a file or a dict), and changing a loaded one by overrides or updates.
 
 Examples
 --------
 >>> s = load_scenario("scenarios/2014_guidelines.yaml")
 >>> with_overrides(s, {"grant.rate": "1"}).grant.rate
 1.0
+>>> s.with_updates({"grant.rate": 0.5}, seed=3).grant.rate
+0.5
 """
 
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from simulator.errors import ScenarioError
-from simulator.scenario.document import Scenario
+from simulator.scenario.document import Scenario, set_updater
 from simulator.scenario.validation import model_at, validate
 from simulator.scenario.yaml_source import (
     Problem,
@@ -24,25 +28,68 @@ from simulator.scenario.yaml_source import (
     yaml_problems,
 )
 
+#: How a scenario given as a dict is named in messages, where a file's path would be.
+DICT_SOURCE = "<dict>"
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file.
+
+def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any]) -> Scenario:
+    """Read and validate a scenario: a YAML file, or a dict of the same keys.
+
+    Parameters
+    ----------
+    source : str, path or mapping
+        The path of a scenario file; or the scenario itself as a dict (values are taken as
+        they are, not parsed as YAML), named ``<dict>`` in messages. A relative
+        ``population.parameters`` is read from the file's directory, or from the working
+        directory for a dict.
+
+    Returns
+    -------
+    Scenario
+        Validated and frozen; change it with :meth:`Scenario.with_updates`.
 
     Raises
     ------
     ScenarioError
-        With one ``file:line:col: key.path: message`` line per problem.
+        With one ``file:line:col: key.path: message`` line per problem (for a dict,
+        ``<dict>: key.path: message``), with a did-you-mean hint for a misspelt key.
+
+    Examples
+    --------
+    >>> s = load_scenario("scenarios/2014_guidelines.yaml")
+    >>> s.title
+    'Amendment 782 ("drugs minus two"), made retroactive by Amendment 788'
+    >>> doc = s.model_dump(mode="json")
+    >>> load_scenario(doc).sha256() == s.sha256()
+    True
+    >>> load_scenario({**doc, "grant": {"rat": 0.5}})
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ScenarioError: <dict>: grant.rate: Field required
+    <dict>: grant.rat: unknown key; did you mean 'rate'?
     """
-    path = Path(path)
+    if isinstance(source, Mapping):
+        return _checked(validate(dict(source), path=DICT_SOURCE), DICT_SOURCE, None)
+    if not isinstance(source, str | os.PathLike):
+        raise TypeError(f"a scenario is the path of a file or a dict, not {type(source).__name__}")
+    path = Path(source)  # a resolver of scenario names goes here, in place of Path()
     text, root, doc = read_yaml_source(path, ScenarioError, "scenario")
     scenario = validate(doc, path=str(path), root=root, text=text, problems=yaml_problems(root))
     scenario.population._base = path.resolve().parent
+    return _checked(scenario, str(path), root)
+
+
+def _checked(scenario: Scenario, where: str, root: Any) -> Scenario:
+    """The scenario, once its generator parameter file is known to exist."""
     params = scenario.population.parameters_path()
     if params is not None and not params.is_file():
         line, col = locate(root, ("population", "parameters")) or (1, 1)
+        is_file = where != DICT_SOURCE
+        at = f"{where}:{line}:{col}" if is_file else where
+        base = "the scenario file's directory" if is_file else "the working directory"
         raise ScenarioError(
-            f"{path}:{line}:{col}: population.parameters: no such file: {params} (relative "
-            "paths are read from the scenario file's directory)"
+            f"{at}: population.parameters: no such file: {params} (relative "
+            f"paths are read from {base})"
         )
     return scenario
 
@@ -51,26 +98,49 @@ def _key_path(key: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in key.split("."))
 
 
-def with_overrides(scenario: Scenario, overrides: dict[str, str]) -> Scenario:
-    """Apply ``dotted.key=value`` overrides (values parsed as YAML) and validate again."""
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """Apply ``dotted.key=value`` overrides (values parsed as YAML) and validate again.
+
+    A value that is not text is taken as it is. Errors name the key after ``--set``, as the
+    command line's option that gives these overrides.
+    """
+    return _updated(scenario, overrides, source="--set", parse=True)
+
+
+def with_updates(scenario: Scenario, updates: Mapping[str, Any]) -> Scenario:
+    """:meth:`Scenario.with_updates`: the values taken as they are, errors named ``<updates>``."""
+    return _updated(scenario, updates, source=UPDATES_SOURCE, parse=False)
+
+
+#: How :meth:`Scenario.with_updates` is named in messages, where a file's path would be.
+UPDATES_SOURCE = "<updates>"
+set_updater(with_updates)
+
+
+def _updated(
+    scenario: Scenario, overrides: Mapping[str, Any], *, source: str, parse: bool
+) -> Scenario:
+    """The scenario with each dotted key set to its value, validated whole again."""
     doc = scenario.model_dump(mode="json", exclude_none=False)
     problems: list[Problem] = []
+    # "--set grant.rate: ..." as the option is written; "<updates>: grant.rate: ..." as a file
+    name = f"{source} " if parse else f"{source}: "
     for key, raw in overrides.items():
         value = raw
-        if isinstance(raw, str):
+        if parse and isinstance(raw, str):
             try:
                 tree, value = parse_yaml(raw, f"--set {key}", ScenarioError)
             except ScenarioError as exc:
                 raise ScenarioError(f"{exc}; the value is not valid YAML") from None
             problems += [(None, *p[1:]) for p in yaml_problems(tree, _key_path(key))]
-        parts = key.split(".")
+        parts = str(key).split(".")
         node = doc
         for i, part in enumerate(parts[:-1]):
             if isinstance(node, list) and part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
                 continue
             if not isinstance(node, dict):
-                raise ScenarioError(f"--set {key}: {'.'.join(parts[:i])} is not a mapping")
+                raise ScenarioError(f"{name}{key}: {'.'.join(parts[:i])} is not a mapping")
             # a missing key becomes a mapping, so validation names it as unknown; so does an
             # unset section (projection: null), whose defaults validation then fills in
             if part not in node or (node[part] is None and model_at(tuple(parts[: i + 1]))):
@@ -80,17 +150,17 @@ def with_overrides(scenario: Scenario, overrides: dict[str, str]) -> Scenario:
             node[int(parts[-1])] = value
             continue
         if not isinstance(node, dict):
-            raise ScenarioError(f"--set {key}: {'.'.join(parts[:-1])} is not a mapping")
+            raise ScenarioError(f"{name}{key}: {'.'.join(parts[:-1])} is not a mapping")
         node[parts[-1]] = value
     try:
-        out = validate(doc, path="--set", text=scenario.source_text, problems=problems)
-        out = out.model_copy(
-            update={"source_path": scenario.source_path, "source_text": scenario.source_text}
-        )
-        out.population._base = scenario.population._base
-        return out
+        out = validate(doc, path=source, text=scenario.source_text, problems=problems)
     except ScenarioError as exc:
-        raise ScenarioError(str(exc).replace("--set: ", "--set ")) from None
+        raise ScenarioError(str(exc).replace(f"{source}: ", name)) from None
+    out = out.model_copy(
+        update={"source_path": scenario.source_path, "source_text": scenario.source_text}
+    )
+    out.population._base = scenario.population._base
+    return out
 
 
 def with_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
