@@ -176,7 +176,7 @@ def run_synthetic(sc: Scenario, *, seed: int, size: float | None, workers: int, 
     total = sc.population.size if size is None else size
     if not runs_in_blocks(sc, total):
         return apply(synthesize(sc.population, seed=seed, size=size), sc)
-    from simulator.cli.progress import progress_bar
+    from simulator.cli.progress import progress_bar  # rich loads only for a run in blocks
 
     with progress_bar("blocks", len(block_sizes(total)), quiet=quiet) as progress:
         return run_blocks(sc, seed=seed, size=total, workers=workers, progress=progress)

@@ -219,6 +219,10 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
         + f.get("quantity.marijuana_shift", 0.0) * (drug == DRUGS.index("marijuana"))
         + f.get("quantity.methamphetamine_shift", 0.0) * meth
     )
+    recent = f.get("quantity.methamphetamine_recent", 0.0)
+    if recent:  # the rise of methamphetamine quantities, reached over the assumed years
+        rise = recent * _ramp(years, a["recent_trends"]["methamphetamine_quantity"])
+        shift = shift + meth * rise[cohort]
     log10 = np.log10(median[drug]) + shift + f["quantity.sd"] * rng("grams").standard_normal(n)
     grams = 10.0**log10
 

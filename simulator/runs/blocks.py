@@ -27,17 +27,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simulator.inputs.synthesis import synthesize
 from simulator.law import load_law
 from simulator.model.apply import apply
+from simulator.runs.chunked import ChunkedOutcome, whole_population_reason
 from simulator.scenario import Scenario
-
-if TYPE_CHECKING:
-    from simulator.runs.chunked import ChunkedOutcome
 
 #: The largest population drawn in one piece (size 1: the whole stock, about 100,000 people).
 BLOCK_SIZE = 1.0
@@ -78,18 +75,11 @@ def runs_in_blocks(scenario: Scenario, size: float, block: float = BLOCK_SIZE) -
     >>> runs_in_blocks(s, 1.0), runs_in_blocks(s, 100.0)
     (False, True)
     """
-    if size <= block:
-        return False
-    # loaded here: a run of one block (the default) does not pay for the chunked machinery
-    from simulator.runs.chunked import whole_population_reason
-
-    return whole_population_reason(scenario) is None
+    return size > block and whole_population_reason(scenario) is None
 
 
 def one_block(scenario: Scenario, seed: int, i: int, size: float) -> ChunkedOutcome:
     """Draw block ``i`` (its own seed), apply the scenario, and return its added-up figures."""
-    from simulator.runs.chunked import ChunkedOutcome
-
     population = synthesize(scenario.population, seed=block_seed(seed, i), size=size)
     total = ChunkedOutcome(scenario)
     total.add(apply(population, scenario, law=load_law()))
@@ -127,10 +117,8 @@ def run_blocks(
     ChunkedOutcome
         The summary, waves and breakdowns of the whole population; its ``size`` is ``size``.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from simulator.runs.chunked import ChunkedOutcome
+    import multiprocessing  # the pool's modules load only when a run is in blocks
+    from concurrent.futures import ProcessPoolExecutor  # (as for multiprocessing)
 
     sizes = block_sizes(size, block)
     tasks = [(scenario, seed, i, s) for i, s in enumerate(sizes)]
