@@ -90,8 +90,8 @@ def find_scenario(name_or_path: str | Path) -> Path:
     """
     given = str(name_or_path)
     path = Path(given)
-    if path.is_file() or path.is_dir():
-        return path  # a folder is the loader's to refuse, with its own message
+    if path.exists():
+        return path  # a folder or a device is the loader's to refuse, with its own message
     stem = path.name.removesuffix(".yaml").removesuffix(".yml")
     if given and path.parent == Path(".") and stem:
         shipped = scenarios_dir() / f"{stem}.yaml"

@@ -19,7 +19,7 @@ META = ("seed", "size", "snapshot", "population_file")
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """A CSV output, after its ``#`` provenance lines."""
+    """A CSV file: a population file after its ``#`` provenance lines, or a plain output."""
     return pd.read_csv(path, dtype=str, skiprows=_comment_lines(path))
 
 
@@ -168,7 +168,7 @@ def test_calibrate_refuses_to_overwrite_an_output(tmp_path):
 def test_a_crash_mid_write_leaves_no_output_and_no_temporary_file(
     small_outcome, tmp_path, monkeypatch, error
 ):
-    def crash(people, fh, provenance):
+    def crash(people, fh):
         fh.write(b"half a file")
         raise error("disk on fire")
 
@@ -192,7 +192,7 @@ def test_a_crash_mid_population_write_leaves_nothing(small_population, tmp_path,
 
 
 def test_cli_crash_mid_write_is_one_line_and_leaves_nothing(tmp_path, monkeypatch):
-    def crash(people, fh, provenance):
+    def crash(people, fh):
         fh.write(b"partial")
         raise OSError("no space left on device")
 

@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from simulator.cli.common import show
-from simulator.cli.options import Fail
+from simulator.cli.options import Fail, epilog
 from simulator.errors import ScenarioError
 from simulator.resources import scenarios_dir
 from simulator.runs.published import target_files
@@ -20,7 +20,7 @@ def scenario_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.yaml"))
 
 
-@click.command("list")
+@click.command("list", epilog=epilog())
 @click.option(
     "--dir",
     "directory",
