@@ -58,6 +58,17 @@ def test_the_wheel_holds_every_data_and_scenario_file(wheel):
                 assert f"simulator/{resources.SHIPPED}/{rel}" in names, rel
 
 
+def test_the_wheel_names_the_distribution_its_version_and_licence(wheel):
+    archive = zipfile.ZipFile(wheel)
+    info = f"{DISTRIBUTION.replace('-', '_')}-{simulator.__version__}.dist-info"
+    metadata = archive.read(f"{info}/METADATA").decode()
+    assert f"Name: {DISTRIBUTION}\n" in metadata
+    assert f"Version: {simulator.__version__}\n" in metadata
+    assert "License-Expression: MIT\n" in metadata
+    assert archive.read(f"{info}/licenses/LICENSE").decode().startswith("MIT License")
+    assert "simulate = simulator.cli:main" in archive.read(f"{info}/entry_points.txt").decode()
+
+
 def test_an_installed_wheel_runs_a_shipped_scenario_from_an_empty_folder(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
@@ -136,6 +147,20 @@ def test_the_wheel_installed_in_a_fresh_environment_runs_scenarios_by_name(wheel
 
     version = _run([str(simulate), "--version"], cwd=empty, env=env).stdout
     assert simulator.__version__ in version
+
+    # every shipped scenario by name, in one process of the fresh environment (small size)
+    names = sorted(path.stem for path in (ROOT / "scenarios").glob("*.yaml"))
+    code = (
+        "import json, sys\n"
+        "from click.testing import CliRunner\n"
+        "from simulator.cli import main\n"
+        "for name in sys.argv[1:]:\n"
+        "    res = CliRunner().invoke(main, ['run', name, '--size', '0.02', '--json'])\n"
+        "    assert res.exit_code == 0, (name, res.output)\n"
+        "    print(name, json.loads(res.stdout)['population'])\n"
+    )
+    ran = _run([str(python), "-c", code, *names], cwd=empty, env=env).stdout.split("\n")
+    assert [line.split()[0] for line in ran if line] == names
     assert list(empty.iterdir()) == []  # nothing written where it ran
 
 

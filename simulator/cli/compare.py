@@ -13,6 +13,7 @@ import click
 
 from simulator.cli.common import load, show
 from simulator.cli.options import (
+    NAMES,
     Fail,
     FiniteRange,
     command_line,
@@ -27,7 +28,7 @@ from simulator.report.comparison import comparison, comparison_width
 from simulator.runs.compare import compare, frame
 
 
-@click.command("compare", epilog=epilog())
+@click.command("compare", epilog=epilog(NAMES))
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--seed", type=click.IntRange(min=0), help="Seed for all (default: the first's).")
 @click.option(

@@ -117,6 +117,10 @@ EXIT_CODES = (
 )
 
 
+#: What the epilog of a command that takes scenarios says about naming them.
+NAMES = "SCENARIO is a scenario file or the name of a shipped one (simulate list shows them)."
+
+
 def epilog(also: str = "") -> str:
     """The ``--help`` epilog of a command: the exit codes, and what else it should say.
 
@@ -125,7 +129,7 @@ def epilog(also: str = "") -> str:
     >>> epilog().startswith("Exit codes: 0 success; 1 ")
     True
     """
-    return f"{also} {EXIT_CODES}".strip()
+    return f"{also}\n\n{EXIT_CODES}" if also else EXIT_CODES
 
 
 #: The arguments of the running command (set by the ``simulate`` group), for ``meta.json``.

@@ -7,6 +7,7 @@ from rich.console import Console
 
 from simulator.cli.common import load, run_errors, show
 from simulator.cli.options import (
+    NAMES,
     command_line,
     epilog,
     format_option,
@@ -24,7 +25,7 @@ from simulator.report.projection import PROJECTION_WIDTH, projection_files, proj
 from simulator.runs.projection import project
 
 
-@click.command("project", epilog=epilog())
+@click.command("project", epilog=epilog(NAMES))
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option(
     "--years",

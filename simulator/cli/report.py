@@ -8,6 +8,7 @@ import click
 
 from simulator.cli.common import load
 from simulator.cli.options import (
+    NAMES,
     Fail,
     epilog,
     lock_timeout_option,
@@ -28,7 +29,7 @@ from simulator.runs.replicates import run_replicates
 from simulator.scenario import Scenario
 
 
-@click.command("report", epilog=epilog())
+@click.command("report", epilog=epilog(NAMES))
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @out_option("Where to write the report.", folder=False, default="report.html", alias="--output")
 @seed_option

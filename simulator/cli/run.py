@@ -11,6 +11,7 @@ import click
 
 from simulator.cli.common import load, run_errors, show
 from simulator.cli.options import (
+    NAMES,
     Fail,
     FiniteRange,
     command_line,
@@ -32,7 +33,7 @@ from simulator.report.plots import plot_files
 from simulator.report.terminal import run_summary
 
 
-@click.command("run", epilog=epilog())
+@click.command("run", epilog=epilog(NAMES))
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @seed_option
 @size_option

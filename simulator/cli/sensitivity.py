@@ -7,7 +7,7 @@ import json
 import click
 
 from simulator.cli.common import load, show
-from simulator.cli.options import Fail, FiniteRange, epilog, seed_option, sets_option
+from simulator.cli.options import NAMES, Fail, FiniteRange, epilog, seed_option, sets_option
 from simulator.cli.progress import progress_bar
 from simulator.files import to_json
 from simulator.report.sensitivity import sensitivity_screen
@@ -15,7 +15,7 @@ from simulator.runs.sensitivity import scenario_sensitivity
 from simulator.version import __version__
 
 
-@click.command("sensitivity", epilog=epilog())
+@click.command("sensitivity", epilog=epilog(NAMES))
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option(
     "--figures",
