@@ -114,6 +114,8 @@ def test_skip_writes_rejected_rows_beside_the_outputs(exported, tmp_path, chunk)
     assert set(rejected["reason"]) == {"grams: must be above 0 (got -5)"}
     pf = s["population_file"]
     assert pf["rows_read"] == s["population"] + pf["rows_rejected"] == s["population"] + 2
+    assert json.loads((out / "meta.json").read_text())["population_file"] == pf
+    assert not (out / "rejected_rows.csv").read_text().startswith("#")  # a plain CSV
     assert "2 of" in result.stderr and "rejected" in result.stderr
     assert (out / "people.csv.gz").exists() != bool(chunk)
     # a second run refuses before writing anything, rejected rows included

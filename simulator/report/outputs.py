@@ -96,6 +96,8 @@ def output_files(
     summary = outcome.summary
     ext = fmt
     meta = provenance(summary, outcome.scenario, fmt=fmt, command=command)
+    if "population_file" in summary:  # the people came from a file: which, rows read, rejected
+        meta["population_file"] = summary["population_file"]
     files: dict[str, Writer] = {
         "summary.json": lambda fh: fh.write((to_json(summary) + "\n").encode()),
         META: json_file(meta),
