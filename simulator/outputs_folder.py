@@ -69,9 +69,43 @@ MANIFEST = "manifest.json"
 FORMAT = "simulator-outputs/1"
 
 
+#: The formats of the tables an output folder holds (``--format``).
+FORMATS = ("csv", "parquet")
+#: The provenance file beside the data files: seed, scenario hash, version, command line...
+META = "meta.json"
+
+
 def text_file(text: str) -> Writer:
     """A writer of UTF-8 text, for :meth:`Outputs.add`."""
     return lambda fh: fh.write(text.encode("utf-8"))
+
+
+def json_file(doc: Mapping[str, object]) -> Writer:
+    """A writer of a JSON document (indented, keys in the order given), e.g. :data:`META`."""
+    return text_file(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def table_file(frame: object, fmt: str = "csv", *, index: bool = False, **csv: object) -> Writer:
+    """A writer of a pandas DataFrame as a plain CSV (one header row) or a Parquet file.
+
+    ``index`` keeps the frame's index as the first column(s); ``csv`` holds further
+    ``DataFrame.to_csv`` arguments (ignored for Parquet).
+
+    Examples
+    --------
+    >>> import io, pandas as pd
+    >>> fh = io.BytesIO()
+    >>> table_file(pd.DataFrame({"a": [1, 2]}))(fh)  # bytes written
+    6
+    >>> fh.getvalue().decode().splitlines()
+    ['a', '1', '2']
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if fmt == "parquet":
+        table = frame.reset_index() if index else frame  # type: ignore[attr-defined]
+        return lambda fh: table.to_parquet(fh, index=False)
+    return lambda fh: fh.write(frame.to_csv(index=index, **csv).encode("utf-8"))  # type: ignore[attr-defined]
 
 
 def lock_path(path: Path | str) -> Path:

@@ -19,7 +19,7 @@ META = ("seed", "size", "snapshot", "population_file")
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """A CSV output, after its ``#`` provenance lines."""
+    """A CSV file: a population file after its ``#`` provenance lines, or a plain output."""
     return pd.read_csv(path, dtype=str, skiprows=_comment_lines(path))
 
 
@@ -114,6 +114,8 @@ def test_skip_writes_rejected_rows_beside_the_outputs(exported, tmp_path, chunk)
     assert set(rejected["reason"]) == {"grams: must be above 0 (got -5)"}
     pf = s["population_file"]
     assert pf["rows_read"] == s["population"] + pf["rows_rejected"] == s["population"] + 2
+    assert json.loads((out / "meta.json").read_text())["population_file"] == pf
+    assert not (out / "rejected_rows.csv").read_text().startswith("#")  # a plain CSV
     assert "2 of" in result.stderr and "rejected" in result.stderr
     assert (out / "people.csv.gz").exists() != bool(chunk)
     # a second run refuses before writing anything, rejected rows included
@@ -168,7 +170,7 @@ def test_calibrate_refuses_to_overwrite_an_output(tmp_path):
 def test_a_crash_mid_write_leaves_no_output_and_no_temporary_file(
     small_outcome, tmp_path, monkeypatch, error
 ):
-    def crash(people, fh, provenance):
+    def crash(people, fh):
         fh.write(b"half a file")
         raise error("disk on fire")
 
@@ -192,7 +194,7 @@ def test_a_crash_mid_population_write_leaves_nothing(small_population, tmp_path,
 
 
 def test_cli_crash_mid_write_is_one_line_and_leaves_nothing(tmp_path, monkeypatch):
-    def crash(people, fh, provenance):
+    def crash(people, fh):
         fh.write(b"partial")
         raise OSError("no space left on device")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 import yaml
@@ -60,8 +61,11 @@ def test_cli_table_and_csv(tmp_path):
     assert "2014_guidelines" in result.stdout and "all_granted" in result.stdout
     assert "(baseline)" in result.stdout
     text = out.read_text()
-    assert text.startswith("# seed: 4\n")
-    df = pd.read_csv(io.StringIO(text), comment="#")
+    assert text.startswith("scenario_file,scenario,")  # a plain CSV; provenance beside it
+    meta = json.loads((tmp_path / "cmp.meta.json").read_text())
+    assert meta["seed"] == 4 and meta["command"].startswith("simulate compare ")
+    assert meta["scenario_files"] == [str(SCENARIO_2014), str(full)]
+    df = pd.read_csv(io.StringIO(text))
     assert list(df["scenario_file"]) == [str(SCENARIO_2014), str(full)]
     for key, _ in FIGURES:
         assert df[f"{key}_vs_baseline"].iloc[0] == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -12,7 +13,6 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from simulator.cli import main
-from simulator.inputs.population_files import _comment_lines
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SECTION = README.split("## Your own data", 1)[1].split("\n## ", 1)[0]
@@ -49,8 +49,11 @@ def test_second_command_skips_and_writes_the_rejected_rows(workdir):
     note = [line for line in shown_after(COMMANDS[1]) if line.startswith("examples/")]
     assert result.stderr.strip().splitlines() == note
     path = workdir / "results" / "rejected_rows.csv"
-    rejected = pd.read_csv(path, dtype=str, skiprows=_comment_lines(path))
-    assert path.read_text().startswith("# scenario: Amendment 782")
+    rejected = pd.read_csv(path, dtype=str)
+    assert path.read_text().startswith("row,")  # a plain CSV: provenance is in meta.json
+    assert json.loads((path.parent / "meta.json").read_text())["scenario"].startswith(
+        "Amendment 782"
+    )
     shown = next(line for line in shown_after(COMMANDS[1]) if line.startswith("7,"))
     assert ",".join(rejected.iloc[0].tolist()).startswith(shown.removesuffix("…"))
     assert "38 valid people" in SECTION and "People in custody" in result.stdout

@@ -375,8 +375,10 @@ def test_project_command_json_out_and_plots(tmp_path, prosp):
     assert s["scenario_sha256"] == prosp.sha256() and s["seed"] == 3 and s["years"] == 2
     assert len(s["yearly"]) == 2 and s["bed_years_saved"] > 0
     monthly = (out / "projection_monthly.csv").read_text()
-    assert f"# scenario_sha256: {prosp.sha256()}" in monthly and "# seed: 3" in monthly
-    header = next(line for line in monthly.splitlines() if not line.startswith("#"))
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["scenario_sha256"] == prosp.sha256() and meta["seed"] == 3
+    assert meta["command"].startswith("simulate project ")
+    header = monthly.splitlines()[0]
     assert header.split(",") == [
         "month", "baseline", "reform", "difference", "admissions_baseline", "admissions_reform",
         "releases_baseline", "releases_reform", "bed_years_saved_cumulative",

@@ -6,7 +6,6 @@ Each test here failed before output folders were written whole (``simulator.outp
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import random
@@ -46,14 +45,16 @@ def beside(folder: Path) -> list[str]:
 
 
 def seeds_in(folder: Path) -> set[int]:
-    """The seeds every file of a run's folder names: one for a complete set, two for a mix."""
-    seeds = {json.loads((folder / "summary.json").read_text())["seed"]}
-    for path in folder.iterdir():
-        if path.suffix in (".csv", ".gz"):
-            opener = gzip.open if path.suffix == ".gz" else open
-            with opener(path, "rt") as fh:
-                head = [next(fh) for _ in range(4)]
-            seeds |= {int(line.split(":")[1]) for line in head if line.startswith("# seed:")}
+    """The seeds a run's folder names: one for a complete set, more for a mix.
+
+    ``summary.json`` and ``meta.json`` name the seed; ``waves.csv`` must hold the summary's
+    waves (``-1`` joins the set if it holds another run's).
+    """
+    summary = json.loads((folder / "summary.json").read_text())
+    seeds = {summary["seed"], json.loads((folder / "meta.json").read_text())["seed"]}
+    waves = pd.read_csv(folder / "waves.csv")
+    if list(waves["releases"]) != [w["releases"] for w in summary["waves"]]:
+        seeds.add(-1)
     return seeds
 
 
@@ -303,8 +304,8 @@ def test_a_signal_mid_write_unwinds_and_leaves_the_previous_set(
     assert run(out, "--seed", "1").exit_code == 0
     real = report._write_people
 
-    def interrupted(people, fh, provenance):
-        real(people, fh, provenance)
+    def interrupted(people, fh):
+        real(people, fh)
         os.kill(os.getpid(), signum)
         time.sleep(5)  # the handler raises at once; never reached
 

@@ -138,9 +138,11 @@ def test_cli_json_out_and_refusal(tmp_path):
     assert doc["meta"]["n"] == 2 and doc["meta"]["seed"] == 20140718
     assert {"intervals", "wave_intervals", "draws", "waves", "assumptions"} <= set(doc)
     assert result.stderr == ""  # no progress bar when stderr is not a terminal
-    text = (out / "intervals.csv").read_text()
-    assert text.startswith(f"# scenario_sha256: {doc['meta']['scenario_sha256']}\n# seed: 20140718")
-    iv = pd.read_csv(out / "intervals.csv", comment="#").set_index("figure")
+    assert (out / "intervals.csv").read_text().startswith("figure,")  # a plain CSV
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["scenario_sha256"] == doc["meta"]["scenario_sha256"] and meta["seed"] == 20140718
+    assert meta["replicates"] == 2 and meta["scenario_file"] == str(SCENARIO_2014)
+    iv = pd.read_csv(out / "intervals.csv").set_index("figure")
     assert iv.loc["eligible", "median"] == pytest.approx(
         next(r["median"] for r in doc["intervals"] if r["figure"] == "eligible")
     )

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from typing import Any
 
 import click
 
-from simulator.cli.options import Fail
+from simulator.cli.options import ARGV, Fail
 from simulator.errors import SimulatorError
 from simulator.version import __version__
 
@@ -149,9 +150,11 @@ class _Group(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        # the command line as given, which meta.json records beside the outputs
+        ARGV[:] = [str(a) for a in (sys.argv[1:] if args is None else args)]
         with _sigterm_unwinds():
-            return super().main(*args, **kwargs)
+            return super().main(args, *rest, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from simulator.cli.common import show
-from simulator.cli.options import FiniteRange, lock_timeout_option
+from simulator.cli.options import FiniteRange, epilog, lock_timeout_option, out_option
+from simulator.cli.progress import progress_bar
 from simulator.inputs import calibration
 from simulator.outputs_folder import Outputs
 from simulator.report.terminal import calibration_table
 
 
-@click.command("calibrate")
+@click.command("calibrate", epilog=epilog())
 @click.option(
     "--size",
     type=FiniteRange(min=0, min_open=True, max=200),
@@ -21,17 +23,19 @@ from simulator.report.terminal import calibration_table
     show_default=True,
     help="Scale of the population the fit runs on.",
 )
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False),
-    help="Where to write the fitted parameters (default: the committed data/calibration file).",
+@out_option(
+    "Where to write the fitted parameters (default: the committed data/calibration file).",
+    folder=False,
+    alias="--output",
 )
 @click.option(
     "--max-evals",
     type=click.IntRange(min=1),
     default=400,
     show_default=True,
-    help="Budget of population builds for the optimizer.",
+    help="Optimizer budget. Generator fit: evaluations of the least-squares cost (the "
+    "numerical Jacobian's population builds, one per fitted parameter, come on top); "
+    "--court or --clemency: runs of the scenario in all, restarts included.",
 )
 @click.option(
     "--court",
@@ -49,12 +53,12 @@ from simulator.report.terminal import calibration_table
     "is given: the Clemency Initiative) or 2025 (the January 2025 commutations); "
     "data/calibration/clemency_<year>.yaml.",
 )
-@click.option("--quiet", is_flag=True, help="No progress on stderr.")
-@click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
+@click.option("--quiet", is_flag=True, help="No progress bar on stderr.")
+@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
 @lock_timeout_option
 def calibrate(
     size: float,
-    output: str | None,
+    out: str | None,
     max_evals: int,
     court: bool,
     clemency: str | None,
@@ -72,14 +76,14 @@ def calibrate(
     """
     if court and clemency is not None:
         raise click.UsageError("--court and --clemency are two fits: give one")
-    # --output is locked and checked before any work (the committed default is rewritten)
-    with Outputs(files=[output], force=force, lock_timeout=lock_timeout):
+    # --out is locked and checked before any work (the committed default is rewritten)
+    with Outputs(files=[out], force=force, lock_timeout=lock_timeout):
         if court:
-            _calibrate_process(size, output, max_evals, quiet, "court", {})
+            _calibrate_process(size, out, max_evals, quiet, "court", {})
         elif clemency is not None:
-            _calibrate_process(size, output, max_evals, quiet, "clemency", {"year": clemency})
+            _calibrate_process(size, out, max_evals, quiet, "clemency", {"year": clemency})
         else:
-            _calibrate(size, output, max_evals, quiet)
+            _calibrate(size, out, max_evals, quiet)
 
 
 def _calibrate_process(
@@ -90,14 +94,9 @@ def _calibrate_process(
 
     fitter = importlib.import_module(f"simulator.inputs.{which}_fit")
 
-    def progress(evals: int, cost: float) -> None:
-        click.echo(f"\rcalibrate --{which}: run {evals}, cost {cost:.3f}   ", nl=False, err=True)
-
-    result = fitter.fit(
-        size=size, max_evals=max_evals, progress=None if quiet else progress, **extra
-    )
-    if not quiet:
-        click.echo("", err=True)
+    with progress_bar(f"calibrate --{which}: runs", max_evals, quiet=quiet) as update:
+        progress = _with_cost(update)
+        result = fitter.fit(size=size, max_evals=max_evals, progress=progress, **extra)
     path = fitter.save(result, Path(output) if output else None, **extra)
     for row in result.rows:
         click.echo(
@@ -108,15 +107,22 @@ def _calibrate_process(
 
 
 def _calibrate(size: float, output: str | None, max_evals: int, quiet: bool) -> None:
-    def progress(builds: int, cost: float) -> None:
-        click.echo(f"\rcalibrate: build {builds}, cost {cost:.3f}   ", nl=False, err=True)
-
-    result = calibration.fit(size=size, max_evals=max_evals, progress=None if quiet else progress)
+    # at most max_evals costs, each with a Jacobian of one build per fitted parameter
+    builds = max_evals * (len(calibration.load_parameters().fitted) + 1)
+    with progress_bar("calibrate: builds (at most)", builds, quiet=quiet) as update:
+        result = calibration.fit(size=size, max_evals=max_evals, progress=_with_cost(update))
     if not quiet:
-        click.echo(f"\ncalibrate: {result.message}", err=True)
+        click.echo(f"calibrate: {result.message}", err=True)
     path = calibration.save(result, Path(output) if output else None)
     show([calibration_table(result.table)])
     click.echo(f"wrote {path} ({result.evaluations} population builds, cost {result.cost:.3f})")
+
+
+def _with_cost(update: Callable[..., None] | None) -> Callable[[int, float], None] | None:
+    """A fit's ``progress(evaluations, cost)`` as a bar's update, the cost as its note."""
+    if update is None:
+        return None
+    return lambda evals, cost: update(evals, note=f"cost {cost:.3f}")
 
 
 command = calibrate

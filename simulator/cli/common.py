@@ -4,6 +4,8 @@ Examples
 --------
 >>> load("scenarios/2014_guidelines.yaml", ("grant.rate=1",)).grant.rate
 1.0
+>>> load("2014_guidelines").title == load("scenarios/2014_guidelines.yaml").title
+True
 """
 
 from __future__ import annotations
@@ -15,16 +17,17 @@ from rich.console import Console, RenderableType
 
 from simulator.cli.options import Fail, parse_sets
 from simulator.errors import InputError
+from simulator.resources import find_scenario
 from simulator.scenario import Scenario, load_scenario, with_overrides
 
 
 def load(path: str, sets: tuple[str, ...] = ()) -> Scenario:
-    """A scenario file with its ``--set`` overrides.
+    """A scenario (a file, or a shipped scenario's name) with its ``--set`` overrides.
 
     A problem raises :class:`~simulator.errors.ScenarioError`, which the command line turns
     into exit 2 with every line of the message.
     """
-    scenario = load_scenario(path)
+    scenario = load_scenario(find_scenario(path))
     return with_overrides(scenario, parse_sets(sets)) if sets else scenario
 
 

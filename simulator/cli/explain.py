@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from simulator.cli.common import load, show
-from simulator.cli.options import Fail, seed_option, sets_option, size_option
+from simulator.cli.options import NAMES, Fail, epilog, seed_option, sets_option, size_option
 from simulator.files import to_json
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
@@ -29,7 +29,7 @@ def show_worksheet(outcome: Outcome, index: int, as_json: bool) -> None:
         show(worksheet_screen(ws), width=WORKSHEET_WIDTH)
 
 
-@click.command("explain")
+@click.command("explain", epilog=epilog(NAMES))
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--person", "person_id", type=int, required=True, help="Person id (people.csv).")
 @seed_option

@@ -19,9 +19,12 @@ Examples
 from __future__ import annotations
 
 import math
+import shlex
+from collections.abc import Callable
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from simulator.errors import visible
 
@@ -103,4 +106,91 @@ lock_timeout_option = click.option(
     default=0,
     metavar="SECONDS",
     help="Wait this long for another run writing the same output (default: fail at once).",
+)
+
+
+#: The exit codes every command documents in its ``--help`` (README, "Exit codes and outputs").
+EXIT_CODES = (
+    "Exit codes: 0 success; 1 the run failed (one line on stderr); 2 bad input (a scenario, "
+    "option, population or mapping file, an output that exists, or one another run is "
+    "writing); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM)."
+)
+
+
+#: What the epilog of a command that takes scenarios says about naming them.
+NAMES = "SCENARIO is a scenario file or the name of a shipped one (simulate list shows them)."
+
+
+def epilog(also: str = "") -> str:
+    """The ``--help`` epilog of a command: the exit codes, and what else it should say.
+
+    Examples
+    --------
+    >>> epilog().startswith("Exit codes: 0 success; 1 ")
+    True
+    """
+    return f"{also}\n\n{EXIT_CODES}" if also else EXIT_CODES
+
+
+#: The arguments of the running command (set by the ``simulate`` group), for ``meta.json``.
+ARGV: list[str] = []
+
+
+def command_line() -> str:
+    """The command line being run, quoted as a shell would need it (``simulate run ...``).
+
+    Examples
+    --------
+    >>> ARGV[:] = ["run", "2014_guidelines", "--out", "my results"]
+    >>> command_line()
+    "simulate run 2014_guidelines --out 'my results'"
+    """
+    return shlex.join(["simulate", *ARGV])
+
+
+_ALIAS = "simulator.out_alias"
+
+
+def _take_alias(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    # the hidden old spelling: the value goes to --out unless --out itself was given
+    if value is None:
+        return
+    ctx.meta[_ALIAS] = value
+    if "out" in ctx.params and ctx.get_parameter_source("out") in (ParameterSource.DEFAULT, None):
+        ctx.params["out"] = value
+
+
+def _prefer_out(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    given = ctx.get_parameter_source("out") not in (ParameterSource.DEFAULT, None)
+    return value if given or _ALIAS not in ctx.meta else ctx.meta[_ALIAS]
+
+
+def out_option(
+    help: str, *, folder: bool = True, default: str | None = None, alias: str | None = None
+) -> Callable[[Any], Any]:
+    """``-o/--out``, spelled alike in every command that writes outputs.
+
+    ``folder`` says whether it names a folder (``run``, ``project``) or a file; ``alias`` is an
+    older spelling (``--output``) kept working but hidden from ``--help``. The value reaches
+    the command as ``out``.
+    """
+    kind = click.Path(file_okay=not folder, dir_okay=folder)
+    main = click.option(
+        "-o", "--out", "out", type=kind, default=default, show_default=default is not None,
+        metavar="DIR" if folder else "FILE", help=help, callback=_prefer_out,
+    )  # fmt: skip
+    if alias is None:
+        return main
+    old = click.option(alias, type=kind, hidden=True, expose_value=False, callback=_take_alias)
+    return lambda f: main(old(f))
+
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="Format of the tables --out writes: csv (plain, one header row) or parquet; "
+    "provenance goes to meta.json beside them.",
 )

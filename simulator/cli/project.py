@@ -7,8 +7,13 @@ from rich.console import Console
 
 from simulator.cli.common import load, run_errors, show
 from simulator.cli.options import (
+    NAMES,
+    command_line,
+    epilog,
+    format_option,
     json_option,
     lock_timeout_option,
+    out_option,
     seed_option,
     sets_option,
     size_option,
@@ -20,7 +25,7 @@ from simulator.report.projection import PROJECTION_WIDTH, projection_files, proj
 from simulator.runs.projection import project
 
 
-@click.command("project")
+@click.command("project", epilog=epilog(NAMES))
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option(
     "--years",
@@ -31,11 +36,8 @@ from simulator.runs.projection import project
 @size_option
 @sets_option
 @json_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    help="Write the monthly and yearly CSVs and projection.json to this directory.",
-)
+@out_option("Write the monthly and yearly tables, projection.json and meta.json to this folder.")
+@format_option
 @click.option(
     "--plots", type=click.Path(file_okay=False), help="Write the projection plot (PNG and SVG)."
 )
@@ -49,6 +51,7 @@ def project_command(
     sets: tuple[str, ...],
     as_json: bool,
     out: str | None,
+    fmt: str,
     plots: str | None,
     force: bool,
     lock_timeout: float,
@@ -63,7 +66,7 @@ def project_command(
     with run_errors(), Outputs([out, plots], force=force, lock_timeout=lock_timeout) as outputs:
         proj = project(sc, seed=seed, size=size, years=years)
         if out:
-            outputs.add(out, projection_files(proj))
+            outputs.add(out, projection_files(proj, fmt=fmt, command=command_line()))
         if plots:
             outputs.add(plots, projection_plot_files(proj))
         outputs.commit(proj.summary)

@@ -7,7 +7,16 @@ from pathlib import Path
 import click
 
 from simulator.cli.common import load
-from simulator.cli.options import Fail, lock_timeout_option, seed_option, sets_option, size_option
+from simulator.cli.options import (
+    NAMES,
+    Fail,
+    epilog,
+    lock_timeout_option,
+    out_option,
+    seed_option,
+    sets_option,
+    size_option,
+)
 from simulator.cli.progress import progress_bar
 from simulator.files import atomic_write_text
 from simulator.inputs.synthesis import synthesize
@@ -20,16 +29,9 @@ from simulator.runs.replicates import run_replicates
 from simulator.scenario import Scenario
 
 
-@click.command("report")
+@click.command("report", epilog=epilog(NAMES))
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    default="report.html",
-    show_default=True,
-    help="Where to write the report.",
-)
+@out_option("Where to write the report.", folder=False, default="report.html", alias="--output")
 @seed_option
 @size_option
 @sets_option
@@ -43,7 +45,7 @@ from simulator.scenario import Scenario
 @click.option("--workers", type=click.IntRange(min=1), default=1, help="Processes for replicates.")
 def report_command(
     scenario: str,
-    output: str,
+    out: str,
     seed: int | None,
     size: float | None,
     sets: tuple[str, ...],
@@ -58,7 +60,7 @@ def report_command(
     the model against published figures (when data/targets has them) and provenance.
     """
     sc = load(scenario, sets)
-    path = Path(output)
+    path = Path(out)
     with Outputs(files=[path], force=force, lock_timeout=lock_timeout):  # before any work
         page, outcome = _page(sc, seed, size, replicates, workers)
         try:

@@ -13,10 +13,15 @@ import click
 
 from simulator.cli.common import load, run_errors, show
 from simulator.cli.options import (
+    NAMES,
     Fail,
     FiniteRange,
+    command_line,
+    epilog,
+    format_option,
     json_option,
     lock_timeout_option,
+    out_option,
     seed_option,
     sets_option,
     size_option,
@@ -31,17 +36,14 @@ from simulator.report.terminal import run_summary
 from simulator.scenario import Scenario
 
 
-@click.command("run")
+@click.command("run", epilog=epilog(NAMES))
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @seed_option
 @size_option
 @sets_option
 @json_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    help="Write per-person results, monthly waves and the summary to this directory.",
-)
+@out_option("Write per-person results, monthly waves, the summary and meta.json to this folder.")
+@format_option
 @click.option(
     "--plots",
     type=click.Path(file_okay=False),
@@ -100,6 +102,7 @@ def run(
     sets: tuple[str, ...],
     as_json: bool,
     out: str | None,
+    fmt: str,
     plots: str | None,
     force: bool,
     lock_timeout: float,
@@ -135,7 +138,7 @@ def run(
             return run_with_replicates(
                 sc, replicates, seed=seed, size=size, workers=workers, executor=executor,
                 scheduler=scheduler, interval=interval, quiet=quiet, as_json=as_json, out=out,
-                plots=plots, outputs=outputs,
+                plots=plots, outputs=outputs, fmt=fmt,
             )  # fmt: skip
         seed = sc.seed if seed is None else seed
         if population_file:
@@ -155,7 +158,7 @@ def run(
                 2,
             )
         if out:
-            outputs.add(out, output_files(outcome))
+            outputs.add(out, output_files(outcome, fmt=fmt, command=command_line()))
         if plots:
             outputs.add(plots, plot_files(outcome))
         outputs.commit(outcome.summary)

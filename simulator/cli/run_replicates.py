@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from simulator.cli.common import show
+from simulator.cli.options import command_line
 from simulator.cli.progress import progress_bar
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
@@ -34,6 +35,7 @@ def run_with_replicates(
     out: str | None,
     plots: str | None,
     outputs: Outputs,
+    fmt: str = "csv",
 ) -> None:
     """``simulate run --replicates N``: run, print (table or JSON), write files and plots.
 
@@ -48,7 +50,7 @@ def run_with_replicates(
             scheduler=scheduler, interval=interval, progress=progress,
         )  # fmt: skip
     if out:
-        outputs.add(out, replicate_files(reps))
+        outputs.add(out, replicate_files(reps, scenario, fmt=fmt, command=command_line()))
     if plots:
         root = scenario.seed if seed is None else seed
         outcome = apply(synthesize(scenario.population, seed=root, size=size), scenario)

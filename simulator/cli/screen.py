@@ -12,7 +12,7 @@ import click
 
 from simulator.cli.common import load
 from simulator.cli.explain import show_worksheet
-from simulator.cli.options import Fail, sets_option
+from simulator.cli.options import Fail, epilog, sets_option
 from simulator.law import CATEGORIES, load_law
 from simulator.model.apply import apply
 from simulator.model.population import SCHEMA
@@ -44,7 +44,7 @@ OPTIONS = {
 }  # fmt: skip
 
 
-@click.command("screen")
+@click.command("screen", epilog=epilog())
 @click.option("--drug", required=True, help="Drug: crack, powder, heroin, meth, marijuana, ...")
 @click.option("--grams", required=True, help="Quantity in grams (more than 0).")
 @click.option("--chc", type=click.Choice(CATEGORIES), help="Criminal history category.")
@@ -105,7 +105,7 @@ OPTIONS = {
     help="Earns First Step Act time credits (at minimum or low risk; if the law lets).",
 )
 @click.option("--scenario", type=click.Path(dir_okay=False),
-              help="Scenario file (default: scenarios/2014_guidelines.yaml).")  # fmt: skip
+              help="Scenario file or shipped name (default: 2014_guidelines).")  # fmt: skip
 @sets_option
 @click.option("--json", "as_json", is_flag=True, help="Print the worksheet's figures as JSON.")
 def screen_command(**kw) -> None:

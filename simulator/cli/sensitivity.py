@@ -7,22 +7,24 @@ import json
 import click
 
 from simulator.cli.common import load, show
-from simulator.cli.options import Fail, FiniteRange, seed_option, sets_option
+from simulator.cli.options import NAMES, Fail, FiniteRange, epilog, seed_option, sets_option
+from simulator.cli.progress import progress_bar
 from simulator.files import to_json
 from simulator.report.sensitivity import sensitivity_screen
 from simulator.runs.sensitivity import scenario_sensitivity
 from simulator.version import __version__
 
 
-@click.command("sensitivity")
+@click.command("sensitivity", epilog=epilog(NAMES))
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option(
-    "--output",
+    "--figures",
     "outputs",
     default="eligible,granted,bed_years_saved",
     show_default=True,
     help="Figures to explain, comma-separated (summary keys, dotted for nested ones).",
 )
+@click.option("--output", "outputs_alias", hidden=True)  # the old name of --figures
 @click.option(
     "--n",
     "n",
@@ -50,9 +52,11 @@ from simulator.version import __version__
 @click.option("--resamples", type=click.IntRange(min=10), default=200, show_default=True,
               help="Bootstrap resamples.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the indices as one JSON object.")
+@click.option("--quiet", is_flag=True, help="No progress bar on stderr.")
 def sensitivity_command(
     scenario: str,
     outputs: str,
+    outputs_alias: str | None,
     n: int,
     size: float,
     seed: int | None,
@@ -60,6 +64,7 @@ def sensitivity_command(
     confidence: float,
     resamples: int,
     as_json: bool,
+    quiet: bool,
 ) -> None:
     """Rank SCENARIO's uncertain assumptions by how much of each figure's variance they explain.
 
@@ -67,13 +72,21 @@ def sensitivity_command(
     {beta: [68, 32]}, or --set 'grant.rate={beta: [68, 32]}'); the population is held fixed.
     """
     sc = load(scenario, sets)
+    if (
+        outputs_alias is not None
+        and click.get_current_context().get_parameter_source("outputs")
+        == click.core.ParameterSource.DEFAULT
+    ):
+        outputs = outputs_alias
     names = [o.strip() for o in outputs.split(",") if o.strip()]
     if not names:
-        raise Fail("--output: name at least one figure", 2)
+        raise Fail("--figures: name at least one figure", 2)
     try:
-        table = scenario_sensitivity(
-            sc, names, n=n, size=size, seed=seed, confidence=confidence, resamples=resamples
-        )
+        with progress_bar("sensitivity: runs", None, quiet=quiet) as update:
+            table = scenario_sensitivity(
+                sc, names, n=n, size=size, seed=seed, confidence=confidence,
+                resamples=resamples, progress=update,
+            )  # fmt: skip
     except ValueError as exc:
         raise Fail(f"error: {exc}", 2) from None
     root = sc.seed if seed is None else seed

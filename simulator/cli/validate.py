@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 
 from simulator.cli.common import show
-from simulator.cli.options import Fail, FiniteRange
+from simulator.cli.options import Fail, FiniteRange, epilog
 from simulator.report.terminal import validation
 from simulator.runs.published import validate
 
 
-@click.command("validate")
+@click.command("validate", epilog=epilog("Exit 1 also when a figure is outside its tolerance."))
 @click.argument("names", nargs=-1)
 @click.option(
     "--size",

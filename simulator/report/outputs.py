@@ -1,11 +1,13 @@
-"""The files of a run: ``summary.json``, ``waves.csv``, ``people.csv.gz`` and the breakdowns.
+"""The files of a run: ``summary.json``, ``meta.json``, ``waves``, ``people`` and breakdowns.
 
-A clemency scenario adds ``clemency_by_month.csv``: petitions pending and grants so far at the
-end of each month (:func:`clemency_by_month`).
+A clemency scenario adds ``clemency_by_month``: petitions pending and grants so far at the
+end of each month (:func:`clemency_by_month`). Tables are plain CSV (one header row;
+``people.csv.gz`` gzipped) or, with ``fmt="parquet"``, Parquet files (``people.parquet``).
 
 They are written as one output folder (:mod:`simulator.outputs_folder`: a temporary folder
-swapped in whole, with ``manifest.json`` last), each CSV with ``#`` lines naming the scenario,
-its hash, the seed and the version.
+swapped in whole, with ``manifest.json`` last). The provenance (scenario, its file and hash,
+seed, size, version, the command line) is in ``meta.json`` beside the data files
+(:func:`provenance`).
 
 Examples
 --------
@@ -20,61 +22,102 @@ Examples
 from __future__ import annotations
 
 import gzip
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
 from simulator import lazy
 from simulator.files import Writer, to_json
 from simulator.model.outcomes import BREAKDOWNS
-from simulator.outputs_folder import write_folder
+from simulator.outputs_folder import META, json_file, table_file, write_folder
 
 pd = lazy.module("pandas")
 
 
-def write_outputs(outcome: Any, directory: Path, *, force: bool = False) -> list[Path]:
+def write_outputs(
+    outcome: Any,
+    directory: Path,
+    *,
+    force: bool = False,
+    fmt: str = "csv",
+    command: str | None = None,
+) -> list[Path]:
     """Write the files of :func:`output_files` as one output folder; returns their paths.
 
     Raises :class:`~simulator.errors.OutputExistsError` (before writing anything) if the folder
     exists and ``force`` is false, or holds files that are not the outputs of a run.
     """
-    return write_folder(directory, output_files(outcome), outcome.summary, force=force)
+    files = output_files(outcome, fmt=fmt, command=command)
+    return write_folder(directory, files, outcome.summary, force=force)
 
 
-def output_files(outcome: Any) -> dict[str, Writer]:
-    """``summary.json``, ``waves.csv``, ``people.csv.gz`` and the breakdown CSVs: name -> writer.
+def provenance(
+    about: Mapping[str, Any], scenario: Any, *, fmt: str, command: str | None, **extra: Any
+) -> dict[str, Any]:
+    """What ``meta.json`` records: where the files came from and how to make them again.
+
+    ``about`` is a run's summary (or a replicates' or projection's meta) holding ``seed``,
+    ``scenario_sha256`` and ``version`` (and ``size`` and ``snapshot`` where it has them);
+    ``scenario`` the scenario that ran (its title and file). ``command`` is the command line.
+
+    Examples
+    --------
+    >>> import simulator as sim
+    >>> s = sim.load_scenario("scenarios/2014_guidelines.yaml")
+    >>> m = provenance({"seed": 1, "scenario_sha256": s.sha256(), "version": "0"}, s,
+    ...                fmt="csv", command="simulate run 2014_guidelines --out x")
+    >>> m["seed"], m["format"], m["scenario_file"].endswith("2014_guidelines.yaml")
+    (1, 'csv', True)
+    """
+    meta = {
+        "scenario": getattr(scenario, "title", None),
+        "scenario_file": getattr(scenario, "source_path", None),
+        "scenario_sha256": about["scenario_sha256"],
+        "seed": about["seed"],
+        "size": about.get("size"),
+        "snapshot": about.get("snapshot"),
+        "version": about["version"],
+        "format": fmt,
+        "command": command,
+    }
+    return {**meta, **extra}
+
+
+def output_files(
+    outcome: Any, *, fmt: str = "csv", command: str | None = None
+) -> dict[str, Writer]:
+    """``summary.json``, ``meta.json``, ``waves``, ``people`` and the breakdowns: name -> writer.
 
     ``outcome`` is an :class:`~simulator.model.outcomes.Outcome` or a chunked one (which has
-    no per-person rows, so no ``people.csv.gz``); ``rejected_rows.csv`` holds the rows of a
-    population file left out, if any.
+    no per-person rows, so no ``people`` file); ``rejected_rows.csv`` (always CSV, since the
+    rows are text as the file held them) holds the rows of a population file left out, if any.
+    ``fmt`` is ``csv`` or ``parquet``; ``command`` the command line ``meta.json`` records.
     """
     summary = outcome.summary
-    provenance = (
-        f"# scenario: {outcome.scenario.title}\n# scenario_sha256: "
-        f"{summary['scenario_sha256']}\n# seed: {summary['seed']}\n"
-        f"# version: {summary['version']}\n"
-    )
+    ext = fmt
+    meta = provenance(summary, outcome.scenario, fmt=fmt, command=command)
+    if "population_file" in summary:  # the people came from a file: which, rows read, rejected
+        meta["population_file"] = summary["population_file"]
     files: dict[str, Writer] = {
         "summary.json": lambda fh: fh.write((to_json(summary) + "\n").encode()),
-        "waves.csv": lambda fh: fh.write((provenance + outcome.waves.to_csv(index=False)).encode()),
-        "people.csv.gz": lambda fh: _write_people(outcome.people, fh, provenance),
+        META: json_file(meta),
+        f"waves.{ext}": table_file(outcome.waves, fmt),
     }
-    if not getattr(outcome, "has_people", True):  # a chunked run keeps no per-person rows
-        del files["people.csv.gz"]
+    if getattr(outcome, "has_people", True):  # a chunked run keeps no per-person rows
+        if fmt == "csv":
+            files["people.csv.gz"] = lambda fh: _write_people(outcome.people, fh)
+        else:
+            files["people.parquet"] = lambda fh: table_file(outcome.people, fmt)(fh)
     rejected = getattr(outcome, "rejected_rows", None)  # rows of a population file left out
     if rejected is not None and len(rejected):
-        files["rejected_rows.csv"] = lambda fh: fh.write(
-            # a cell may hold a line break as the file quoted it: \r\n line ends make the
-            # writer quote it too, so every row reads back as one
-            (provenance + rejected.to_csv(index=False, lineterminator="\r\n")).encode()
-        )
+        # a cell may hold a line break as the file quoted it: \r\n line ends make the writer
+        # quote it too, so every row reads back as one
+        files["rejected_rows.csv"] = table_file(rejected, "csv", lineterminator="\r\n")
     by_month = clemency_by_month(summary)
     if by_month is not None:
-        files["clemency_by_month.csv"] = lambda fh: fh.write(
-            (provenance + by_month.to_csv(index=False)).encode()
-        )
+        files[f"clemency_by_month.{ext}"] = table_file(by_month, fmt)
     for by in BREAKDOWNS:
-        frame = outcome.breakdown(by)
-        files[f"by_{by}.csv"] = lambda fh, f=frame: fh.write((provenance + f.to_csv()).encode())
+        files[f"by_{by}.{ext}"] = table_file(outcome.breakdown(by), fmt, index=True)
     return files
 
 
@@ -106,7 +149,6 @@ def clemency_by_month(summary: dict) -> pd.DataFrame | None:
     )
 
 
-def _write_people(people: pd.DataFrame, fh: IO[bytes], provenance: str) -> None:
+def _write_people(people: pd.DataFrame, fh: IO[bytes]) -> None:
     with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
-        gz.write(provenance.encode())
         gz.write(people.to_csv(index=False).encode())

@@ -19,39 +19,41 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.files import Writer, to_json
-from simulator.outputs_folder import text_file, write_folder
+from simulator.outputs_folder import META, json_file, table_file, text_file, write_folder
+from simulator.report.outputs import provenance
 from simulator.report.tables import count, money
 from simulator.report.terminal import footer, title
 from simulator.runs.projection import Projection
 
 
-def provenance(projection: Projection) -> str:
-    """``#`` lines naming the scenario, its hash, the seed, size and version."""
+def projection_files(
+    projection: Projection, *, fmt: str = "csv", command: str | None = None
+) -> dict[str, Writer]:
+    """The monthly and yearly tables, ``projection.json`` and ``meta.json``: name -> writer.
+
+    Tables are plain CSV or, with ``fmt="parquet"``, Parquet; ``meta.json`` holds the
+    provenance (:func:`simulator.report.outputs.provenance`) with the command line.
+    """
     s = projection.summary
-    return (
-        f"# scenario: {s['scenario']}\n# scenario_sha256: {s['scenario_sha256']}\n"
-        f"# seed: {s['seed']}\n# size: {s['size']}\n# snapshot: {s['snapshot']}\n"
-        f"# version: {s['version']}\n"
-    )
-
-
-def projection_files(projection: Projection) -> dict[str, Writer]:
-    """The monthly and yearly CSVs and ``projection.json``: name -> writer."""
-    head = provenance(projection)
+    meta = provenance(s, projection.scenario, fmt=fmt, command=command)
     return {
-        "projection_monthly.csv": text_file(head + projection.monthly.to_csv(index=False)),
-        "projection_yearly.csv": text_file(head + projection.yearly.to_csv(index=False)),
-        "projection.json": text_file(to_json(projection.summary) + "\n"),
+        f"projection_monthly.{fmt}": table_file(projection.monthly, fmt),
+        f"projection_yearly.{fmt}": table_file(projection.yearly, fmt),
+        "projection.json": text_file(to_json(s) + "\n"),
+        META: json_file(meta),
     }
 
 
-def write_projection(projection: Projection, directory: Path, *, force: bool = False) -> list:
+def write_projection(
+    projection: Projection, directory: Path, *, force: bool = False, fmt: str = "csv"
+) -> list:
     """Write the files of :func:`projection_files` as one output folder; returns their paths.
 
     Raises :class:`~simulator.errors.OutputExistsError` (before writing anything) if the folder
     exists and ``force`` is false, or holds files that are not the outputs of a run.
     """
-    return write_folder(directory, projection_files(projection), projection.summary, force=force)
+    files = projection_files(projection, fmt=fmt)
+    return write_folder(directory, files, projection.summary, force=force)
 
 
 #: Columns of the yearly table, on the terminal and in the HTML report.

@@ -22,7 +22,8 @@ from rich.text import Text
 
 from simulator.files import Writer
 from simulator.files import to_json as plain_json
-from simulator.outputs_folder import text_file, write_folder
+from simulator.outputs_folder import META, json_file, table_file, text_file, write_folder
+from simulator.report.outputs import provenance
 from simulator.report.terminal import title
 from simulator.runs.published import is_count, published_figures
 from simulator.runs.replicates import Replicates
@@ -165,15 +166,22 @@ def to_json(reps: Replicates) -> str:
 FILES = ("intervals", "wave_intervals", "draws", "waves", "assumptions")
 
 
-def replicate_files(reps: Replicates) -> dict[str, Writer]:
-    """The tidy frames as CSV (with a provenance header) and ``replicates.json`` (meta)."""
+def replicate_files(
+    reps: Replicates,
+    scenario: Scenario | None = None,
+    *,
+    fmt: str = "csv",
+    command: str | None = None,
+) -> dict[str, Writer]:
+    """The tidy frames (plain CSV or Parquet), ``replicates.json`` (meta) and ``meta.json``.
+
+    ``meta.json`` holds the provenance (:func:`simulator.report.outputs.provenance`) of the
+    ``scenario`` that ran, with the number of replicates and the command line.
+    """
     m = reps.meta
-    provenance = "".join(f"# {k}: {m[k]}\n" for k in ("scenario_sha256", "seed", "version", "n"))
-    files = {
-        f"{name}.csv": text_file(provenance + getattr(reps, name).to_csv(index=False))
-        for name in FILES
-    }
+    files = {f"{name}.{fmt}": table_file(getattr(reps, name), fmt) for name in FILES}
     files["replicates.json"] = text_file(plain_json(m, indent=2) + "\n")
+    files[META] = json_file(provenance(m, scenario, fmt=fmt, command=command, replicates=m["n"]))
     return files
 
 

@@ -88,6 +88,7 @@ def sobol(
     confidence: float = 0.95,
     resamples: int = 200,
     integer: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Sobol first-order and total indices of ``outputs`` of ``model`` over ``dists``.
 
@@ -109,6 +110,8 @@ def sobol(
         Bootstrap resamples.
     integer : sequence of str
         Assumptions rounded to whole numbers before the model sees them.
+    progress : callable, optional
+        Called as ``progress(runs_done, runs_total)`` after each run of the model.
 
     Returns
     -------
@@ -123,6 +126,7 @@ def sobol(
     # scipy squeezes its results when there is one output; ask for at least two
     asked = list(outputs) * (2 if len(outputs) == 1 else 1)
     spread = np.zeros(len(asked))
+    runs, done = n * (len(names) + 2), [0]
 
     def func(x: np.ndarray) -> np.ndarray:
         out = np.empty((len(asked), x.shape[1]))
@@ -133,6 +137,9 @@ def sobol(
             }
             figures = model(values)
             out[:, j] = [figures[o] for o in asked]
+            done[0] += 1
+            if progress is not None:
+                progress(done[0], runs)
         spread[:] = np.maximum(spread, np.ptp(out, axis=1))
         return out
 
@@ -180,11 +187,13 @@ def scenario_sensitivity(
     seed: int | None = None,
     confidence: float = 0.95,
     resamples: int = 200,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Sobol indices of a scenario's figures over its uncertain assumptions.
 
     ``outputs`` are summary figures (dotted for nested ones, e.g. ``clemency.granted``); the
-    population is the scenario's, at its seed (or ``seed``) and ``size``.
+    population is the scenario's, at its seed (or ``seed``) and ``size``. ``progress`` is
+    called as ``progress(runs_done, runs_total)`` after each run (a progress bar's callback).
 
     Examples
     --------
@@ -217,4 +226,5 @@ def scenario_sensitivity(
         confidence=confidence,
         resamples=resamples,
         integer=[k for k, v in fields.items() if v.integer],
+        progress=progress,
     )
