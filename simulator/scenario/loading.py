@@ -14,10 +14,10 @@ from __future__ import annotations
 import numbers
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from simulator.errors import ScenarioError
+from simulator.resources import find_scenario
 from simulator.scenario.document import Scenario, set_updater
 from simulator.scenario.validation import model_at, validate
 from simulator.scenario.yaml_source import (
@@ -38,8 +38,9 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any]) -> Scenari
     Parameters
     ----------
     source : str, path or mapping
-        The path of a scenario file; or the scenario itself as a dict (values are taken as
-        they are, not parsed as YAML), named ``<dict>`` in messages. A relative
+        The path of a scenario file, or the name of a shipped one (``"2014_guidelines"``,
+        :func:`~simulator.resources.find_scenario`); or the scenario itself as a dict (values
+        are taken as they are, not parsed as YAML), named ``<dict>`` in messages. A relative
         ``population.parameters`` is read from the file's directory, or from the working
         directory for a dict.
 
@@ -59,6 +60,8 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any]) -> Scenari
     >>> s = load_scenario("scenarios/2014_guidelines.yaml")
     >>> s.title
     'Amendment 782 ("drugs minus two"), made retroactive by Amendment 788'
+    >>> load_scenario("2014_guidelines").sha256() == s.sha256()
+    True
     >>> doc = s.model_dump(mode="json")
     >>> load_scenario(doc).sha256() == s.sha256()
     True
@@ -72,7 +75,7 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any]) -> Scenari
         return _checked(validate(dict(source), path=DICT_SOURCE), DICT_SOURCE, None)
     if not isinstance(source, str | os.PathLike):
         raise TypeError(f"a scenario is the path of a file or a dict, not {type(source).__name__}")
-    path = Path(source)  # a resolver of scenario names goes here, in place of Path()
+    path = find_scenario(source)
     text, root, doc = read_yaml_source(path, ScenarioError, "scenario")
     scenario = validate(doc, path=str(path), root=root, text=text, problems=yaml_problems(root))
     scenario.population._base = path.resolve().parent
