@@ -123,3 +123,12 @@ def test_the_same_seed_gives_the_same_intervals_whatever_numpy_global_state():
     assert run_again is not None
     after = np.random.get_state()[1]  # noqa: NPY002
     assert (after == before).all()  # the caller's global state is put back
+
+
+def test_cli_says_how_many_runs_and_how_fast_on_stderr_only():
+    args = ["sensitivity", str(SCENARIO_2014), "--n", "8", "--size", "0.02", "--json",
+            "--set", "grant.rate={uniform: [0.5, 0.9]}", "--figures", "granted"]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["meta"]["evaluations"] == 8 * (1 + 2)
+    assert "24 runs in" in result.stderr and "a second" in result.stderr

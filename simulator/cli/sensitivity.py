@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import click
 
@@ -81,6 +82,7 @@ def sensitivity_command(
     names = [o.strip() for o in outputs.split(",") if o.strip()]
     if not names:
         raise Fail("--figures: name at least one figure", 2)
+    started = time.perf_counter()
     try:
         with progress_bar("sensitivity: runs", None, quiet=quiet) as update:
             table = scenario_sensitivity(
@@ -89,9 +91,16 @@ def sensitivity_command(
             )  # fmt: skip
     except ValueError as exc:
         raise Fail(f"error: {exc}", 2) from None
+    seconds = time.perf_counter() - started
+    # Saltelli's design: n runs for each of the two base samples and n for each assumption
+    runs = n * (table["assumption"].nunique() + 2)
+    if not quiet:  # on stderr: the timing is no result, and stdout stays the same run to run
+        rate = runs / max(seconds, 1e-9)
+        click.echo(f"{runs:,} runs in {seconds:.1f} s ({rate:,.0f} a second)", err=True)
     root = sc.seed if seed is None else seed
     meta = {"seed": root, "scenario_sha256": sc.sha256(), "version": __version__, "n": n,
-            "size": size, "confidence": confidence, "resamples": resamples}  # fmt: skip
+            "size": size, "confidence": confidence, "resamples": resamples,
+            "evaluations": int(runs)}  # fmt: skip
     if as_json:
         records = json.loads(table.to_json(orient="records"))
         click.echo(to_json({"meta": meta, "indices": records}))
