@@ -338,19 +338,27 @@ class Law:
         term_days = np.asarray(term, dtype=np.float64) * self.conventions.days_per_month
         earns = (term > self.gct_min_term) & (term < self.life_months)
         lost = np.asarray(infractions, dtype=np.float64) * self.gct_days_lost_per_infraction
-        out = None
-        for rule_start, per_year in zip(self.gct_from, self.gct_days_per_year, strict=True):
+
+        def served(
+            first: np.ndarray, days: np.ndarray, earning: np.ndarray, lost_days: np.ndarray,
+            per_year: float,
+        ) -> np.ndarray:  # fmt: skip
+            """The day custody ends with ``per_year`` days of credit a year."""
             credit = np.where(
-                earns,
-                np.maximum(term_days * per_year / self.gct_days_per_term_year - lost, 0.0),
+                earning,
+                np.maximum(days * per_year / self.gct_days_per_term_year - lost_days, 0.0),
                 0.0,
             )
-            served = start + np.ceil(term_days - credit).astype(np.int64)
-            out = (
-                served
-                if out is None
-                else np.where(out >= rule_start, np.maximum(served, rule_start), out)
-            )
+            return first + np.ceil(days - credit).astype(np.int64)
+
+        by_person = np.broadcast_arrays(start, term_days, earns, lost)
+        start = by_person[0]
+        out = np.asarray(served(*by_person, self.gct_days_per_year[0]))
+        # a later rule recomputes the releases on or after its start (a subset, then put back)
+        for rule_start, per_year in zip(self.gct_from[1:], self.gct_days_per_year[1:], strict=True):
+            later = out >= rule_start
+            again = served(*(x[later] for x in by_person), per_year)
+            out[later] = np.maximum(again, rule_start)
         # the early releases work on the few people they concern (a subset, then put back)
         rule_start = self.rdap_from[0]
         if rdap is not None:
