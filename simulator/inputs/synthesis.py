@@ -22,12 +22,12 @@ import numpy as np
 
 from simulator.calendar import day, iso
 from simulator.errors import ScenarioError
-from simulator.inputs.cohorts import Streams, draw_cases
+from simulator.inputs.cohorts import Streams, draw_cases, exit_days
 from simulator.inputs.exits import custody_ends
 from simulator.inputs.parameters import Parameters, load_parameters
 from simulator.law import DRUGS, Law, conventions, load_law, retroactive_amendments
 from simulator.model.apply import apply
-from simulator.model.population import Population, in_custody
+from simulator.model.population import SCHEMA, Population, in_custody
 from simulator.model.reduction import Reduction
 from simulator.model.sentencing import guideline, impose
 from simulator.resources import project_file
@@ -44,13 +44,18 @@ def sentence(
     ``rdap_min_term`` months leave no time for RDAP). Cases flagged ``anticipates`` (an optional
     column holding an edition index, -1 for none) are sentenced as if that Drug Quantity Table
     edition applied, by a variance, while their guideline range stays the one of their date. A
-    consecutive §924(c) term (``firearm_924c_months``) is added to the drug term.
+    consecutive §924(c) term (``firearm_924c_months``) is added to the drug term. Drawn cases
+    carry the statutory tier their quantity reaches on their sentencing date
+    (``mm_supported``); the tier is read from the quantity for other cases.
     """
     sent = cases["sentencing_date"]
     edition = law.edition_on(cases["drug"], sent)
     if "anticipates" in cases:
         edition = np.where(cases["anticipates"] >= 0, cases["anticipates"], edition)
-    g = guideline(law, cases, edition=edition, statute_day=sent)
+    tier = None
+    if "mm_supported" in cases:  # drawn cases carry the tier their quantity reaches that day
+        tier = np.minimum(cases["mm_charged"], cases["mm_supported"])
+    g = guideline(law, cases, edition=edition, statute_day=sent, tier=tier)
     firearm = cases.get("firearm_924c_months", 0)
     term = impose(law, g, cases["position"], cases["departure"], cases["sub_assist"], firearm)
     flags, release = custody_ends(law, cases, term, rdap_min_term)
@@ -69,8 +74,12 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
     change is recorded in ``reduced_by`` (bit *i* for the *i*-th change), and a motion decided
     and denied in ``denied_by`` (a later change may exclude those, as First Step Act §404(c)
     does: the scope key ``denied_before``).
+
+    ``pop.id`` numbers the cases of the whole draw (:func:`drawn_cases`): case *i* gets the
+    *i*-th draw of a change's stream, whether ``pop`` holds every case or only some.
     """
     rng = Streams(seed)
+    draws = int(pop.id.max()) + 1 if len(pop) else 0  # the cases of the whole draw
     for bit, am in enumerate(retroactive_amendments()):
         effective = am.effective
         if effective >= until:  # a stock on the effective day is the one the change met
@@ -79,10 +88,12 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
         reach = (pop.sentencing_date < effective) & (pop.release_date > effective)
         drugs = _drugs_named(scenario)
         if drugs is not None:  # a change of some drugs' law reaches no one else
-            reach &= np.isin(pop.drug, drugs)
-        u = rng.uniform(f"amendment.{am.name}", len(pop))
+            named = np.zeros(len(DRUGS), dtype=bool)
+            named[drugs] = True
+            reach &= named[pop.drug]
+        u = rng.uniform(f"amendment.{am.name}", draws)
         sub = pop.take(reach)
-        red = apply(sub, scenario, law=law, uniforms=u[reach]).reduction
+        red = apply(sub, scenario, law=law, uniforms=u[sub.id]).reduction
         granted = red.granted
         at = np.flatnonzero(reach)
         term, release = pop.term.copy(), pop.release_date.copy()
@@ -175,13 +186,26 @@ def admissions(
     everyone = replay_amendments(
         load_law(), everyone, until if replay_until is None else replay_until, seed
     )
-    return everyone.take(everyone.sentencing_date <= until)
+    sentenced = everyone.sentencing_date <= until
+    return everyone if sentenced.all() else everyone.take(sentenced)
 
 
-def drawn_cases(params: Parameters, *, seed: int, size: float, until: int) -> Population:
+def drawn_cases(
+    params: Parameters,
+    *,
+    seed: int,
+    size: float,
+    until: int,
+    in_custody_after: int | None = None,
+) -> Population:
     """Every case drawn through the fiscal year of ``until``, sentenced under its own law.
 
-    No retroactive change is replayed (:func:`admissions` does that). Raises as
+    No retroactive change is replayed (:func:`admissions` does that). With
+    ``in_custody_after``, only the cases sentenced up to ``until`` and still in custody after
+    that day are kept (the others cannot be in a stock after it, nor be reached by a change
+    that takes effect after it); the days of death and compassionate release
+    (:func:`simulator.inputs.cohorts.exit_days`) are computed only for the cases whose release
+    falls after it. Ids number the cases of the whole draw either way. Raises as
     :func:`admissions` does for a day outside :func:`stock_days`.
     """
     first, last = stock_days(params)
@@ -193,12 +217,43 @@ def drawn_cases(params: Parameters, *, seed: int, size: float, until: int) -> Po
             f"year {params.assumed['first_cohort']}; its admissions series is held flat "
             f"{FLAT_YEARS} years past its last year)"
         )
-    drawn = draw_cases(params, seed, size, conventions().fiscal_year(until))
-    cases = sentence(
+    drawn = draw_cases(params, seed, size, conventions().fiscal_year(until), exits=False)
+    cases = sentence(  # no exit days yet: custody ends on the release day
         load_law(), drawn, rdap_min_term=int(params.assumed["rdap"]["min_term_months"])
     )
-    cases["id"] = np.arange(len(cases["drug"]), dtype=np.int32)
-    return Population.from_arrays(cases, {"seed": int(seed), "size": float(size)})
+    release = cases["release_date"]
+    cases["id"] = np.arange(len(release), dtype=np.int32)
+    if in_custody_after is None:
+        at = slice(None)
+    else:  # deaths and compassionate releases only end custody earlier
+        at = np.flatnonzero((release > in_custody_after) & (cases["sentencing_date"] <= until))
+    exits = exit_days(params, drawn, at)
+    release = np.minimum(release[at], exits["death_date"])
+    release = np.minimum(release, exits["compassionate_date"])
+    if in_custody_after is not None:
+        still = release > in_custody_after
+        at, release = at[still], release[still]
+    kept = {name: cases[name][at] for name in SCHEMA if name in cases}
+    kept["release_date"] = release
+    return Population.from_arrays(kept, {"seed": int(seed), "size": float(size)})
+
+
+def first_day_that_matters(until: int, replay_until: int | None = None) -> int:
+    """The first day a case must be in custody after to count in the stock on ``until``.
+
+    The stock's day, or the day of the first earlier retroactive change replayed (before
+    ``replay_until``, ``until`` by default): a case released by then is in neither.
+
+    Examples
+    --------
+    >>> iso(first_day_that_matters(day("2014-11-01")))
+    '2008-03-03'
+    >>> iso(first_day_that_matters(day("2000-01-01")))
+    '2000-01-01'
+    """
+    replay_until = until if replay_until is None else replay_until
+    changes = [am.effective for am in retroactive_amendments() if am.effective < replay_until]
+    return min([until, *changes])
 
 
 def generate(
@@ -216,7 +271,10 @@ def generate(
     """
     snap = params.snapshot if snapshot is None else snapshot
     if everyone is None:
-        everyone = admissions(params, seed=seed, size=size, until=snap)
+        drawn = drawn_cases(
+            params, seed=seed, size=size, until=snap, in_custody_after=first_day_that_matters(snap)
+        )
+        everyone = admissions(params, seed=seed, size=size, until=snap, drawn=drawn)
     stock = everyone.take(in_custody(everyone, snap))
     meta = {
         "seed": int(seed),
