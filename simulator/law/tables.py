@@ -335,6 +335,7 @@ class Law:
         ['2018-09-19', '2017-09-19']
         """
         start = np.asarray(start, dtype=np.int64)
+        shape = np.broadcast_shapes(np.shape(start), np.shape(term), np.shape(infractions))
         term_days = np.asarray(term, dtype=np.float64) * self.conventions.days_per_month
         earns = (term > self.gct_min_term) & (term < self.life_months)
         lost = np.asarray(infractions, dtype=np.float64) * self.gct_days_lost_per_infraction
@@ -343,22 +344,24 @@ class Law:
             first: np.ndarray, days: np.ndarray, earning: np.ndarray, lost_days: np.ndarray,
             per_year: float,
         ) -> np.ndarray:  # fmt: skip
-            """The day custody ends with ``per_year`` days of credit a year."""
-            credit = np.where(
-                earning,
-                np.maximum(days * per_year / self.gct_days_per_term_year - lost_days, 0.0),
-                0.0,
-            )
-            return first + np.ceil(days - credit).astype(np.int64)
+            """The day custody ends with ``per_year`` days of credit a year (int64)."""
+            credit = days * per_year
+            credit /= self.gct_days_per_term_year
+            credit -= lost_days
+            np.maximum(credit, 0.0, out=credit)
+            credit *= earning  # no credit for short terms and life
+            np.subtract(days, credit, out=credit)
+            return first + np.ceil(credit, out=credit).astype(np.int64)
 
-        by_person = np.broadcast_arrays(start, term_days, earns, lost)
+        # one value a person (at least one dimension, for the subsets below; shape restored)
+        by_person = [np.atleast_1d(x) for x in np.broadcast_arrays(start, term_days, earns, lost)]
         start = by_person[0]
-        out = np.asarray(served(*by_person, self.gct_days_per_year[0]))
+        out = served(*by_person, self.gct_days_per_year[0])
         # a later rule recomputes the releases on or after its start (a subset, then put back)
         for rule_start, per_year in zip(self.gct_from[1:], self.gct_days_per_year[1:], strict=True):
-            later = out >= rule_start
-            again = served(*(x[later] for x in by_person), per_year)
-            out[later] = np.maximum(again, rule_start)
+            at = np.flatnonzero(out >= rule_start)
+            again = served(*(x[at] for x in by_person), per_year)
+            out[at] = np.maximum(again, rule_start)
         # the early releases work on the few people they concern (a subset, then put back)
         rule_start = self.rdap_from[0]
         if rdap is not None:
@@ -372,7 +375,7 @@ class Law:
             credits = np.asarray(ftc, dtype=bool) & (np.asarray(term) < self.life_months)
             at = np.flatnonzero(credits & (out > self.ftc["applied_from"]))
             out[at] = self.time_credit_release(start[at], out[at])
-        return out.astype(np.int32)
+        return out.astype(np.int32).reshape(shape)
 
     def time_credit_release(self, start: np.ndarray, release: np.ndarray) -> np.ndarray:
         """The release a prisoner's First Step Act time credits advance ``release`` to.

@@ -296,6 +296,7 @@ def impose(
     """
     point = g.range_min + position * (g.range_max.astype(np.float64) - g.range_min)
     term = point * (1.0 - departure)
-    term = np.where(sub_assist, term, np.maximum(term, g.floor))
+    # the floor binds unless a motion lifts it (a floor of 0: a term is never below it)
+    term = np.maximum(term, g.floor * ~np.asarray(sub_assist, dtype=bool))
     term = np.minimum(np.rint(term), g.statutory_max)
     return total_term(law, np.clip(term, 1, law.life_months), firearm)
