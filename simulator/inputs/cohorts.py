@@ -25,7 +25,7 @@ import zlib
 
 import numpy as np
 
-from simulator.calendar import day
+from simulator.calendar import NEVER, day
 from simulator.errors import PopulationError
 from simulator.inputs.exits import compassionate_days, death_days
 from simulator.inputs.parameters import Parameters, default_parameters_path
@@ -202,7 +202,11 @@ def draw_cases(
 
 
 def exit_days(
-    params: Parameters, cases: dict[str, np.ndarray], at: np.ndarray | None = None
+    params: Parameters,
+    cases: dict[str, np.ndarray],
+    at: np.ndarray | None = None,
+    *,
+    release: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Days of death in custody and of a compassionate release of the cases ``at`` (default all).
 
@@ -211,11 +215,15 @@ def exit_days(
     ``compassionate_release`` (:func:`simulator.inputs.exits.death_days`,
     :func:`simulator.inputs.exits.compassionate_days`). Returns ``death_date`` and
     ``compassionate_date``, one per case of ``at``.
+
+    ``release`` may give the cases' release days without these exits: a compassionate release
+    then counts only for the cases still in custody when the provision began (it comes no
+    sooner), and is :data:`~simulator.calendar.NEVER` for the others, whose custody ends first.
     """
     a = params.assumed
 
     def of(name: str) -> np.ndarray:
-        return cases[name] if at is None else cases[name][at]
+        return cases[name] if at is None else cases[name].take(at)
 
     custody, sent = of("custody_start"), of("sentencing_date")
     dies = a["deaths"]
@@ -224,10 +232,16 @@ def exit_days(
         rate_at_40=dies["rate_at_40"], doubling_years=dies["doubling_years"],
     )  # fmt: skip
     cr = a["compassionate_release"]
-    compassionate = compassionate_days(
-        custody, of("u_compassionate"),
-        {int(y): float(r) for y, r in cr["yearly_rate"].items()}, since=day(cr["from"]),
-    )  # fmt: skip
+    since = day(cr["from"])
+    rates = {int(y): float(r) for y, r in cr["yearly_rate"].items()}
+    if release is None:
+        compassionate = compassionate_days(custody, of("u_compassionate"), rates, since=since)
+    else:
+        compassionate = np.full(len(custody), NEVER, dtype=np.int32)
+        later = np.flatnonzero(release > since)
+        compassionate[later] = compassionate_days(
+            custody.take(later), of("u_compassionate").take(later), rates, since=since
+        )
     return {"death_date": death, "compassionate_date": compassionate}
 
 
@@ -236,13 +250,13 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     rng = Streams(seed)
     years, counts = _cohort_sizes(params, last_fy, size)
     n = int(counts.sum())
-    year = np.repeat(years, counts)
+    cohort = np.repeat(np.arange(len(years)), counts)  # each case's index in years
     fy_start = np.array([conventions().fiscal_year_start(y) for y in years])
     start = np.repeat(fy_start, counts)
     span = int(a["sentencing_day_span"])
     sent = (start + rng("sentencing_date").integers(0, span, n)).astype(np.int32)
 
-    group = _categorical(rng.uniform("drug", n), _drug_mix(params, years), rows=year - years[0])
+    group = _categorical(rng.uniform("drug", n), _drug_mix(params, years), rows=cohort)
     drug = _GROUP_DRUG[group]
     sub = rng.uniform("drug_form", n)
     meth, actual = DRUGS.index("methamphetamine"), DRUGS.index("methamphetamine_actual")
@@ -393,7 +407,8 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     ant = a["anticipatory_variance"]
     law_ed = law.edition_index(ant["edition"])
     window = (sent >= day(ant["from"])) & (sent < day(ant["until"]))
-    anticipates = np.where(window & (rng.uniform("anticipates", n) < ant["share"]), law_ed, -1)
+    anticipates = np.full(n, -1)
+    anticipates[np.flatnonzero(window & (rng.uniform("anticipates", n) < ant["share"]))] = law_ed
 
     return dict(
         anticipates=anticipates, drug=drug, grams=grams, weapon=weapon, role=role,

@@ -79,7 +79,6 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
     *i*-th draw of a change's stream, whether ``pop`` holds every case or only some.
     """
     rng = Streams(seed)
-    draws = int(pop.id.max()) + 1 if len(pop) else 0  # the cases of the whole draw
     for bit, am in enumerate(retroactive_amendments()):
         effective = am.effective
         if effective >= until:  # a stock on the effective day is the one the change met
@@ -91,8 +90,10 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
             named = np.zeros(len(DRUGS), dtype=bool)
             named[drugs] = True
             reach &= named[pop.drug]
-        u = rng.uniform(f"amendment.{am.name}", draws)
         sub = pop.take(reach)
+        # the change's stream up to the last case it reaches (a stream's first draws do not
+        # depend on how many follow); each case's draw picked by its id
+        u = rng.uniform(f"amendment.{am.name}", int(sub.id.max()) + 1 if len(sub) else 0)
         red = apply(sub, scenario, law=law, uniforms=u[sub.id]).reduction
         granted = red.granted
         at = np.flatnonzero(reach)
@@ -224,16 +225,18 @@ def drawn_cases(
     release = cases["release_date"]
     cases["id"] = np.arange(len(release), dtype=np.int32)
     if in_custody_after is None:
-        at = slice(None)
+        exits = exit_days(params, drawn)
     else:  # deaths and compassionate releases only end custody earlier
         at = np.flatnonzero((release > in_custody_after) & (cases["sentencing_date"] <= until))
-    exits = exit_days(params, drawn, at)
-    release = np.minimum(release[at], exits["death_date"])
+        release = release.take(at)
+        exits = exit_days(params, drawn, at, release=release)
+    release = np.minimum(release, exits["death_date"])
     release = np.minimum(release, exits["compassionate_date"])
+    kept = {name: cases[name] for name in SCHEMA if name in cases and name != "release_date"}
     if in_custody_after is not None:
-        still = release > in_custody_after
-        at, release = at[still], release[still]
-    kept = {name: cases[name][at] for name in SCHEMA if name in cases}
+        still = np.flatnonzero(release > in_custody_after)
+        at, release = at.take(still), release.take(still)
+        kept = {name: column.take(at) for name, column in kept.items()}
     kept["release_date"] = release
     return Population.from_arrays(kept, {"seed": int(seed), "size": float(size)})
 
