@@ -160,7 +160,9 @@ class Law:
 
     def edition_on(self, drug: np.ndarray, when: np.ndarray) -> np.ndarray:
         """Edition index of each person's drug table in force on ``when`` (day numbers)."""
-        return self.edition_of[drug, _period(drug, when, self.edition_from)]
+        cell = np.asarray(drug, dtype=np.intp) * self.edition_from.shape[1]
+        cell += _period(drug, when, self.edition_from)
+        return self.edition_of.reshape(-1).take(cell)
 
     def base_offense_level(
         self, drug: np.ndarray, grams: np.ndarray, edition: np.ndarray
@@ -198,7 +200,7 @@ class Law:
     def mandatory_tier(self, drug: np.ndarray, grams: np.ndarray, when: np.ndarray) -> np.ndarray:
         """Highest statutory tier (0, 5 or 10 years) the quantity reaches on day ``when``."""
         five, ten = self.mandatory_thresholds(drug, when)
-        return np.where(grams >= ten, 10, np.where(grams >= five, 5, 0)).astype(np.int8)
+        return np.maximum(np.int8(5) * (grams >= five), np.int8(10) * (grams >= ten))
 
     def penalties(
         self, tier: np.ndarray, priors: np.ndarray, when: np.ndarray
@@ -441,8 +443,8 @@ def _period(drug: np.ndarray, when: np.ndarray, starts: np.ndarray) -> np.ndarra
     Before a drug's first period the first applies. ``starts`` is padded with the largest day,
     which no date reaches, so counting the starts already reached gives the period.
     """
-    drug, when = np.asarray(drug), np.asarray(when)
+    drug, when = np.asarray(drug, dtype=np.intp), np.asarray(when)
     out = np.zeros(drug.shape, dtype=np.intp)
     for j in range(1, starts.shape[1]):
-        out += when >= starts[:, j][drug]
+        out += when >= np.ascontiguousarray(starts[:, j]).take(drug)
     return out
