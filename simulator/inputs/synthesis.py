@@ -84,12 +84,7 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
         if effective >= until:  # a stock on the effective day is the one the change met
             continue
         scenario = _scenario(am.scenario)
-        reach = (pop.sentencing_date < effective) & (pop.release_date > effective)
-        drugs = _drugs_named(scenario)
-        if drugs is not None:  # a change of some drugs' law reaches no one else
-            named = np.zeros(len(DRUGS), dtype=bool)
-            named[drugs] = True
-            reach &= named[pop.drug]
+        reach = _reached(scenario, effective, pop.sentencing_date, pop.release_date, pop.drug)
         sub = pop.take(reach)
         # the change's stream up to the last case it reaches (a stream's first draws do not
         # depend on how many follow); each case's draw picked by its id
@@ -123,6 +118,45 @@ def decided_motions(red: Reduction, release: np.ndarray) -> np.ndarray:
         return red.eligible
     d = red.docket
     return red.eligible & d.filed & (d.decided_on < release)
+
+
+def _reached(
+    scenario: Scenario,
+    effective: int,
+    sentenced: np.ndarray,
+    release: np.ndarray,
+    drug: np.ndarray,
+) -> np.ndarray:
+    """Who a retroactive change reaches: sentenced before it, in custody on its day.
+
+    A change of some drugs' law (every change of ``scenario`` names its drugs) reaches no one
+    else.
+    """
+    reach = (sentenced < effective) & (release > effective)
+    drugs = _drugs_named(scenario)
+    if drugs is not None:
+        named = np.zeros(len(DRUGS), dtype=bool)
+        named[drugs] = True
+        reach &= named[drug]
+    return reach
+
+
+def may_count(
+    until: int, sentenced: np.ndarray, release: np.ndarray, drug: np.ndarray
+) -> np.ndarray:
+    """Which cases can count in the stock on ``until``, the changes before it replayed.
+
+    A case counts if it is in custody after ``until``, or if a change replayed before
+    ``until`` reaches it (:func:`replay_amendments`). A case no change reaches keeps its
+    release, so one released by ``until`` is in no stock on it; and since releases only come
+    earlier, a case ruled out with a release is ruled out with any earlier one. Cases
+    sentenced after ``until`` never count.
+    """
+    keep = release > until
+    for am in retroactive_amendments():
+        if am.effective < until:
+            keep |= _reached(_scenario(am.scenario), am.effective, sentenced, release, drug)
+    return keep & (sentenced <= until)
 
 
 def _drugs_named(scenario: Scenario) -> list[int] | None:
@@ -197,17 +231,16 @@ def drawn_cases(
     seed: int,
     size: float,
     until: int,
-    in_custody_after: int | None = None,
+    stock_only: bool = False,
 ) -> Population:
     """Every case drawn through the fiscal year of ``until``, sentenced under its own law.
 
-    No retroactive change is replayed (:func:`admissions` does that). With
-    ``in_custody_after``, only the cases sentenced up to ``until`` and still in custody after
-    that day are kept (the others cannot be in a stock after it, nor be reached by a change
-    that takes effect after it); the days of death and compassionate release
-    (:func:`simulator.inputs.cohorts.exit_days`) are computed only for the cases whose release
-    falls after it. Ids number the cases of the whole draw either way. Raises as
-    :func:`admissions` does for a day outside :func:`stock_days`.
+    No retroactive change is replayed (:func:`admissions` does that). With ``stock_only``,
+    only the cases that can count in the stock on ``until`` by their release day before
+    deaths and compassionate releases are kept (:func:`may_count`; those exits only bring
+    custody's end earlier), and the exits are computed for those cases only. Ids number the
+    cases of the whole draw either way. Raises as :func:`admissions` does for a day outside
+    :func:`stock_days`.
     """
     first, last = stock_days(params)
     if not first <= until <= last:
@@ -224,39 +257,19 @@ def drawn_cases(
     )
     release = cases["release_date"]
     cases["id"] = np.arange(len(release), dtype=np.int32)
-    if in_custody_after is None:
-        exits = exit_days(params, drawn)
-    else:  # deaths and compassionate releases only end custody earlier
-        at = np.flatnonzero((release > in_custody_after) & (cases["sentencing_date"] <= until))
+    kept = {name: cases[name] for name in SCHEMA if name in cases and name != "release_date"}
+    if stock_only:
+        at = np.flatnonzero(may_count(until, cases["sentencing_date"], release, cases["drug"]))
         release = release.take(at)
         exits = exit_days(params, drawn, at, release=release)
+    else:
+        exits = exit_days(params, drawn)
     release = np.minimum(release, exits["death_date"])
     release = np.minimum(release, exits["compassionate_date"])
-    kept = {name: cases[name] for name in SCHEMA if name in cases and name != "release_date"}
-    if in_custody_after is not None:
-        still = np.flatnonzero(release > in_custody_after)
-        at, release = at.take(still), release.take(still)
+    if stock_only:
         kept = {name: column.take(at) for name, column in kept.items()}
     kept["release_date"] = release
     return Population.from_arrays(kept, {"seed": int(seed), "size": float(size)})
-
-
-def first_day_that_matters(until: int, replay_until: int | None = None) -> int:
-    """The first day a case must be in custody after to count in the stock on ``until``.
-
-    The stock's day, or the day of the first earlier retroactive change replayed (before
-    ``replay_until``, ``until`` by default): a case released by then is in neither.
-
-    Examples
-    --------
-    >>> iso(first_day_that_matters(day("2014-11-01")))
-    '2008-03-03'
-    >>> iso(first_day_that_matters(day("2000-01-01")))
-    '2000-01-01'
-    """
-    replay_until = until if replay_until is None else replay_until
-    changes = [am.effective for am in retroactive_amendments() if am.effective < replay_until]
-    return min([until, *changes])
 
 
 def generate(
@@ -274,9 +287,7 @@ def generate(
     """
     snap = params.snapshot if snapshot is None else snapshot
     if everyone is None:
-        drawn = drawn_cases(
-            params, seed=seed, size=size, until=snap, in_custody_after=first_day_that_matters(snap)
-        )
+        drawn = drawn_cases(params, seed=seed, size=size, until=snap, stock_only=True)
         everyone = admissions(params, seed=seed, size=size, until=snap, drawn=drawn)
     stock = everyone.take(in_custody(everyone, snap))
     meta = {
