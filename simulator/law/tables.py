@@ -236,11 +236,15 @@ class Law:
         ...                   np.array([240, 240, 360])).tolist()
         [60, 240, 120]
         """
-        out = np.asarray(maximum).copy()
-        for code, below, caps in self.lesser_max:
-            hit = (np.asarray(drug) == code) & (np.asarray(grams) < below) & (np.asarray(tier) == 0)
-            cap = np.asarray(caps, dtype=out.dtype)[np.clip(priors, 0, 2)]
-            out = np.where(hit, np.minimum(out, cap), out)
+        drug, grams, tier, priors = (np.asarray(x) for x in (drug, grams, tier, priors))
+        shape = np.broadcast_shapes(*(np.shape(x) for x in (drug, grams, tier, priors, maximum)))
+        out = np.array(np.broadcast_to(maximum, shape))  # a copy, one value a person
+        flat, priors = out.reshape(-1), np.broadcast_to(priors, shape).reshape(-1)
+        for code, below, caps in self.lesser_max:  # capped where it applies (a subset)
+            hit = (drug == code) & (grams < below) & (tier == 0)
+            at = np.flatnonzero(np.broadcast_to(hit, shape))
+            cap = np.asarray(caps, dtype=out.dtype)[np.clip(priors[at], 0, 2)]
+            flat[at] = np.minimum(flat[at], cap)
         return out
 
     def career_level(self, statutory_max: np.ndarray) -> np.ndarray:
@@ -272,9 +276,14 @@ class Law:
         keeps ``points`` of them only with ``min_other_points`` other points (§4A1.1(e)).
         """
         start, kept, min_other = self.status_rule
+        rescored = (when >= start) & (status_points > 0)
+        if not rescored.any():  # no status points under the rule: the points as they are
+            return np.broadcast_to(chp, np.broadcast_shapes(rescored.shape, chp.shape)).astype(
+                np.int8
+            )
         other = chp.astype(np.int16) - status_points
         scored = other + np.where(other >= min_other, np.int16(kept), np.int16(0))
-        return np.where((when >= start) & (status_points > 0), scored, chp).astype(np.int8)
+        return np.where(rescored, scored, chp).astype(np.int8)
 
     def zero_point_failed(self, cases: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Per condition of §4C1.1(a) the population can carry, who fails it (by clause).
@@ -299,7 +308,10 @@ class Law:
     def zero_point_levels(self, cases: Mapping[str, np.ndarray], when: np.ndarray) -> np.ndarray:
         """The §4C1.1 decrease of each sentence imposed on ``when`` (0 before the rule)."""
         start, levels = self.zero_point_rule
-        zero = (when >= start) & self.zero_point_offender(cases)
+        after = np.asarray(when >= start)
+        if not after.any():  # every sentence before the rule
+            return np.zeros(np.broadcast_shapes(after.shape, (len(cases["chp"]),)), np.int16)
+        zero = after & self.zero_point_offender(cases)
         return np.where(zero, np.int16(levels), np.int16(0))
 
     def release_day(
