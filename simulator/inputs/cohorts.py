@@ -438,11 +438,8 @@ def priors_851(rule: dict, mm: np.ndarray, chp: np.ndarray, u: np.ndarray) -> np
     ...            np.array([0.1, 0.4, 0.1, 0.1])).tolist()
     [2, 1, 0, 0]
     """
-    return np.where(
-        (mm > 0) & (chp >= rule["min_points"]) & (u < rule["rate"]),
-        np.where(u < rule["rate"] * rule["two_or_more"], 2, 1),
-        0,
-    ).astype(np.int8)
+    has = (mm > 0) & (chp >= rule["min_points"]) & (u < rule["rate"])
+    return (np.int8(1) + (u < rule["rate"] * rule["two_or_more"])) * has  # 1 or 2, with one
 
 
 def _status_points(a: dict, chp: np.ndarray, rng: Streams) -> np.ndarray:
