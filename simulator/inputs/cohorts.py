@@ -20,11 +20,12 @@ True
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import numpy as np
 
-from simulator.calendar import day
+from simulator.calendar import NEVER, day
 from simulator.errors import PopulationError
 from simulator.inputs.exits import compassionate_days, death_days
 from simulator.inputs.parameters import Parameters, default_parameters_path
@@ -33,6 +34,10 @@ from simulator.model.population import RACES
 from simulator.numeric import expit, softmax
 
 GROUPS = ("heroin", "cocaine", "cocaine_base", "methamphetamine", "marijuana", "other")
+#: The drug code each group is drawn as (``other`` as oxycodone, some of it fentanyl later).
+_GROUP_DRUG = np.array(
+    [DRUGS.index("oxycodone" if g == "other" else g) for g in GROUPS], dtype=np.int8
+)
 
 
 class Streams:
@@ -144,11 +149,13 @@ def _race_weights(params: Parameters) -> np.ndarray:
 def _categorical(
     u: np.ndarray, cumulative: np.ndarray, rows: np.ndarray | None = None
 ) -> np.ndarray:
-    """Index drawn from rows of cumulative shares by uniforms ``u`` (inverse CDF).
+    """Index (int8) drawn from rows of cumulative shares by uniforms ``u`` (inverse CDF).
 
     ``cumulative`` is one row of cumulative shares for everyone, or a table of rows of which
     ``rows`` picks each person's. The index counts the cumulative shares ``u`` exceeds, a column
-    at a time (no ``[n, k]`` temporaries).
+    at a time (no ``[n, k]`` temporaries). Float32 draws are compared in float32 with each
+    share rounded down to a float32 (:func:`_float32_at_or_below`): the same answer, without
+    converting the draws to float64 once per column.
 
     Examples
     --------
@@ -159,18 +166,45 @@ def _categorical(
     [1, 0]
     """
     table = np.atleast_2d(cumulative)
+    if u.dtype == np.float32:
+        table = _float32_at_or_below(table)
+    # exceeding the last share (1) is clipped to the last index
+    columns = np.ascontiguousarray(table.T[:-1])
     out = np.zeros(u.shape, dtype=np.int8)
-    for column in table.T[:-1]:  # exceeding the last share (1) is clipped to the last index
-        out += u > (column if rows is None else column[rows])
-    return out.astype(np.int64)
+    for column in columns:
+        out += u > (column if rows is None else column.take(rows))
+    return out
 
 
-def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict[str, np.ndarray]:
+def _float32_at_or_below(x: np.ndarray) -> np.ndarray:
+    """The largest float32 at or below each value: ``u > x`` exactly when ``u > result``.
+
+    For a float32 ``u`` above the result, the next float32 after the result is above ``x``,
+    so ``u`` is too.
+
+    Examples
+    --------
+    >>> x = np.array([0.1, 0.5])
+    >>> y = _float32_at_or_below(x)
+    >>> bool((y <= x).all()), y.dtype.name, bool(y[1] == 0.5)
+    (True, 'float32', True)
+    """
+    y = np.asarray(x).astype(np.float32)
+    return np.where(y > x, np.nextafter(y, np.float32(-np.inf)), y)
+
+
+def draw_cases(
+    params: Parameters, seed: int, size: float, last_fy: int, *, exits: bool = True
+) -> dict[str, np.ndarray]:
     """Draw every admission cohort's cases through fiscal year ``last_fy`` (not yet sentenced).
 
     A case's draws depend only on the seed, the parameters and the cases before it (each
     attribute's stream is drawn once, in case order), never on the day a caller cuts the series
     at: a series cut at a later day holds the same people in the cohorts both hold.
+
+    With ``exits`` false the days of death and of a compassionate release are not computed:
+    the cases carry the draws :func:`exit_days` computes them from (``u_death``,
+    ``u_compassionate``), so that a caller computes them only for the cases it needs.
 
     Raises
     ------
@@ -179,11 +213,59 @@ def draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict
         use, such as a beta parameter that is not positive; it names the file.
     """
     try:
-        return _draw_cases(params, seed, size, last_fy)
+        cases = _draw_cases(params, seed, size, last_fy)
+        if exits:
+            cases.update(exit_days(params, cases))
+            del cases["u_death"], cases["u_compassionate"]
+        return cases
     except (ValueError, IndexError, ZeroDivisionError) as exc:
         if params.path is None or params.path == default_parameters_path():
             raise
         raise PopulationError(f"{params.path}: the generator cannot use it: {exc}") from None
+
+
+def exit_days(
+    params: Parameters,
+    cases: dict[str, np.ndarray],
+    at: np.ndarray | None = None,
+    *,
+    release: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Days of death in custody and of a compassionate release of the cases ``at`` (default all).
+
+    From the cases' draws (``u_death``, ``u_compassionate``, as :func:`draw_cases` leaves them
+    with ``exits`` false), their age and custody start, and the assumptions ``deaths`` and
+    ``compassionate_release`` (:func:`simulator.inputs.exits.death_days`,
+    :func:`simulator.inputs.exits.compassionate_days`). Returns ``death_date`` and
+    ``compassionate_date``, one per case of ``at``.
+
+    ``release`` may give the cases' release days without these exits: a compassionate release
+    then counts only for the cases still in custody when the provision began (it comes no
+    sooner), and is :data:`~simulator.calendar.NEVER` for the others, whose custody ends first.
+    """
+    a = params.assumed
+
+    def of(name: str) -> np.ndarray:
+        return cases[name] if at is None else cases[name].take(at)
+
+    custody, sent = of("custody_start"), of("sentencing_date")
+    dies = a["deaths"]
+    death = death_days(
+        custody, of("age") - (sent - custody) / conventions().days_per_year, of("u_death"),
+        rate_at_40=dies["rate_at_40"], doubling_years=dies["doubling_years"],
+    )  # fmt: skip
+    cr = a["compassionate_release"]
+    since = day(cr["from"])
+    rates = {int(y): float(r) for y, r in cr["yearly_rate"].items()}
+    if release is None:
+        compassionate = compassionate_days(custody, of("u_compassionate"), rates, since=since)
+    else:
+        compassionate = np.full(len(custody), NEVER, dtype=np.int32)
+        later = np.flatnonzero(release > since)
+        compassionate[later] = compassionate_days(
+            custody.take(later), of("u_compassionate").take(later), rates, since=since
+        )
+    return {"death_date": death, "compassionate_date": compassionate}
 
 
 def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dict[str, np.ndarray]:
@@ -191,46 +273,47 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     rng = Streams(seed)
     years, counts = _cohort_sizes(params, last_fy, size)
     n = int(counts.sum())
-    year = np.repeat(years, counts)
+    cohort = np.repeat(np.arange(len(years)), counts)  # each case's index in years
     fy_start = np.array([conventions().fiscal_year_start(y) for y in years])
     start = np.repeat(fy_start, counts)
     span = int(a["sentencing_day_span"])
     sent = (start + rng("sentencing_date").integers(0, span, n)).astype(np.int32)
 
-    group = _categorical(rng.uniform("drug", n), _drug_mix(params, years), rows=year - years[0])
-    drug = np.empty(n, dtype=np.int8)
-    for g, name in enumerate(GROUPS):
-        drug[group == g] = DRUGS.index(name) if name != "other" else DRUGS.index("oxycodone")
+    group = _categorical(rng.uniform("drug", n), _drug_mix(params, years), rows=cohort)
+    drug = _GROUP_DRUG[group]
     sub = rng.uniform("drug_form", n)
-    cohort = year - years[0]
-    drug[(drug == DRUGS.index("methamphetamine")) & (sub < a["methamphetamine_actual_share"])] = (
-        DRUGS.index("methamphetamine_actual")
-    )
-    fentanyl = _by_year(a["fentanyl_share_of_other"], years)[cohort]
-    drug[(drug == DRUGS.index("oxycodone")) & (sub < fentanyl)] = DRUGS.index("fentanyl")
+    meth, actual = DRUGS.index("methamphetamine"), DRUGS.index("methamphetamine_actual")
+    oxy, fentanyl = DRUGS.index("oxycodone"), DRUGS.index("fentanyl")
+    drug[np.flatnonzero((drug == meth) & (sub < a["methamphetamine_actual_share"]))] = actual
+    to_fentanyl = sub < _by_year(a["fentanyl_share_of_other"], years)[cohort]
+    drug[np.flatnonzero((drug == oxy) & to_fentanyl)] = fentanyl
 
+    # each drug's shift of its log10 quantity, computed once per drug code and looked up
+    code = np.arange(len(DRUGS))
     median = np.array([a["median_grams"][d] for d in DRUGS], dtype=float)
-    meth = (drug == DRUGS.index("methamphetamine")) | (
-        drug == DRUGS.index("methamphetamine_actual")
-    )
     shift = (
         f["quantity.shift"]
-        + f["quantity.crack_shift"] * (drug == DRUGS.index("cocaine_base"))
-        + f.get("quantity.marijuana_shift", 0.0) * (drug == DRUGS.index("marijuana"))
-        + f.get("quantity.methamphetamine_shift", 0.0) * meth
+        + f["quantity.crack_shift"] * (code == DRUGS.index("cocaine_base"))
+        + f.get("quantity.marijuana_shift", 0.0) * (code == DRUGS.index("marijuana"))
+        + f.get("quantity.methamphetamine_shift", 0.0) * ((code == meth) | (code == actual))
     )
+    # methamphetamine's rise over the assumed years, added to each case's centre (0 elsewhere)
     recent = f.get("quantity.methamphetamine_recent", 0.0)
-    if recent:  # the rise of methamphetamine quantities, reached over the assumed years
-        rise = recent * _ramp(years, a["recent_trends"]["methamphetamine_quantity"])
-        shift = shift + meth * rise[cohort]
-    log10 = np.log10(median[drug]) + shift + f["quantity.sd"] * rng("grams").standard_normal(n)
+    rise = recent * _ramp(years, a["recent_trends"]["methamphetamine_quantity"])
+    is_meth = (drug == meth) | (drug == actual)
+    centre = np.log10(median)[drug] + (shift[drug] + is_meth * rise[cohort])
+    log10 = centre + f["quantity.sd"] * rng("grams").standard_normal(n)
     grams = 10.0**log10
 
     female = rng.uniform("female", n) < expit(f["female"])
     is_crack = drug == DRUGS.index("cocaine_base")
-    weapon = rng.uniform("weapon", n) < expit(
-        f["weapon.base"] + f["weapon.crack"] * is_crack + a["weapon_female_logodds"] * female
-    )
+    # the chance of a weapon for each of (crack, female): [no, no], [no, yes], [yes, no], ...
+    crack_female = np.array([[False, False], [False, True], [True, False], [True, True]])
+    p_weapon = expit(
+        f["weapon.base"] + f["weapon.crack"] * crack_female[:, 0]
+        + a["weapon_female_logodds"] * crack_female[:, 1]
+    )  # fmt: skip
+    weapon = rng.uniform("weapon", n) < p_weapon[2 * is_crack.view(np.int8) + female]
     role_cdf = np.cumsum(a["role"]["shares"])
     role = np.array(a["role"]["levels"], dtype=np.int8)[
         _categorical(rng.uniform("role", n), role_cdf)
@@ -245,18 +328,22 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     minimal = rng.uniform("history", n) < expit(minimal_logit[cohort])
     chp = np.empty(n, dtype=np.int8)
     zero = rng.uniform("history.zero", int(minimal.sum())) < a["history_minimal_zero_share"]
-    chp[minimal] = np.where(zero, 0, 1)
+    chp[np.flatnonzero(minimal)] = ~zero
     # 2 + a negative binomial count (failures before 2 successes, mean mean_hi): each
     # success's failures are a geometric count of trials less one, so 2 + NB = G1 + G2
     mean_hi = a["history_points_mean_above_one"] - 2.0
     trials = rng("history.points").geometric(2.0 / (2.0 + mean_hi), size=(n - len(zero), 2))
-    high = trials.sum(axis=1)
-    chp[~minimal] = np.minimum(high, a["history_points_max"])
-    career_logit = f["career.rate"] + f.get("career.crack", 0.0) * is_crack
-    career = (chp >= a["career_min_points"]) & (rng.uniform("career", n) < expit(career_logit))
+    high = trials[:, 0] + trials[:, 1]
+    chp[np.flatnonzero(~minimal)] = np.minimum(high, a["history_points_max"])
+    # the chance of a career offender who has the points, without crack and with it
+    p_career = expit(f["career.rate"] + f.get("career.crack", 0.0) * np.array([False, True]))
+    career = (chp >= a["career_min_points"]) & (
+        rng.uniform("career", n) < p_career[is_crack.view(np.int8)]
+    )
     status_points = _status_points(a["criminal_history"], chp, rng)
     vio = a["violent"]
-    violent = rng.uniform("violent", n) < np.where(career, vio["career"], vio["base"])
+    p_violent = np.array([vio["base"], vio["career"]])  # not a career offender, one
+    violent = rng.uniform("violent", n) < p_violent[career.view(np.int8)]
     one_point, prior_3pt, prior_2pt_violent = criminal_history_composition(
         a["criminal_history"]["composition"],
         chp - status_points,
@@ -271,13 +358,17 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     # (USSG §2K2.4, Application Note 4: not both); the term is the statute's of the sentencing day
     fa = a["firearm_924c"]
     counted = weapon & (rng.uniform("firearm_924c", n) < fa["share_of_weapon"])
-    firearm = np.where(counted, law.firearms.minimum(fa["kind"], sent), 0).astype(np.int16)
+    firearm = np.zeros(n, dtype=np.int16)
+    at = np.flatnonzero(counted)
+    firearm[at] = law.firearms.minimum(fa["kind"], sent[at])
     supported = law.mandatory_tier(drug, grams, sent)
-    charge_logit = f["mandatory.charge"] + f["mandatory.charge_recent"] * (
-        sent >= day(a["charging_policy_from"])
+    # the chance a minimum supported is charged, before the charging policy and from it
+    p_charged = expit(
+        f["mandatory.charge"] + f["mandatory.charge_recent"] * np.array([False, True])
     )
+    recent = (sent >= day(a["charging_policy_from"])).view(np.int8)
     u_charged = rng.uniform("mm_charged", n)
-    mm = np.where(u_charged < expit(charge_logit), supported, 0).astype(np.int8)
+    mm = supported * (u_charged < p_charged[recent])
     u851 = rng.uniform("priors_851", n)
     priors = priors_851(a["priors_851"], mm, chp, u851)
 
@@ -301,29 +392,32 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     sa = a["substantial_assistance"]
     sub_assist = rng.uniform("sub_assist", n) < expit(f["relief.sub_assist"])
     var = a["variance"]
-    var_rate = np.where(sent >= day(var["booker"]), var["rate_after"], var["rate_before"])
-    varies = ~sub_assist & (rng.uniform("departure", n) < var_rate)
+    var_rate = np.array([var["rate_before"], var["rate_after"]])  # before Booker, after
+    booker = (sent >= day(var["booker"])).view(np.int8)
+    varies = ~sub_assist & (rng.uniform("departure", n) < var_rate[booker])
     departure = np.zeros(n)
     cut = f.get("relief.sub_assist_cut", sa["beta"][0] / sum(sa["beta"]))
     concentration = sum(sa["beta"])
-    departure[sub_assist] = rng("departure.assist").beta(
-        concentration * cut, concentration * (1.0 - cut), int(sub_assist.sum())
+    at = np.flatnonzero(sub_assist)
+    departure[at] = rng("departure.assist").beta(
+        concentration * cut, concentration * (1.0 - cut), len(at)
     )
-    departure[varies] = rng("departure.variance").beta(*var["beta"], int(varies.sum()))
+    at = np.flatnonzero(varies)
+    departure[at] = rng("departure.variance").beta(*var["beta"], len(at))
     # a substantial-assistance motion under 18 U.S.C. §3553(e) lets the court go below the
     # §924(c) minimum too: the consecutive term imposed is cut by the drug term's share
-    assisted = sub_assist & (firearm > 0)
-    firearm[assisted] = np.maximum(np.rint(firearm[assisted] * (1.0 - departure[assisted])), 1)
+    at = np.flatnonzero(sub_assist & (firearm > 0))
+    firearm[at] = np.maximum(np.rint(firearm[at] * (1.0 - departure[at])), 1)
     position = rng("position").beta(*a["position_beta"], n)
 
     scale = (f["age.mean"] - a["age_min"]) / a["age_shape"]
     age = np.clip(
         a["age_min"] + rng("age").gamma(a["age_shape"], scale, n), a["age_min"], a["age_max"]
     )
-    race = _categorical(rng.uniform("race", n), _race_weights(params), rows=drug).astype(np.int8)
-    noncitizen = rng.uniform("noncitizen", n) < np.where(
-        race == RACES.index("hispanic"), expit(f["noncitizen.hispanic"]), a["noncitizen_other"]
-    )
+    race = _categorical(rng.uniform("race", n), _race_weights(params), rows=drug)
+    p_noncitizen = np.full(len(RACES), float(a["noncitizen_other"]))
+    p_noncitizen[RACES.index("hispanic")] = expit(f["noncitizen.hispanic"])
+    noncitizen = rng.uniform("noncitizen", n) < p_noncitizen[race]
     infractions = np.minimum(
         rng("infractions").poisson(a["infractions_mean"], n), a["infractions_max"]
     )
@@ -332,26 +426,20 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     detained = rng.uniform("custody_start", n) < pre["rate"]
     custody = sent.copy()
     days = rng("custody_start.days").integers(pre["min_days"], pre["max_days"], int(detained.sum()))
-    custody[detained] -= days.astype(custody.dtype)
+    custody[np.flatnonzero(detained)] -= days.astype(custody.dtype)
     lag = rng("offense_date").integers(*a["offense_lag_days"], n)
     rdap = rng.uniform("rdap", n) < a["rdap"]["share"]
     tc = a["time_credits"]
     ftc = (chp <= tc["max_points"]) & (rng.uniform("time_credits", n) < tc["share"])
-    dies = a["deaths"]
-    death = death_days(
-        custody, age - (sent - custody) / conventions().days_per_year, rng.uniform("death", n),
-        rate_at_40=dies["rate_at_40"], doubling_years=dies["doubling_years"],
-    )  # fmt: skip
-    cr = a["compassionate_release"]
-    compassionate = compassionate_days(
-        custody, rng.uniform("compassionate_release", n),
-        {int(y): float(r) for y, r in cr["yearly_rate"].items()}, since=day(cr["from"]),
-    )  # fmt: skip
+    # the draws of the days custody ends in death or on compassionate grounds (exit_days)
+    u_death = rng.uniform("death", n)
+    u_compassionate = rng.uniform("compassionate_release", n)
 
     ant = a["anticipatory_variance"]
     law_ed = law.edition_index(ant["edition"])
     window = (sent >= day(ant["from"])) & (sent < day(ant["until"]))
-    anticipates = np.where(window & (rng.uniform("anticipates", n) < ant["share"]), law_ed, -1)
+    anticipates = np.full(n, -1)
+    anticipates[np.flatnonzero(window & (rng.uniform("anticipates", n) < ant["share"]))] = law_ed
 
     return dict(
         anticipates=anticipates, drug=drug, grams=grams, weapon=weapon, role=role,
@@ -362,8 +450,8 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
         age=age, female=female, race=race, noncitizen=noncitizen, infractions=infractions,
         violent=violent, u_grant=rng.uniform("u_grant", n), status_points=status_points,
         zp_excluded=zp_excluded, mm_supported=supported, u_mm_charged=u_charged,
-        u_priors_851=u851, rdap=rdap, ftc=ftc, death_date=death,
-        compassionate_date=compassionate, sv_conditions=sv_conditions, one_point=one_point,
+        u_priors_851=u851, rdap=rdap, ftc=ftc, u_death=u_death,
+        u_compassionate=u_compassionate, sv_conditions=sv_conditions, one_point=one_point,
         prior_3pt=prior_3pt, prior_2pt_violent=prior_2pt_violent, firearm_924c_months=firearm,
     )  # fmt: skip
 
@@ -381,11 +469,8 @@ def priors_851(rule: dict, mm: np.ndarray, chp: np.ndarray, u: np.ndarray) -> np
     ...            np.array([0.1, 0.4, 0.1, 0.1])).tolist()
     [2, 1, 0, 0]
     """
-    return np.where(
-        (mm > 0) & (chp >= rule["min_points"]) & (u < rule["rate"]),
-        np.where(u < rule["rate"] * rule["two_or_more"], 2, 1),
-        0,
-    ).astype(np.int8)
+    has = (mm > 0) & (chp >= rule["min_points"]) & (u < rule["rate"])
+    return (np.int8(1) + (u < rule["rate"] * rule["two_or_more"])) * has  # 1 or 2, with one
 
 
 def _status_points(a: dict, chp: np.ndarray, rng: Streams) -> np.ndarray:
@@ -396,11 +481,8 @@ def _status_points(a: dict, chp: np.ndarray, rng: Streams) -> np.ndarray:
     at least ``status.min_points`` points can have them; the share is an assumption.
     """
     st = a["status"]
-    return np.where(
-        (chp >= st["min_points"]) & (rng.uniform("status_points", len(chp)) < st["share"]),
-        st["points"],
-        0,
-    ).astype(np.int8)
+    has = (chp >= st["min_points"]) & (rng.uniform("status_points", len(chp)) < st["share"])
+    return np.int8(st["points"]) * has
 
 
 def zero_point_excluded(shares: dict, safety_valve: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -483,9 +565,13 @@ def criminal_history_composition(
     """Each person's 1-point points, prior 3-point offense and prior 2-point violent offense.
 
     ``points`` are the criminal history points besides status points; the split is drawn from
-    :func:`composition_table` with the person's uniform ``u``. A 2-point prior is a violent
-    one for a share ``rule["violent_two_point"]`` of the people with a history of violence
-    (``u_violent``).
+    :func:`composition_table` with the person's uniform ``u`` (in [0, 1)). A 2-point prior is a
+    violent one for a share ``rule["violent_two_point"]`` of the people with a history of
+    violence (``u_violent``).
+
+    The split is the first of the total's whose key exceeds ``points + u``
+    (:func:`composition_table`); :func:`_composition_lookup` has it for whole buckets of ``u``
+    and the table is searched only for the few people whose bucket holds a key.
 
     Examples
     --------
@@ -496,14 +582,50 @@ def criminal_history_composition(
     >>> one.tolist(), three.tolist(), violent.tolist()
     ([0, 1, 0, 3, 0], [False, False, False, False, True], [False, False, True, False, False])
     """
-    total, one, two, three, key = composition_table(rule, max_points, one_point_max)
+    means = tuple(sorted((str(k), float(v)) for k, v in rule.items()))
+    splits, by_bucket = _composition_lookup(means, int(max_points), int(one_point_max))
+    one, two, three, first, last, key = splits
     p = np.clip(points, 0, max_points).astype(np.intp)
+    u = np.asarray(u)
+    bucket = (u * _BUCKETS).astype(np.intp)  # exact: u is below 1 and _BUCKETS a power of two
+    np.clip(bucket, 0, _BUCKETS - 1, out=bucket)
+    at = by_bucket[p * _BUCKETS + bucket]
+    search = np.flatnonzero(at < 0)  # a key inside the bucket: the split depends on u itself
+    if u.size and not (u.min() >= 0 and u.max() < 1):  # not uniforms in [0, 1): search all
+        search = np.arange(len(at))
+    q = p[search]
+    draw = np.searchsorted(key, q + u[search].astype(np.float64), side="right")
+    at[search] = np.clip(draw, first[q], last[q])
+    violent_two = violent & two[at] & (u_violent < rule["violent_two_point"])
+    return one[at], three[at], violent_two
+
+
+#: Buckets of ``u`` per total in :func:`_composition_lookup` (a power of two).
+_BUCKETS = 2048
+
+
+@functools.lru_cache(maxsize=8)
+def _composition_lookup(
+    means: tuple[tuple[str, float], ...], max_points: int, one_point_max: int
+) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """:func:`composition_table` and each total's split for each bucket of ``u``.
+
+    Returns the splits (1-point points as int8, whether there are 2-point and 3-point
+    sentences, each total's first and last split, the search keys) and, at
+    ``total * _BUCKETS + floor(u * _BUCKETS)``, the split every ``u`` of that bucket draws,
+    or -1 when a key falls inside the bucket. Cached: it depends on the parameters only.
+    """
+    total, one, two, three, key = composition_table(dict(means), max_points, one_point_max)
     totals = np.arange(max_points + 1)
-    first = np.searchsorted(total, totals, side="left")[p]  # each total's splits: a slice
-    last = np.searchsorted(total, totals, side="right")[p] - 1
-    at = first.copy()
-    several = last > first  # 0 and 1 point split one way only
-    draw = np.searchsorted(key, p[several] + u[several].astype(np.float64), side="right")
-    at[several] = np.clip(draw, first[several], last[several])
-    violent_two = violent & (two[at] > 0) & (u_violent < rule["violent_two_point"])
-    return one[at].astype(np.int8), three[at] > 0, violent_two
+    first = np.searchsorted(total, totals, side="left")
+    last = np.searchsorted(total, totals, side="right") - 1
+    # points + u over a bucket [t + b / B, t + (b + 1) / B): sums exact in float64
+    edges = totals[:, None] + np.arange(_BUCKETS + 1) / _BUCKETS
+    low = np.searchsorted(key, edges[:, :-1], side="right")  # keys up to the bucket's start
+    high = np.searchsorted(key, edges[:, 1:], side="left")  # keys before the next bucket
+    low = np.clip(low, first[:, None], last[:, None])  # 0 and 1 point split one way only
+    high = np.clip(high, first[:, None], last[:, None])
+    index = np.int16 if len(total) < 2**15 else np.int32
+    by_bucket = np.where(low == high, low, -1).astype(index).ravel()
+    splits = (one.astype(np.int8), two > 0, three > 0, first, last, key)
+    return splits, by_bucket

@@ -22,12 +22,12 @@ import numpy as np
 
 from simulator.calendar import day, iso
 from simulator.errors import ScenarioError
-from simulator.inputs.cohorts import Streams, draw_cases
+from simulator.inputs.cohorts import Streams, draw_cases, exit_days
 from simulator.inputs.exits import custody_ends
 from simulator.inputs.parameters import Parameters, load_parameters
 from simulator.law import DRUGS, Law, conventions, load_law, retroactive_amendments
 from simulator.model.apply import apply
-from simulator.model.population import Population, in_custody
+from simulator.model.population import SCHEMA, Population, in_custody
 from simulator.model.reduction import Reduction
 from simulator.model.sentencing import guideline, impose
 from simulator.resources import project_file
@@ -44,13 +44,18 @@ def sentence(
     ``rdap_min_term`` months leave no time for RDAP). Cases flagged ``anticipates`` (an optional
     column holding an edition index, -1 for none) are sentenced as if that Drug Quantity Table
     edition applied, by a variance, while their guideline range stays the one of their date. A
-    consecutive §924(c) term (``firearm_924c_months``) is added to the drug term.
+    consecutive §924(c) term (``firearm_924c_months``) is added to the drug term. Drawn cases
+    carry the statutory tier their quantity reaches on their sentencing date
+    (``mm_supported``); the tier is read from the quantity for other cases.
     """
     sent = cases["sentencing_date"]
     edition = law.edition_on(cases["drug"], sent)
     if "anticipates" in cases:
         edition = np.where(cases["anticipates"] >= 0, cases["anticipates"], edition)
-    g = guideline(law, cases, edition=edition, statute_day=sent)
+    tier = None
+    if "mm_supported" in cases:  # drawn cases carry the tier their quantity reaches that day
+        tier = np.minimum(cases["mm_charged"], cases["mm_supported"])
+    g = guideline(law, cases, edition=edition, statute_day=sent, tier=tier)
     firearm = cases.get("firearm_924c_months", 0)
     term = impose(law, g, cases["position"], cases["departure"], cases["sub_assist"], firearm)
     flags, release = custody_ends(law, cases, term, rdap_min_term)
@@ -69,6 +74,9 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
     change is recorded in ``reduced_by`` (bit *i* for the *i*-th change), and a motion decided
     and denied in ``denied_by`` (a later change may exclude those, as First Step Act §404(c)
     does: the scope key ``denied_before``).
+
+    ``pop.id`` numbers the cases of the whole draw (:func:`drawn_cases`): case *i* gets the
+    *i*-th draw of a change's stream, whether ``pop`` holds every case or only some.
     """
     rng = Streams(seed)
     for bit, am in enumerate(retroactive_amendments()):
@@ -76,13 +84,12 @@ def replay_amendments(law: Law, pop: Population, until: int, seed: int) -> Popul
         if effective >= until:  # a stock on the effective day is the one the change met
             continue
         scenario = _scenario(am.scenario)
-        reach = (pop.sentencing_date < effective) & (pop.release_date > effective)
-        drugs = _drugs_named(scenario)
-        if drugs is not None:  # a change of some drugs' law reaches no one else
-            reach &= np.isin(pop.drug, drugs)
-        u = rng.uniform(f"amendment.{am.name}", len(pop))
+        reach = _reached(scenario, effective, pop.sentencing_date, pop.release_date, pop.drug)
         sub = pop.take(reach)
-        red = apply(sub, scenario, law=law, uniforms=u[reach]).reduction
+        # the change's stream up to the last case it reaches (a stream's first draws do not
+        # depend on how many follow); each case's draw picked by its id
+        u = rng.uniform(f"amendment.{am.name}", int(sub.id.max()) + 1 if len(sub) else 0)
+        red = apply(sub, scenario, law=law, uniforms=u[sub.id]).reduction
         granted = red.granted
         at = np.flatnonzero(reach)
         term, release = pop.term.copy(), pop.release_date.copy()
@@ -111,6 +118,45 @@ def decided_motions(red: Reduction, release: np.ndarray) -> np.ndarray:
         return red.eligible
     d = red.docket
     return red.eligible & d.filed & (d.decided_on < release)
+
+
+def _reached(
+    scenario: Scenario,
+    effective: int,
+    sentenced: np.ndarray,
+    release: np.ndarray,
+    drug: np.ndarray,
+) -> np.ndarray:
+    """Who a retroactive change reaches: sentenced before it, in custody on its day.
+
+    A change of some drugs' law (every change of ``scenario`` names its drugs) reaches no one
+    else.
+    """
+    reach = (sentenced < effective) & (release > effective)
+    drugs = _drugs_named(scenario)
+    if drugs is not None:
+        named = np.zeros(len(DRUGS), dtype=bool)
+        named[drugs] = True
+        reach &= named[drug]
+    return reach
+
+
+def may_count(
+    until: int, sentenced: np.ndarray, release: np.ndarray, drug: np.ndarray
+) -> np.ndarray:
+    """Which cases can count in the stock on ``until``, the changes before it replayed.
+
+    A case counts if it is in custody after ``until``, or if a change replayed before
+    ``until`` reaches it (:func:`replay_amendments`). A case no change reaches keeps its
+    release, so one released by ``until`` is in no stock on it; and since releases only come
+    earlier, a case ruled out with a release is ruled out with any earlier one. Cases
+    sentenced after ``until`` never count.
+    """
+    keep = release > until
+    for am in retroactive_amendments():
+        if am.effective < until:
+            keep |= _reached(_scenario(am.scenario), am.effective, sentenced, release, drug)
+    return keep & (sentenced <= until)
 
 
 def _drugs_named(scenario: Scenario) -> list[int] | None:
@@ -175,14 +221,26 @@ def admissions(
     everyone = replay_amendments(
         load_law(), everyone, until if replay_until is None else replay_until, seed
     )
-    return everyone.take(everyone.sentencing_date <= until)
+    sentenced = everyone.sentencing_date <= until
+    return everyone if sentenced.all() else everyone.take(sentenced)
 
 
-def drawn_cases(params: Parameters, *, seed: int, size: float, until: int) -> Population:
+def drawn_cases(
+    params: Parameters,
+    *,
+    seed: int,
+    size: float,
+    until: int,
+    stock_only: bool = False,
+) -> Population:
     """Every case drawn through the fiscal year of ``until``, sentenced under its own law.
 
-    No retroactive change is replayed (:func:`admissions` does that). Raises as
-    :func:`admissions` does for a day outside :func:`stock_days`.
+    No retroactive change is replayed (:func:`admissions` does that). With ``stock_only``,
+    only the cases that can count in the stock on ``until`` by their release day before
+    deaths and compassionate releases are kept (:func:`may_count`; those exits only bring
+    custody's end earlier), and the exits are computed for those cases only. Ids number the
+    cases of the whole draw either way. Raises as :func:`admissions` does for a day outside
+    :func:`stock_days`.
     """
     first, last = stock_days(params)
     if not first <= until <= last:
@@ -193,12 +251,25 @@ def drawn_cases(params: Parameters, *, seed: int, size: float, until: int) -> Po
             f"year {params.assumed['first_cohort']}; its admissions series is held flat "
             f"{FLAT_YEARS} years past its last year)"
         )
-    drawn = draw_cases(params, seed, size, conventions().fiscal_year(until))
-    cases = sentence(
+    drawn = draw_cases(params, seed, size, conventions().fiscal_year(until), exits=False)
+    cases = sentence(  # no exit days yet: custody ends on the release day
         load_law(), drawn, rdap_min_term=int(params.assumed["rdap"]["min_term_months"])
     )
-    cases["id"] = np.arange(len(cases["drug"]), dtype=np.int32)
-    return Population.from_arrays(cases, {"seed": int(seed), "size": float(size)})
+    release = cases["release_date"]
+    cases["id"] = np.arange(len(release), dtype=np.int32)
+    kept = {name: cases[name] for name in SCHEMA if name in cases and name != "release_date"}
+    if stock_only:
+        at = np.flatnonzero(may_count(until, cases["sentencing_date"], release, cases["drug"]))
+        release = release.take(at)
+        exits = exit_days(params, drawn, at, release=release)
+    else:
+        exits = exit_days(params, drawn)
+    release = np.minimum(release, exits["death_date"])
+    release = np.minimum(release, exits["compassionate_date"])
+    if stock_only:
+        kept = {name: column.take(at) for name, column in kept.items()}
+    kept["release_date"] = release
+    return Population.from_arrays(kept, {"seed": int(seed), "size": float(size)})
 
 
 def generate(
@@ -216,7 +287,8 @@ def generate(
     """
     snap = params.snapshot if snapshot is None else snapshot
     if everyone is None:
-        everyone = admissions(params, seed=seed, size=size, until=snap)
+        drawn = drawn_cases(params, seed=seed, size=size, until=snap, stock_only=True)
+        everyone = admissions(params, seed=seed, size=size, until=snap, drawn=drawn)
     stock = everyone.take(in_custody(everyone, snap))
     meta = {
         "seed": int(seed),

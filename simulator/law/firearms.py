@@ -45,8 +45,15 @@ class Firearms:
     source: str
 
     def period(self, when: np.ndarray) -> np.ndarray:
-        """Index of the period in force on each day (the first one before it begins)."""
-        return np.maximum(np.searchsorted(self.start, np.asarray(when), side="right") - 1, 0)
+        """Index of the period in force on each day (the first one before it begins).
+
+        The count of later starts reached: a pass per start, for a handful of periods.
+        """
+        when = np.asarray(when)
+        out = np.zeros(when.shape, dtype=np.intp)
+        for start in self.start[1:]:
+            out += when >= start
+        return out
 
     def minimum(
         self,

@@ -38,8 +38,16 @@ NO_CAP = 127
 
 
 def _period(starts: np.ndarray, when: np.ndarray) -> np.ndarray:
-    """Index of the period in force on each day (the first period before every start)."""
-    return np.maximum(np.searchsorted(starts, np.asarray(when), side="right") - 1, 0)
+    """Index of the period in force on each day (the first period before every start).
+
+    The count of later starts (ascending) reached: a pass per start, for the handful of
+    periods a rule has (faster than a binary search per day).
+    """
+    when = np.asarray(when)
+    out = np.zeros(when.shape, dtype=np.intp)
+    for start in starts[1:]:
+        out += when >= start
+    return out
 
 
 @dataclass(frozen=True)

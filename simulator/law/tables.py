@@ -198,7 +198,9 @@ class Law:
 
     def edition_on(self, drug: np.ndarray, when: np.ndarray) -> np.ndarray:
         """Edition index of each person's drug table in force on ``when`` (day numbers)."""
-        return self.edition_of[drug, _period(drug, when, self.edition_from)]
+        cell = np.asarray(drug, dtype=np.intp) * self.edition_from.shape[1]
+        cell += _period(drug, when, self.edition_from)
+        return self.edition_of.reshape(-1).take(cell)
 
     def base_offense_level(
         self, drug: np.ndarray, grams: np.ndarray, edition: np.ndarray
@@ -236,7 +238,7 @@ class Law:
     def mandatory_tier(self, drug: np.ndarray, grams: np.ndarray, when: np.ndarray) -> np.ndarray:
         """Highest statutory tier (0, 5 or 10 years) the quantity reaches on day ``when``."""
         five, ten = self.mandatory_thresholds(drug, when)
-        return np.where(grams >= ten, 10, np.where(grams >= five, 5, 0)).astype(np.int8)
+        return np.maximum(np.int8(5) * (grams >= five), np.int8(10) * (grams >= ten))
 
     def penalties(
         self, tier: np.ndarray, priors: np.ndarray, when: np.ndarray
@@ -272,11 +274,15 @@ class Law:
         ...                   np.array([240, 240, 360])).tolist()
         [60, 240, 120]
         """
-        out = np.asarray(maximum).copy()
-        for code, below, caps in self.lesser_max:
-            hit = (np.asarray(drug) == code) & (np.asarray(grams) < below) & (np.asarray(tier) == 0)
-            cap = np.asarray(caps, dtype=out.dtype)[np.clip(priors, 0, 2)]
-            out = np.where(hit, np.minimum(out, cap), out)
+        drug, grams, tier, priors = (np.asarray(x) for x in (drug, grams, tier, priors))
+        shape = np.broadcast_shapes(*(np.shape(x) for x in (drug, grams, tier, priors, maximum)))
+        out = np.array(np.broadcast_to(maximum, shape))  # a copy, one value a person
+        flat, priors = out.reshape(-1), np.broadcast_to(priors, shape).reshape(-1)
+        for code, below, caps in self.lesser_max:  # capped where it applies (a subset)
+            hit = (drug == code) & (grams < below) & (tier == 0)
+            at = np.flatnonzero(np.broadcast_to(hit, shape))
+            cap = np.asarray(caps, dtype=out.dtype)[np.clip(priors[at], 0, 2)]
+            flat[at] = np.minimum(flat[at], cap)
         return out
 
     def career_level(self, statutory_max: np.ndarray) -> np.ndarray:
@@ -308,9 +314,14 @@ class Law:
         keeps ``points`` of them only with ``min_other_points`` other points (§4A1.1(e)).
         """
         start, kept, min_other = self.status_rule
+        rescored = (when >= start) & (status_points > 0)
+        if not rescored.any():  # no status points under the rule: the points as they are
+            return np.broadcast_to(chp, np.broadcast_shapes(rescored.shape, chp.shape)).astype(
+                np.int8
+            )
         other = chp.astype(np.int16) - status_points
         scored = other + np.where(other >= min_other, np.int16(kept), np.int16(0))
-        return np.where((when >= start) & (status_points > 0), scored, chp).astype(np.int8)
+        return np.where(rescored, scored, chp).astype(np.int8)
 
     def zero_point_failed(self, cases: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Per condition of §4C1.1(a) the population can carry, who fails it (by clause).
@@ -335,7 +346,10 @@ class Law:
     def zero_point_levels(self, cases: Mapping[str, np.ndarray], when: np.ndarray) -> np.ndarray:
         """The §4C1.1 decrease of each sentence imposed on ``when`` (0 before the rule)."""
         start, levels = self.zero_point_rule
-        zero = (when >= start) & self.zero_point_offender(cases)
+        after = np.asarray(when >= start)
+        if not after.any():  # every sentence before the rule
+            return np.zeros(np.broadcast_shapes(after.shape, (len(cases["chp"]),)), np.int16)
+        zero = after & self.zero_point_offender(cases)
         return np.where(zero, np.int16(levels), np.int16(0))
 
     def release_day(
@@ -373,22 +387,33 @@ class Law:
         ['2018-09-19', '2017-09-19']
         """
         start = np.asarray(start, dtype=np.int64)
+        shape = np.broadcast_shapes(np.shape(start), np.shape(term), np.shape(infractions))
         term_days = np.asarray(term, dtype=np.float64) * self.conventions.days_per_month
         earns = (term > self.gct_min_term) & (term < self.life_months)
         lost = np.asarray(infractions, dtype=np.float64) * self.gct_days_lost_per_infraction
-        out = None
-        for rule_start, per_year in zip(self.gct_from, self.gct_days_per_year, strict=True):
-            credit = np.where(
-                earns,
-                np.maximum(term_days * per_year / self.gct_days_per_term_year - lost, 0.0),
-                0.0,
-            )
-            served = start + np.ceil(term_days - credit).astype(np.int64)
-            out = (
-                served
-                if out is None
-                else np.where(out >= rule_start, np.maximum(served, rule_start), out)
-            )
+
+        def served(
+            first: np.ndarray, days: np.ndarray, earning: np.ndarray, lost_days: np.ndarray,
+            per_year: float,
+        ) -> np.ndarray:  # fmt: skip
+            """The day custody ends with ``per_year`` days of credit a year (int64)."""
+            credit = days * per_year
+            credit /= self.gct_days_per_term_year
+            credit -= lost_days
+            np.maximum(credit, 0.0, out=credit)
+            credit *= earning  # no credit for short terms and life
+            np.subtract(days, credit, out=credit)
+            return first + np.ceil(credit, out=credit).astype(np.int64)
+
+        # one value a person (at least one dimension, for the subsets below; shape restored)
+        by_person = [np.atleast_1d(x) for x in np.broadcast_arrays(start, term_days, earns, lost)]
+        start = by_person[0]
+        out = served(*by_person, self.gct_days_per_year[0])
+        # a later rule recomputes the releases on or after its start (a subset, then put back)
+        for rule_start, per_year in zip(self.gct_from[1:], self.gct_days_per_year[1:], strict=True):
+            at = np.flatnonzero(out >= rule_start)
+            again = served(*(x[at] for x in by_person), per_year)
+            out[at] = np.maximum(again, rule_start)
         # the early releases work on the few people they concern (a subset, then put back)
         rule_start = self.rdap_from[0]
         if rdap is not None:
@@ -402,7 +427,7 @@ class Law:
             credits = np.asarray(ftc, dtype=bool) & (np.asarray(term) < self.life_months)
             at = np.flatnonzero(credits & (out > self.ftc["applied_from"]))
             out[at] = self.time_credit_release(start[at], out[at])
-        return out.astype(np.int32)
+        return out.astype(np.int32).reshape(shape)
 
     def time_credit_release(self, start: np.ndarray, release: np.ndarray) -> np.ndarray:
         """The release a prisoner's First Step Act time credits advance ``release`` to.
@@ -468,8 +493,8 @@ def _period(drug: np.ndarray, when: np.ndarray, starts: np.ndarray) -> np.ndarra
     Before a drug's first period the first applies. ``starts`` is padded with the largest day,
     which no date reaches, so counting the starts already reached gives the period.
     """
-    drug, when = np.asarray(drug), np.asarray(when)
+    drug, when = np.asarray(drug, dtype=np.intp), np.asarray(when)
     out = np.zeros(drug.shape, dtype=np.intp)
     for j in range(1, starts.shape[1]):
-        out += when >= starts[:, j][drug]
+        out += when >= np.ascontiguousarray(starts[:, j]).take(drug)
     return out

@@ -81,7 +81,7 @@ def weapon_levels(law: Law, cases: Mapping[str, np.ndarray]) -> np.ndarray:
     weapon = np.asarray(cases["weapon"], dtype=bool)
     if "firearm_924c_months" in cases:
         weapon = weapon & (np.asarray(cases["firearm_924c_months"]) <= 0)
-    return np.where(weapon, np.int16(law.adjustments["weapon"]), np.int16(0))
+    return np.int16(law.adjustments["weapon"]) * weapon
 
 
 def drug_term(law: Law, term: np.ndarray, firearm: np.ndarray | int) -> np.ndarray:
@@ -128,14 +128,13 @@ def offense_level(
     level = base.astype(np.int16)
     level += weapon_levels(law, cases)
     level += cases["role"]
-    level += np.where(cases["obstruction"], adj["obstruction"], np.int16(0))
+    level += adj["obstruction"] * np.asarray(cases["obstruction"], dtype=bool)
     level -= np.asarray(safety_valve_levels, dtype=np.int16)
-    accept = np.where(
-        level >= adj["acceptance_extra_from_level"],
-        adj["acceptance"] + adj["acceptance_extra"],
-        adj["acceptance"],
+    # acceptance of responsibility: its levels, and the extra level from a level on
+    accept = adj["acceptance"] + adj["acceptance_extra"] * (
+        level >= adj["acceptance_extra_from_level"]
     )
-    level -= np.where(cases["acceptance"], accept, np.int16(0))
+    level -= accept * np.asarray(cases["acceptance"], dtype=bool)
     return level
 
 
@@ -207,9 +206,14 @@ def guideline(
     sv_chp = chp  # the points the safety-valve finding counted: as scored on its own day
     if "status_points" in cases:  # score criminal history under the rules of the rules day
         rules = statute_day if rules_day is None else rules_day
-        chp = law.criminal_history_points(chp, cases["status_points"], rules)
+        scored = law.criminal_history_points(chp, cases["status_points"], rules)
         if safety_valve_guideline is None:
-            sv_chp = law.criminal_history_points(sv_chp, cases["status_points"], sv_day)
+            sv_chp = (
+                scored
+                if sv_day is rules  # the same day: the same points
+                else law.criminal_history_points(sv_chp, cases["status_points"], sv_day)
+            )
+        chp = scored
         chapter_four_shift = chapter_four_shift + law.zero_point_levels(cases, rules)
     if same_statute is None:
         if tier is None:
@@ -223,34 +227,42 @@ def guideline(
     else:
         tier, minimum = same_statute.tier, same_statute.minimum
         smax = same_statute.statutory_max
-    relief = cases["safety_valve"]
+    relief = np.asarray(cases["safety_valve"], dtype=bool)
     sv = law.safety_valve
-    meets = (
-        relief & sv.guideline.points_met(sv_chp, sv_day)
-        if safety_valve_guideline is None
-        else safety_valve_guideline
-    )
+    if safety_valve_guideline is None:  # the points are read for those relieved only
+        meets = np.zeros(relief.shape, dtype=bool)
+        at = np.flatnonzero(relief)
+        meets[at] = sv.guideline.points_met(_rows(sv_chp, at), _rows(sv_day, at))
+    else:
+        meets = safety_valve_guideline
     base = law.base_offense_level(cases["drug"], cases["grams"], edition) + level_shift
-    above = base + weapon_levels(law, cases)
-    sv_levels = np.where(meets, sv.reduction(sv_day, above), np.int16(0)).astype(np.int8)
+    # the safety valve's levels and floor, for those who meet its criteria (0 for the others)
+    at = np.flatnonzero(meets)
+    sv_levels = np.zeros(np.shape(base), dtype=np.int8)
+    above = _rows(base, at) + _rows(weapon_levels(law, cases), at)
+    sv_levels[at] = sv.reduction(_rows(sv_day, at), above)
     level = offense_level(law, cases, base, sv_levels)
-    sv_floor = np.where(meets, sv.level_floor(sv_day, minimum), np.int16(0))
-    raised = np.where(level < sv_floor, sv_floor, 0).astype(np.int8)
+    sv_floor = np.zeros(np.shape(level), dtype=np.int16)
+    sv_floor[at] = sv.level_floor(_rows(sv_day, at), _rows(minimum, at))
+    raised = (sv_floor * (level < sv_floor)).astype(np.int8)
     level = np.maximum(level, sv_floor) + chapter_four_shift
-    career = cases["career"]
-    co_level = law.career_level(smax).astype(np.int16) - (
-        cases["acceptance"] * (law.adjustments["acceptance"] + law.adjustments["acceptance_extra"])
+    career = np.asarray(cases["career"], dtype=bool)
+    at = np.flatnonzero(career)  # the career offender's level, for career offenders only
+    acceptance = law.adjustments["acceptance"] + law.adjustments["acceptance_extra"]
+    co_level = law.career_level(_rows(smax, at)).astype(np.int16) - (
+        _rows(cases["acceptance"], at) * acceptance
     )
-    level = np.where(career, np.maximum(level, co_level), level)
+    level[at] = np.maximum(_rows(level, at), co_level)
     level = np.clip(level, law.adjustments["min_level"], law.adjustments["max_level"]).astype(
         np.int8
     )
     if same_statute is None:
-        category = np.where(career, 5, law.category(chp)).astype(np.int8)
+        category = np.array(law.category(chp), dtype=np.int8)
+        category[at] = 5
     else:
         category = same_statute.category
     rmin, rmax = law.guideline_range(level, category)
-    floor = np.where(relief, 0, minimum).astype(np.int16)
+    floor = (minimum * ~relief).astype(np.int16)
     tmin, tmax = np.minimum(rmin, smax), np.minimum(rmax, smax)
     binding = np.minimum(floor, smax)
     rmin, rmax = np.maximum(tmin, binding), np.maximum(tmax, binding)
@@ -259,6 +271,12 @@ def guideline(
         minimum=minimum, relief=np.asarray(relief, dtype=bool), points=chp,
         safety_valve_levels=sv_levels, safety_valve_floor=raised,
     )  # fmt: skip
+
+
+def _rows(values: np.ndarray | int, at: np.ndarray) -> np.ndarray:
+    """The values of the people ``at`` (a scalar stays a scalar: everyone's value)."""
+    values = np.asarray(values)
+    return values if values.ndim == 0 else values[at]
 
 
 def impose(
@@ -278,6 +296,7 @@ def impose(
     """
     point = g.range_min + position * (g.range_max.astype(np.float64) - g.range_min)
     term = point * (1.0 - departure)
-    term = np.where(sub_assist, term, np.maximum(term, g.floor))
+    # the floor binds unless a motion lifts it (a floor of 0: a term is never below it)
+    term = np.maximum(term, g.floor * ~np.asarray(sub_assist, dtype=bool))
     term = np.minimum(np.rint(term), g.statutory_max)
     return total_term(law, np.clip(term, 1, law.life_months), firearm)
