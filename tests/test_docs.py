@@ -72,8 +72,9 @@ def test_site_builds_strict_with_every_page(site):
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "<!-- readme" not in text and "<!-- cli-help" not in text, page
-        # no font or script fetched from elsewhere
+        # no font, style sheet or script fetched from elsewhere (theme.font: false)
         assert "fonts.googleapis.com" not in text, page
+        assert not re.search(r'<(script|link)[^>]*(src|href)="(https?:)?//', text), page
 
 
 def test_cli_reference_lists_every_command_with_its_help(site):
