@@ -260,6 +260,11 @@ class Scenario(StrictModel):
     def with_updates(self, updates: Mapping[str, Any] | None = None, /, **changes: Any) -> Scenario:
         """A copy with some values changed, validated whole again as a loaded file is.
 
+        Values are Python objects taken as they are (a text stays text, a date may be a
+        ``datetime.date`` or ISO text); :func:`~simulator.scenario.with_overrides` parses text
+        as YAML instead, as the command line's ``--set`` does. ``model_copy(update=...)``
+        would skip validation: use this.
+
         Parameters
         ----------
         updates : mapping, optional
@@ -268,11 +273,6 @@ class Scenario(StrictModel):
             section given whole (``{"grant": {"rate": 0.5}}``) replaces it, defaults and all.
         **changes
             Values of top-level keys (``title="..."``, ``seed=7``); they win over ``updates``.
-
-        Values are Python objects taken as they are (a text stays text, a date may be a
-        ``datetime.date`` or ISO text); :func:`~simulator.scenario.with_overrides` parses text
-        as YAML instead, as the command line's ``--set`` does. ``model_copy(update=...)``
-        would skip validation: use this.
 
         Returns
         -------
