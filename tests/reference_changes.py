@@ -444,7 +444,8 @@ def reference_commute(
     lag = clemency.get("release_lag") or {}
     until = _day(review["until"]) if review.get("until") else None
     periods = _capacity_periods(review, start, scale, law.days_per_month)
-    shares = _by_period(review["batch_share"], "share") if review.get("batch_share") else None
+    batch_share = review.get("batch_share")  # 0 is a share (no batch acts), not "unset"
+    shares = _by_period(batch_share, "share") if batch_share is not None else None
     petition_score = review.get("petition")
     arrival_months = review.get("arrival_months")
     batches = sorted(_day(b) for b in review.get("batches") or [])

@@ -560,6 +560,18 @@ def test_clemency_schedules_agree_with_reference(variant, life):
     assert granted.sum() > 10  # the comparison is not vacuous
 
 
+def test_a_batch_share_of_zero_grants_nobody_in_engine_and_reference():
+    # 0 is a share (no batch ever acts on a favourable petition), not an unset share: the
+    # reference once read it as "every batch acts on all" (found by the property test below)
+    path = ROOT / "scenarios" / "2014_clemency_initiative.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["changes"][3]["review"]["batch_share"] = 0.0
+    pop = sim.synthesize(sim.load_scenario(path).population, seed=11, size=0.03)
+    bad = clemency_disagreements(pop, doc)
+    assert not bad, "\n".join(bad[:10])
+    assert sim.apply(pop, validate({**doc, "grant": {"rate": 1.0}})).reduction.granted.sum() == 0
+
+
 @st.composite
 def clemency_docs(draw) -> dict:
     """A clemency scenario: random criteria, review flow and lag, and random other changes."""
