@@ -277,14 +277,14 @@ def test_the_public_names(result):
     assert np.issubdtype(result.waves["releases"].dtype, np.integer)
 
 
-def test_the_readme_python_example_runs_as_written(tmp_path, monkeypatch):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Python API\n", 1)[1].split("\n## ", 1)[0]
+def test_the_tutorial_python_example_runs_as_written(tmp_path, monkeypatch):
+    page = (ROOT / "docs" / "tutorial" / "python.md").read_text(encoding="utf-8")
+    section = page.split("\n## 1. Load, run, read\n", 1)[1].split("\n## ", 1)[0]
     example = section.split("```python\n", 1)[1].split("```", 1)[0]
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     monkeypatch.chdir(tmp_path)
     space: dict = {}
-    exec(compile(example, "README.md (Python API)", "exec"), space)
+    exec(compile(example, "docs/tutorial/python.md", "exec"), space)
     assert space["table"]["granted_vs_baseline"].iloc[1] < 0
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == [
         "people.parquet",
