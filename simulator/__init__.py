@@ -26,6 +26,7 @@ from simulator.version import __version__
 
 _EXPORTS = {
     "load_scenario": "simulator.scenario",
+    "validate_scenario": "simulator.scenario",
     "with_overrides": "simulator.scenario",
     "Scenario": "simulator.scenario",
     "ScenarioError": "simulator.errors",

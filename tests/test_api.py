@@ -82,6 +82,46 @@ def test_dict_values_are_not_read_as_yaml(base):
     assert (s.title, s.description) == ("no", "a: b")
 
 
+# ---------------------------------------------------------------- validate_scenario
+def test_validate_scenario_is_public_and_agrees_with_load_scenario(base):
+    from simulator.scenario import loading
+
+    assert sim.validate_scenario is loading.validate_scenario
+    assert "validate_scenario" in sim.__all__
+    doc = yaml.safe_load(SCENARIO_2014.read_text(encoding="utf-8"))
+    validated = sim.validate_scenario(MappingProxyType(doc))
+    assert validated.sha256() == base.sha256() == sim.load_scenario(doc).sha256()
+    assert validated.source_path == "<dict>"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.update(grant={"rat": 0.5}),
+        lambda d: d["retroactivity"].update(effective="2014-13-01"),
+        lambda d: d.update(seed=-1, unknown=1),
+        lambda d: d["population"].update(parameters="nowhere.yaml"),
+    ],
+)
+def test_validate_scenario_raises_the_messages_of_load_scenario(
+    base, change, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    doc = base.model_dump(mode="json")
+    change(doc)
+    with pytest.raises(ScenarioError) as expected:
+        sim.load_scenario(doc)
+    with pytest.raises(ScenarioError) as got:
+        sim.validate_scenario(doc)
+    assert str(got.value) == str(expected.value)
+    assert str(got.value).startswith("<dict>: ")
+
+
+def test_validate_scenario_takes_only_a_mapping():
+    with pytest.raises(TypeError, match="a scenario to validate is a dict, not str"):
+        sim.validate_scenario("scenarios/2014_guidelines.yaml")
+
+
 def test_a_file_loads_as_before(tmp_path, base):
     bad = tmp_path / "bad.yaml"
     bad.write_text(SCENARIO_2014.read_text(encoding="utf-8").replace("rate:", "rat:", 1))
@@ -277,14 +317,14 @@ def test_the_public_names(result):
     assert np.issubdtype(result.waves["releases"].dtype, np.integer)
 
 
-def test_the_readme_python_example_runs_as_written(tmp_path, monkeypatch):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Python API\n", 1)[1].split("\n## ", 1)[0]
+def test_the_tutorial_python_example_runs_as_written(tmp_path, monkeypatch):
+    page = (ROOT / "docs" / "tutorial" / "python.md").read_text(encoding="utf-8")
+    section = page.split("\n## 1. Load, run, read\n", 1)[1].split("\n## ", 1)[0]
     example = section.split("```python\n", 1)[1].split("```", 1)[0]
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     monkeypatch.chdir(tmp_path)
     space: dict = {}
-    exec(compile(example, "README.md (Python API)", "exec"), space)
+    exec(compile(example, "docs/tutorial/python.md", "exec"), space)
     assert space["table"]["granted_vs_baseline"].iloc[1] < 0
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == [
         "people.parquet",

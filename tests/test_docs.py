@@ -1,8 +1,7 @@
 """The documentation site builds with ``mkdocs build --strict``, and its generated pages are whole.
 
 ``mkdocs.yml`` sets ``strict: true`` and warns on broken links and anchors, so a page linking to
-nothing, a README section a page includes that has been renamed (``tools/docs_hooks.py`` stops
-the build), or a docstring mkdocstrings cannot parse fails here. The build takes a few seconds.
+nothing or a docstring mkdocstrings cannot parse fails here. The build takes a few seconds.
 """
 
 from __future__ import annotations
@@ -99,14 +98,23 @@ def test_law_reference_lists_every_law_file_with_its_sources(site):
     assert "Pulsifer v. United States" in text
 
 
-def test_readme_sections_come_in_whole_and_their_links_are_rewritten():
-    section = docs_hooks.readme_section("What the model leaves out")
-    assert section.startswith("- **When courts decided.**")
-    assert "## " not in section
-    page = docs_hooks.rewrite_links(
-        "[a](#exit-codes-and-outputs) ![b](docs/report.png) [c](examples/research.ipynb)",
-        "explanation/limitations.md",
-    )
-    assert page == "[a](../reference/outputs.md) ![b](../report.png) c"
-    with pytest.raises(ValueError, match="no heading"):
-        docs_hooks.readme_section("A heading README.md does not have")
+def test_pages_hold_their_own_text_and_the_readme_links_to_them():
+    """The long sections moved from README.md into the pages; README links to each page."""
+    pages = sorted((ROOT / "docs").rglob("*.md"))
+    for page in pages:
+        assert "<!-- readme" not in page.read_text(encoding="utf-8"), page
+    limitations = (ROOT / "docs" / "explanation" / "limitations.md").read_text(encoding="utf-8")
+    assert "- **When courts decided.**" in limitations
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 200
+    linked = set(re.findall(r"\]\((docs/[^)#\s]+\.md)\)", readme))
+    assert linked, "README.md links to no page of docs/"
+    for target in linked:
+        assert (ROOT / target).is_file(), target
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for page in pages:
+        name = page.relative_to(ROOT / "docs").as_posix()
+        if name == "index.md":  # the site's home page is the README's own text, shortened
+            continue
+        assert f"docs/{name}" in linked, f"README.md does not link to docs/{name}"
+        assert f": {name}" in nav, f"mkdocs.yml nav does not list {name}"

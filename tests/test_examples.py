@@ -1,4 +1,4 @@
-"""The README's "Your own data" walkthrough works as written, on the files in examples/."""
+"""The "Bring your own data" walkthrough (docs/how-to/own-data.md) works as written."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from conftest import ROOT
 
 from simulator.cli import main
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
-SECTION = README.split("## Your own data", 1)[1].split("\n## ", 1)[0]
+PAGE = ROOT / "docs" / "how-to" / "own-data.md"
+SECTION = PAGE.read_text(encoding="utf-8")
 COMMANDS = re.findall(r"^\$ uv run simulate (.+)$", SECTION, flags=re.M)
 
 
@@ -28,7 +28,7 @@ def workdir(tmp_path, monkeypatch):
 
 
 def shown_after(command: str) -> list[str]:
-    """The output lines the README shows after a command, up to the next prompt or fence."""
+    """The output lines the page shows after a command, up to the next prompt or fence."""
     block = SECTION.split(command, 1)[1].split("\n```", 1)[0]
     return [line for line in block.splitlines()[1:] if not line.startswith("$")]
 
@@ -63,7 +63,7 @@ def test_second_command_skips_and_writes_the_rejected_rows(workdir):
 def test_python_example_runs(workdir):
     code = SECTION.split("```python\n", 1)[1].split("```", 1)[0]
     namespace: dict = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # the README's own example
+    exec(compile(code, str(PAGE), "exec"), namespace)  # the page's own example
     assert len(namespace["people"]) == 38
     assert namespace["people"].meta["rejected"]["row"].tolist() == [7, 22]
     assert namespace["outcome"].summary["population"] == 38

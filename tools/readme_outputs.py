@@ -1,12 +1,14 @@
-r"""Refresh the parts of README.md that are program output, after results move on purpose.
+r"""Refresh the parts of README.md and docs/ that are program output, after results move on purpose.
 
-Two kinds of part are refreshed:
+The files are README.md and every Markdown page under docs/ (:func:`documents`). Two kinds of
+part are refreshed:
 
 - **command blocks**: a fenced block whose first line is ``$ uv run simulate ...`` (a
   command, continued over lines ending in ``\``) holds that command's output; a fenced
   ``bash`` block holding one ``uv run simulate ...`` command and followed by a ``text`` block
   has its output in the ``text`` block; so has a ``text`` block right after a line
-  ``<!-- output: uv run simulate ... -->``. Blocks marked ``(excerpt`` on their second line, and
+  ``<!-- output: uv run simulate ... -->`` (``<!-- output: uv run simulate ... | head -n N -->``
+  keeps the output's first N lines). Blocks marked ``(excerpt`` on their second line, and
   commands that write files (``--out``, ``-o``, ``--output``), are left alone;
 - **tables**: the lines between ``<!-- table: NAME -->`` and ``<!-- /table -->`` are replaced
   by the table of that name (:data:`TABLES`).
@@ -17,7 +19,7 @@ quote (every ``simulate validate`` row, and each library scenario's headline fig
 
 Usage::
 
-    uv run python tools/readme_outputs.py            # rewrite README.md in place
+    uv run python tools/readme_outputs.py            # rewrite README.md and docs/ in place
     uv run python tools/readme_outputs.py --check    # exit 1 if anything would change
     uv run python tools/readme_outputs.py --only calibration,bjs   # some parts only
 """
@@ -35,7 +37,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+
+
+def documents() -> list[Path]:
+    """README.md and every Markdown page under docs/, the files whose generated parts are kept."""
+    return [README, *sorted(DOCS.rglob("*.md"))]
+
+
 WRITES = ("--out", "-o", "--plots")
+TIMING = re.compile(r"^[\d,]+ runs in [\d.]+ s \([\d,]+ a second\)$")
 
 
 # ----------------------------------------------------------------------------- commands
@@ -49,7 +60,10 @@ def run_command(command: str) -> str:
         [sys.executable, "-m", "simulator.cli", *argv[3:]],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    text = done.stderr + done.stdout
+    # a timing line on stderr (``simulate sensitivity``'s "1,280 runs in 6.2 s (205 a second)")
+    # differs run to run and is no result: left out, so the shown output stays fixed
+    stderr = "".join(line for line in done.stderr.splitlines(True) if not TIMING.match(line))
+    text = stderr + done.stdout
     return "\n".join(line.rstrip() for line in text.rstrip("\n").split("\n"))
 
 
@@ -85,11 +99,14 @@ def refresh_commands(text: str, only: set[str] | None) -> str:
                 out.extend([line, *cmd_lines, run_command(command), "```"])
             i = end + 1
             continue
-        marker = re.fullmatch(r"<!-- output: (uv run simulate .*) -->", line)
+        marker = re.fullmatch(r"<!-- output: (uv run simulate .*?)(?: \| head -n (\d+))? -->", line)
         if marker and i + 1 < len(lines) and lines[i + 1] == "```text":
             stop = lines.index("```", i + 2)
             print(f"running: {marker.group(1)}", file=sys.stderr)
-            out.extend([line, "```text", run_command(marker.group(1)), "```"])
+            shown = run_command(marker.group(1))
+            if marker.group(2):
+                shown = "\n".join(shown.split("\n")[: int(marker.group(2))])
+            out.extend([line, "```text", shown, "```"])
             i = stop + 1
             continue
         if line == "```bash":
@@ -209,7 +226,7 @@ def refresh_tables(text: str, only: set[str] | None) -> str:
     def fill(match: re.Match) -> str:
         name = match.group(1)
         if name not in TABLES:
-            raise SystemExit(f"README.md: no table named {name!r} (tables: {', '.join(TABLES)})")
+            raise SystemExit(f"no table named {name!r} (tables: {', '.join(TABLES)})")
         if only is not None and name not in only:
             return match.group(0)
         print(f"table: {name}", file=sys.stderr)
@@ -245,7 +262,7 @@ def sheet() -> None:
 
 
 def main() -> int:
-    """Refresh README.md (or, with ``--check``, say whether it is up to date)."""
+    """Refresh README.md and docs/ (or, with ``--check``, say whether they are up to date)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if anything would change")
     parser.add_argument("--only", help="comma-separated parts: commands and/or table names")
@@ -255,17 +272,20 @@ def main() -> int:
         sheet()
         return 0
     only = set(args.only.split(",")) if args.only else None
-    before = README.read_text(encoding="utf-8")
-    after = refresh_tables(refresh_commands(before, only), only)
-    if args.check:
-        if after != before:
-            print("README.md: generated parts are out of date", file=sys.stderr)
-            return 1
-        return 0
-    if after != before:
-        README.write_text(after, encoding="utf-8")
-        print("README.md: refreshed", file=sys.stderr)
-    return 0
+    stale = []
+    for path in documents():
+        before = path.read_text(encoding="utf-8")
+        after = refresh_tables(refresh_commands(before, only), only)
+        if after == before:
+            continue
+        name = path.relative_to(ROOT).as_posix()
+        stale.append(name)
+        if args.check:
+            print(f"{name}: generated parts are out of date", file=sys.stderr)
+        else:
+            path.write_text(after, encoding="utf-8")
+            print(f"{name}: refreshed", file=sys.stderr)
+    return 1 if args.check and stale else 0
 
 
 if __name__ == "__main__":

@@ -109,7 +109,7 @@ lock_timeout_option = click.option(
 )
 
 
-#: The exit codes every command documents in its ``--help`` (README, "Exit codes and outputs").
+#: The exit codes every command documents in its ``--help`` (docs/reference/outputs.md).
 EXIT_CODES = (
     "Exit codes: 0 success; 1 the run failed (one line on stderr); 2 bad input (a scenario, "
     "option, population or mapping file, an output that exists, or one another run is "

@@ -32,7 +32,12 @@ from simulator.errors import ScenarioError
 from simulator.scenario.base import StrictModel
 from simulator.scenario.changes import CHANGE_MODELS, Change
 from simulator.scenario.document import PopulationSpec, Projection, Scenario
-from simulator.scenario.loading import load_scenario, with_overrides, with_values
+from simulator.scenario.loading import (
+    load_scenario,
+    validate_scenario,
+    with_overrides,
+    with_values,
+)
 from simulator.scenario.uncertain import uncertain_fields
 from simulator.scenario.validation import validate
 
@@ -47,6 +52,7 @@ __all__ = [
     "load_scenario",
     "uncertain_fields",
     "validate",
+    "validate_scenario",
     "with_overrides",
     "with_values",
 ]

@@ -42,5 +42,5 @@ def scenario_schema() -> dict[str, Any]:
         **schema,
         "title": "simulator scenario",
         "description": "A retroactive sentencing change and its assumptions (simulator "
-        f"{__version__}); see the README's 'Scenario files'.",
+        f"{__version__}); see docs/how-to/scenario.md.",
     }

@@ -72,7 +72,7 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any]) -> Scenari
     <dict>: grant.rat: unknown key; did you mean 'rate'?
     """
     if isinstance(source, Mapping):
-        return _checked(validate(dict(source), path=DICT_SOURCE), DICT_SOURCE, None)
+        return validate_scenario(source)
     if not isinstance(source, str | os.PathLike):
         raise TypeError(f"a scenario is the path of a file or a dict, not {type(source).__name__}")
     path = find_scenario(source)
@@ -80,6 +80,49 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any]) -> Scenari
     scenario = validate(doc, path=str(path), root=root, text=text, problems=yaml_problems(root))
     scenario.population._base = path.resolve().parent
     return _checked(scenario, str(path), root)
+
+
+def validate_scenario(doc: Mapping[str, Any]) -> Scenario:
+    """Validate a scenario given as a dict of the keys of a scenario file.
+
+    The validator :func:`load_scenario` applies to a dict, under its own name: the same checks,
+    the same messages.
+
+    Parameters
+    ----------
+    doc : mapping
+        The scenario's keys and values, as a scenario file holds them (values are taken as they
+        are, not parsed as YAML). A relative ``population.parameters`` is read from the working
+        directory.
+
+    Returns
+    -------
+    Scenario
+        Validated and frozen; change it with :meth:`Scenario.with_updates`.
+
+    Raises
+    ------
+    ScenarioError
+        With one ``<dict>: key.path: message`` line per problem, with a did-you-mean hint for a
+        misspelt key, exactly as ``load_scenario(doc)`` raises it.
+    TypeError
+        If ``doc`` is not a mapping.
+
+    Examples
+    --------
+    >>> doc = load_scenario("2014_guidelines").model_dump(mode="json")
+    >>> validate_scenario(doc).sha256() == load_scenario(doc).sha256()
+    True
+    >>> validate_scenario({**doc, "seed": -1, "grant": {"rat": 0.5}})
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ScenarioError: <dict>: seed: Input should be greater than or equal to 0
+    <dict>: grant.rate: Field required
+    <dict>: grant.rat: unknown key; did you mean 'rate'?
+    """
+    if not isinstance(doc, Mapping):
+        raise TypeError(f"a scenario to validate is a dict, not {type(doc).__name__}")
+    return _checked(validate(dict(doc), path=DICT_SOURCE), DICT_SOURCE, None)
 
 
 def _checked(scenario: Scenario, where: str, root: Any) -> Scenario:
