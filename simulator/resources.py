@@ -1,13 +1,13 @@
 """Where the data and scenario files are, in a checkout and in an installed wheel.
 
-The repository keeps ``data/`` (law, published figures, fitted parameters) and ``scenarios/``
-at its top level, where people look for them. The wheel carries both inside the package, under
-``simulator/_shipped/`` (the build backend's include mapping in ``pyproject.toml``). Every file
-is found through this module, so code never guesses a path: :func:`data_dir`,
-:func:`scenarios_dir` and :func:`project_file` for paths such as ``scenarios/x.yaml`` that
-data files name; :func:`find_scenario` turns what a user typed (a path, or the name of a shipped
-scenario such as ``2014_guidelines``) into a file. ``SIMULATOR_DATA`` points :func:`data_dir`
-elsewhere (a corrected table, say).
+The repository keeps ``data/`` (law, published figures, fitted parameters), ``scenarios/``
+and ``CITATION.cff`` at its top level, where people look for them. The wheel carries them inside
+the package, under ``simulator/_shipped/`` (the build backend's include mapping in
+``pyproject.toml``). Every file is found through this module, so code never guesses a path:
+:func:`data_dir`, :func:`scenarios_dir`, :func:`citation_file`, and :func:`project_file` for
+paths such as ``scenarios/x.yaml`` that data files name; :func:`find_scenario` turns what a
+user typed (a path, or the name of a shipped scenario such as ``2014_guidelines``) into a file.
+``SIMULATOR_DATA`` points :func:`data_dir` elsewhere (a corrected table, say).
 
 Examples
 --------
@@ -63,6 +63,11 @@ def project_file(relative: str | Path) -> Path:
     if parts and parts[0] == "data":
         return data_dir().joinpath(*parts[1:])
     return root().joinpath(*parts)
+
+
+def citation_file() -> Path:
+    """``CITATION.cff``: the checkout's, or the copy the wheel carries beside ``data/``."""
+    return root() / "CITATION.cff"
 
 
 def shipped_scenarios() -> list[str]:

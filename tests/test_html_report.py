@@ -6,6 +6,9 @@ skipped, except under CI (the ``CI`` environment variable), where they must run.
 
 from __future__ import annotations
 
+import base64
+import html as html_lib
+import json
 import os
 import re
 import shutil
@@ -16,10 +19,14 @@ import pytest
 from click.testing import CliRunner
 from conftest import SCENARIO_2014
 
+import simulator as sim
 from simulator.cli import main
+from simulator.report.definitions import DEFINED, DEFINITIONS, LIMITATIONS, citation
 from simulator.report.html import build_report
+from simulator.report.outputs import write_outputs
 from simulator.report.plots import PLOTS
-from simulator.report.tables import count, money
+from simulator.report.tables import HEADLINE, count, money
+from simulator.resources import citation_file, read_yaml
 from simulator.runs.published import calibration_rows, target_file_for
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -64,8 +71,89 @@ def test_report_sections_and_figures(page, small_outcome):
 
 def test_target_file_is_found_only_for_scenarios_with_figures(small_outcome):
     assert target_file_for(small_outcome.scenario)[0] == "2014_guidelines"
-    other = small_outcome.scenario.model_copy(update={"source_path": "scenarios/equal_act.yaml"})
-    assert target_file_for(other) is None
+    assert target_file_for(sim.load_scenario("equal_act")) is None
+    # the same content under another file's name is still the 2014 scenario
+    moved = small_outcome.scenario.model_copy(update={"source_path": "scenarios/equal_act.yaml"})
+    assert target_file_for(moved)[0] == "2014_guidelines"
+
+
+def test_targets_are_found_for_a_copied_scenario(tmp_path):
+    """A scenario file moved out of the repository keeps its published figures."""
+    text = SCENARIO_2014.read_text(encoding="utf-8")
+    copy = tmp_path / "elsewhere" / SCENARIO_2014.name
+    copy.parent.mkdir()
+    copy.write_text(text, encoding="utf-8")
+    assert target_file_for(sim.load_scenario(copy))[0] == "2014_guidelines"
+    renamed = tmp_path / "mine.yaml"  # another name, the same content (hash)
+    renamed.write_text(text, encoding="utf-8")
+    assert target_file_for(sim.load_scenario(renamed))[0] == "2014_guidelines"
+    changed = tmp_path / "changed.yaml"  # another name, title and content: not the 2014 one
+    changed.write_text(re.sub(r"^title: .*$", "title: Something else", text, flags=re.M),
+                       encoding="utf-8")  # fmt: skip
+    assert target_file_for(sim.load_scenario(changed)) is None
+
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(main, ["report", str(copy), "--size", "0.03", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert "USSC news release, July 18, 2014" in page
+    assert "No published figures" not in page
+
+
+def test_report_defines_every_headline_figure(page):
+    headline = {key for key, _, _ in HEADLINE} - {"first_release_date"}
+    assert headline <= set(DEFINITIONS)
+    for key in ("bed_years_saved_undelayed", "bed_years_saved_projected"):
+        assert key in DEFINITIONS
+    assert "id='definitions'" in page
+    for key in DEFINED:
+        assert f"id='def-{key}'" in page
+        assert html_lib.escape(DEFINITIONS[key]) in page
+
+
+def test_report_states_the_models_limitations(page, small_outcome):
+    assert 5 <= len(LIMITATIONS) <= 8
+    section = page[page.index("id='limitations'") :]
+    for item in LIMITATIONS:
+        assert html_lib.escape(item) in section
+    assert "synthetic" in LIMITATIONS[0] and "published marginals" in LIMITATIONS[0]
+    assert "id='assumptions'" in page  # the scenario's own list, which the section links to
+
+
+def test_published_figures_are_grouped_fitted_and_out_of_sample(page, small_outcome):
+    rows = calibration_rows(small_outcome.scenario, 0.05)
+    roles = {r.role for r in rows}
+    assert roles == {"fitted", "check"}
+    section = page[page.index("id='calibration'") : page.index("id='limitations'")]
+    fitted, check = section.index("id='role-fitted'"), section.index("id='role-check'")
+    assert fitted < check
+    for r in rows:
+        row = f"<td>{html_lib.escape(r.figure)}</td><td>{r.role}</td>"
+        at = section.index(row)
+        assert (fitted < at < check) if r.role == "fitted" else (at > check), r.figure
+    n_fit = sum(r.role == "fitted" for r in rows)
+    assert f"{n_fit} of {len(rows)} figures are fitted" in section
+
+
+def test_report_says_how_to_cite_from_citation_cff(page):
+    cff = read_yaml(citation_file())
+    c = citation()
+    assert c["title"] == cff["title"] and c["version"] == cff["version"] == sim.__version__
+    assert c["year"] == str(cff["date-released"])[:4]
+    section = page[page.index("id='cite'") :]
+    assert html_lib.escape(c["text"]) in section
+    assert html_lib.escape(cff["title"]) in section and "@software{" in section
+
+
+def test_report_embeds_the_waves_and_the_summary(page, small_outcome, tmp_path):
+    links = dict(re.findall(r"<a download='([^']+)' href='data:[^;]+;base64,([^']+)'>", page))
+    assert sorted(links) == ["summary.json", "waves.csv"]
+    assert "data:text/csv;base64," in page and "data:application/json;base64," in page
+    write_outputs(small_outcome, tmp_path / "out")
+    for name, data in links.items():
+        assert base64.b64decode(data) == (tmp_path / "out" / name).read_bytes(), name
+    summary = json.loads(base64.b64decode(links["summary.json"]))
+    assert summary["eligible"] == small_outcome.summary["eligible"]
 
 
 def _chromium(*args: str, tmp_path) -> subprocess.CompletedProcess:
@@ -90,6 +178,9 @@ def test_browser_renders_the_report(report_file, small_outcome, tmp_path):
     assert _page_errors(dom.stderr) == []
     html = dom.stdout
     assert "Headline figures" in html
+    for title in ("Definitions", "Assumptions and limitations", "How to cite"):
+        assert title in html
+    assert 'download="waves.csv"' in html  # the embedded download survives parsing
     for key in ("eligible", "granted", "released_first_day"):
         assert re.search(rf'id="{key}">{re.escape(count(s[key]))}<', html), key
     assert html.count("<svg") == len(PLOTS)

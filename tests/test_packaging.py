@@ -58,6 +58,13 @@ def test_the_wheel_holds_every_data_and_scenario_file(wheel):
                 assert f"simulator/{resources.SHIPPED}/{rel}" in names, rel
 
 
+def test_the_wheel_carries_citation_cff_for_the_reports_how_to_cite(wheel):
+    """One source of truth: the report's "how to cite" reads the file the wheel carries."""
+    shipped = zipfile.ZipFile(wheel).read(f"simulator/{resources.SHIPPED}/CITATION.cff")
+    assert shipped == (ROOT / "CITATION.cff").read_bytes()
+    assert resources.citation_file().read_bytes() == shipped
+
+
 def test_the_wheel_names_the_distribution_its_version_and_licence(wheel):
     archive = zipfile.ZipFile(wheel)
     info = f"{DISTRIBUTION.replace('-', '_')}-{simulator.__version__}.dist-info"

@@ -1,9 +1,12 @@
 """One self-contained HTML report of a run: no network, no script, plots as inline SVG.
 
 Sections: what the scenario changes and assumes (from the scenario file), headline figures,
-plots, breakdown tables, the model against published figures with their sources (when
-``data/targets`` has figures for the scenario; see :mod:`simulator.runs.published`), and provenance
-(scenario file and hash, seed, size, snapshot, simulator version, hash of the law tables).
+their definitions (:mod:`simulator.report.definitions`), downloads of the waves and the summary
+(``data:`` links, no script), plots, breakdown tables, the model against published figures
+with their sources, fitted and out-of-sample checks apart (when ``data/targets`` has figures
+for the scenario; see :mod:`simulator.runs.published`), the model's assumptions and
+limitations, provenance (scenario file and hash, seed, size, snapshot, simulator version, hash
+of the law tables) and how to cite.
 
 Examples
 --------
@@ -17,12 +20,15 @@ Examples
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from html import escape
 from typing import Any
 
 from simulator import lazy
 from simulator.model.outcomes import Outcome
+from simulator.report.definitions import DEFINED, DEFINITIONS, LIMITATIONS, citation
+from simulator.report.outputs import DOWNLOADS, download_files
 from simulator.report.plots import (
     CLEMENCY_PLOTS,
     PLOTS,
@@ -62,6 +68,10 @@ th{background:#f4f6f9}td.n,th.n{text-align:right}
 .card .v{font-size:1.5em;font-weight:600}.card .l{color:#555;font-size:.85em}
 figure{margin:1em 0 2em}figure svg{width:min(100%,860px);height:auto}
 figcaption{color:#555;font-size:.9em}
+dt{font-weight:600;margin-top:.5em}dd{margin:0 0 .3em 1.2em}
+tr.group th{background:#e9edf3;text-align:left}
+pre{background:#f4f6f9;padding:.6em;overflow-x:auto;font-size:.85em}
+.downloads a{margin-right:1.5em}
 .fail{color:#a40000;font-weight:600}.gap{color:#8a5a00}.pass{color:#1c6b2a}
 code{background:#f4f6f9;padding:0 .25em;border-radius:3px}
 """
@@ -120,7 +130,7 @@ def scenario_section(outcome: Outcome) -> str:
         f"<p><b>When:</b> {escape(when)}. <b>Grants:</b> rate {sc.grant.rate:g}"
         f"{escape('; ' + mods if mods else '')}. <b>Cost per bed-year:</b> "
         f"${sc.costs.per_bed_year:,.2f}.</p>"
-        f"<h3>Assumptions</h3><ul>{assumptions}</ul></section>"
+        f"<h3 id='assumptions'>Assumptions</h3><ul>{assumptions}</ul></section>"
     )
 
 
@@ -206,34 +216,96 @@ def breakdown_section(outcome: Outcome) -> str:
     return f"<section id='breakdowns'><h2>Breakdowns</h2>{''.join(parts)}</section>"
 
 
+#: The two roles of a published figure, in the order the report shows them.
+ROLES = {
+    "fitted": "Fitted (in sample): the generator is calibrated to these figures",
+    "check": "Checks (out of sample): nothing is fitted to these figures",
+}
+
+
 def calibration_section(rows: list[Row], size: float | None) -> str:
-    """Model against published figures with their sources and tolerances."""
+    """Model against published figures with their sources and tolerances, by role."""
     if not rows:
         return (
             "<section id='calibration'><h2>Model against published figures</h2><p>No published "
             "figures for this scenario in <code>data/targets/</code>.</p></section>"
         )
-    table_rows = []
-    for r in rows:
-        fmt = "{:,.0f}" if abs(r.published) >= 100 else "{:,.2f}"
-        cls = {"pass": "pass", "known gap": "gap", "known miss": "gap"}.get(r.status, "fail")
-        table_rows.append(
-            "<tr>" + "".join(f"<td>{escape(x)}</td>" for x in (r.figure,))
-            + f"<td class='n'>{fmt.format(r.model)}</td><td class='n'>{fmt.format(r.published)}"
-            f"</td><td>{escape(r.tolerance)}</td><td class='{cls}'>{escape(r.status)}</td>"
-            f"<td>{escape(r.source)}</td></tr>"
-        )  # fmt: skip
+    head = "".join(f"<th>{h}</th>" for h in ("figure", "role", "model", "published",
+                                             "tolerance", "status", "source"))  # fmt: skip
+    groups = []
+    for role, title in ROLES.items():
+        mine = [r for r in rows if r.role == role]
+        if not mine:
+            continue
+        table_rows = [f"<tr class='group' id='role-{role}'><th colspan='7'>{escape(title)} "
+                      f"({len(mine)})</th></tr>"]  # fmt: skip
+        for r in mine:
+            fmt = "{:,.0f}" if abs(r.published) >= 100 else "{:,.2f}"
+            cls = {"pass": "pass", "known gap": "gap", "known miss": "gap"}.get(r.status, "fail")
+            table_rows.append(
+                f"<tr><td>{escape(r.figure)}</td><td>{escape(r.role)}</td>"
+                f"<td class='n'>{fmt.format(r.model)}</td><td class='n'>{fmt.format(r.published)}"
+                f"</td><td>{escape(r.tolerance)}</td><td class='{cls}'>{escape(r.status)}</td>"
+                f"<td>{escape(r.source)}</td></tr>"
+            )  # fmt: skip
+        groups.append(f"<tbody>{''.join(table_rows)}</tbody>")
     notes = "".join(f"<li><b>{escape(r.figure)}</b>: {escape(r.note)}</li>" for r in rows if r.note)
-    head = "".join(f"<th>{h}</th>" for h in ("figure", "model", "published", "tolerance",
-                                             "status", "source"))  # fmt: skip
+    n_fit = sum(r.role == "fitted" for r in rows)
     return (
         "<section id='calibration'><h2>Model against published figures</h2>"
         f"<p class='muted'>The scenario's own seed and published settings, population size "
         f"{size or 1:g}; counts per unit of size. Figures and tolerances from "
-        f"<code>data/targets/</code>.</p>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(table_rows)}</tbody></table>"
+        f"<code>data/targets/</code>. {n_fit} of {len(rows)} figures are fitted (the generator "
+        "is calibrated to them, so they are expected to agree); the other "
+        f"{len(rows) - n_fit} are out-of-sample checks.</p>"
+        f"<table><thead><tr>{head}</tr></thead>{''.join(groups)}</table>"
         + (f"<h3>Where the model is off, and why</h3><ul>{notes}</ul>" if notes else "")
         + "</section>"
+    )
+
+
+def definitions_section() -> str:
+    """What each headline figure means (:data:`simulator.report.definitions.DEFINITIONS`)."""
+    labels = {key: label for key, label, _ in HEADLINE}
+    items = "".join(
+        f"<dt id='def-{key}'>{escape(labels.get(key, key.replace('_', ' ')))} "
+        f"<code>{escape(key)}</code></dt><dd>{escape(DEFINITIONS[key])}</dd>"
+        for key in DEFINED
+    )
+    return f"<section id='definitions'><h2>Definitions</h2><dl>{items}</dl></section>"
+
+
+def limitations_section() -> str:
+    """The model's general limitations; the scenario's own assumptions are in its section."""
+    general = "".join(f"<li>{escape(x)}</li>" for x in LIMITATIONS)
+    return (
+        "<section id='limitations'><h2>Assumptions and limitations</h2>"
+        "<p>The scenario's own assumptions are listed with <a href='#assumptions'>what it "
+        "changes</a>. What holds for every scenario:</p>"
+        f"<ul>{general}</ul></section>"
+    )
+
+
+def downloads_section(outcome: Outcome) -> str:
+    """The waves (CSV) and the summary (JSON) as ``data:`` links: downloads with no script."""
+    links = "".join(
+        f"<a download='{name}' href='data:{DOWNLOADS[name]};base64,"
+        f"{base64.b64encode(data).decode('ascii')}'>{escape(name)}</a>"
+        for name, data in download_files(outcome).items()
+    )
+    return (
+        "<section id='downloads'><h2>Data</h2><p class='downloads'>"
+        f"{links}</p><p class='muted'>Releases by month and the summary of this run, the same "
+        "files <code>simulate run --out</code> writes.</p></section>"
+    )
+
+
+def cite_section() -> str:
+    """How to cite the simulator, from ``CITATION.cff``."""
+    c = citation()
+    return (
+        "<section id='cite'><h2>How to cite</h2>"
+        f"<p>{escape(c['text'])}</p><pre>{escape(c['bibtex'])}</pre></section>"
     )
 
 
@@ -283,10 +355,14 @@ def build_report(
         f"<header><h1>{escape(sc.title)}</h1><p class='ref'>{escape(sc.reference)}</p></header>"
         + scenario_section(outcome)
         + headline_section(outcome)
+        + definitions_section()
+        + downloads_section(outcome)
         + plots_section(outcome, bands)
         + projection_section(outcome)
         + breakdown_section(outcome)
         + calibration_section(calibration or [], calibration_size)
+        + limitations_section()
         + provenance_section(outcome)
+        + cite_section()
         + "</body></html>\n"
     )

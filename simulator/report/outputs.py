@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import gzip
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -99,7 +100,7 @@ def output_files(
     if "population_file" in summary:  # the people came from a file: which, rows read, rejected
         meta["population_file"] = summary["population_file"]
     files: dict[str, Writer] = {
-        "summary.json": lambda fh: fh.write((to_json(summary) + "\n").encode()),
+        "summary.json": summary_file(summary),
         META: json_file(meta),
         f"waves.{ext}": table_file(outcome.waves, fmt),
     }
@@ -119,6 +120,39 @@ def output_files(
     for by in BREAKDOWNS:
         files[f"by_{by}.{ext}"] = table_file(outcome.breakdown(by), fmt, index=True)
     return files
+
+
+def summary_file(summary: Mapping[str, Any]) -> Writer:
+    """The writer of ``summary.json``: the summary as JSON, one object and a newline."""
+    return lambda fh: fh.write((to_json(summary) + "\n").encode())
+
+
+#: The files a report embeds as downloads: name -> media type.
+DOWNLOADS = {"waves.csv": "text/csv", "summary.json": "application/json"}
+
+
+def download_files(outcome: Any) -> dict[str, bytes]:
+    """``waves.csv`` and ``summary.json`` as bytes, the same as ``--out`` writes them.
+
+    Examples
+    --------
+    >>> import simulator as sim
+    >>> s = sim.load_scenario("scenarios/2014_guidelines.yaml")
+    >>> out = sim.apply(sim.synthesize(s.population, seed=1, size=0.02), s)
+    >>> files = download_files(out)
+    >>> list(files), files["waves.csv"].startswith(b"month,releases,")
+    (['waves.csv', 'summary.json'], True)
+    """
+    writers = {
+        "waves.csv": table_file(outcome.waves, "csv"),
+        "summary.json": summary_file(outcome.summary),
+    }
+    out = {}
+    for name, write in writers.items():
+        buf = io.BytesIO()
+        write(buf)
+        out[name] = buf.getvalue()
+    return out
 
 
 def clemency_by_month(summary: dict) -> pd.DataFrame | None:

@@ -240,13 +240,35 @@ def validate(names: list[str] | None = None, *, size: float = 1.0) -> list[Row]:
     return rows
 
 
+@functools.cache
+def _shipped_identity(relative: str) -> tuple[str, str]:
+    """The title and content hash of the scenario a target file names."""
+    shipped = load_scenario(project_file(relative))
+    return shipped.title, shipped.sha256()
+
+
 def target_file_for(scenario: Scenario) -> tuple[str, Path] | None:
-    """The ``data/targets`` file whose ``scenario`` is this scenario's file, if any."""
-    if not scenario.source_path:
-        return None
-    mine = Path(scenario.source_path).resolve()
+    """The ``data/targets`` file whose ``scenario`` is this scenario, if any.
+
+    Found by the scenario's identity, not by where its file is: its file is the one named, or
+    it has the same content (hash), or the same file name and title as the scenario named
+    (a copy of a shipped scenario, moved or run with ``--set``, keeps its published figures).
+
+    Examples
+    --------
+    >>> target_file_for(load_scenario("2014_guidelines"))[0]
+    '2014_guidelines'
+    >>> target_file_for(load_scenario("equal_act")) is None
+    True
+    """
+    mine = Path(scenario.source_path).resolve() if scenario.source_path else None
+    stem = mine.stem if mine else None
     for name, path in target_files().items():
-        if project_file(read_yaml(path)["scenario"]).resolve() == mine:
+        named = str(read_yaml(path)["scenario"])
+        if mine is not None and project_file(named).resolve() == mine:
+            return name, path
+        title, sha = _shipped_identity(named)
+        if scenario.sha256() == sha or (stem == Path(named).stem and scenario.title == title):
             return name, path
     return None
 
