@@ -67,9 +67,7 @@ class Streams:
 def _cohort_sizes(params: Parameters, last_year: int, size: float) -> tuple[np.ndarray, ...]:
     a = params.assumed
     years = np.arange(int(a["first_cohort"]), last_year + 1)
-    known = sorted((int(k), float(v)) for k, v in a["admissions"].items())
-    counts = np.interp(years, [k for k, _ in known], [v for _, v in known])
-    counts = counts * params.fitted["admissions_scale"] * size
+    counts = _by_year(a["admissions"], years) * params.fitted["admissions_scale"] * size
     return years, np.rint(counts).astype(np.int64)
 
 

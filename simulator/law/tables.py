@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.calendar import NEVER
 from simulator.law.codes import DRUGS
 from simulator.law.conventions import Conventions
 from simulator.law.firearms import Firearms
@@ -156,7 +157,7 @@ class Law:
         rdap = max(1, int(np.searchsorted(self.rdap_from, on, side="right")))
         ftc = dict(self.ftc)
         if int(ftc["earned_from"]) > on:
-            ftc["applied_from"] = int(np.iinfo(np.int32).max)  # never applied
+            ftc["applied_from"] = NEVER  # never applied
         return dataclasses.replace(
             self,
             gct_from=self.gct_from[:gct],

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -292,9 +292,7 @@ class Population:
         RDAP's months stay those of the term now in force (the Bureau's determination), so a
         lower ``term`` never releases anyone later.
         """
-        return law.release_day(
-            self.custody_start, term, self.infractions, self.rdap, self.ftc, rdap_term=self.term
-        )
+        return release_of(law, self, term)
 
     @property
     def seed(self) -> int:
@@ -331,6 +329,21 @@ class Population:
             ):
                 df[col] = to_datetime64(getattr(self, col))
         return df
+
+
+def release_of(law: Law, people: Any, term: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
+    """Release days were ``term`` the term, from the columns the release rules read.
+
+    ``people`` is a :class:`Population` or anything with its ``custody_start``,
+    ``infractions``, ``rdap``, ``ftc`` and ``term`` columns. With ``at`` (an index), only those
+    people, and ``term`` is theirs. RDAP's months stay those of the term now in force (see
+    :meth:`Population.release_for`).
+    """
+    columns = (people.custody_start, people.infractions, people.rdap, people.ftc, people.term)
+    if at is not None:
+        columns = tuple(np.asarray(c)[at] for c in columns)
+    start, infractions, rdap, ftc, now = columns
+    return law.release_day(start, term, infractions, rdap, ftc, rdap_term=now)
 
 
 def in_custody(pop: Population, on: int) -> np.ndarray:

@@ -46,7 +46,7 @@ import numpy as np
 from simulator.calendar import NEVER, day
 from simulator.law import DRUGS, Law
 from simulator.model.motions import docket, motion_figures
-from simulator.model.population import Population
+from simulator.model.population import Population, release_of
 from simulator.model.sentencing import Guideline, drug_term, guideline, total_term
 from simulator.numeric import expit, logit
 
@@ -385,12 +385,9 @@ def saved_as_projected(
     if not at.size:
         return out
     then = law.release_rules_as_of(on)
-    start, infractions = pop.custody_start[at], pop.infractions[at]
-    rdap, ftc, old = pop.rdap[at], pop.ftc[at], pop.term[at]
-    before = then.release_day(start, old, infractions, rdap, ftc, rdap_term=old)
-    after = then.release_day(start, term[at], infractions, rdap, ftc, rdap_term=old)
+    before = release_of(then, pop, pop.term[at], at).astype(np.int64)
+    after = release_of(then, pop, np.asarray(term)[at], at)
     floor = not_before if np.ndim(not_before) == 0 else np.asarray(not_before)[at]
-    before = before.astype(np.int64)
     out[at] = before - np.minimum(np.maximum(after, floor), before)
     return out
 

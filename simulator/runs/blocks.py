@@ -4,7 +4,7 @@ A synthetic population of ``size`` *S* above :data:`BLOCK_SIZE` (about 100,000 p
 custody at size 1) is never held whole. It is ⌈*S*⌉ blocks of size *S* / ⌈*S*⌉; block *i* is
 drawn with its own seed, from ``SeedSequence(seed, spawn_key=(BLOCK_KEY, i))``, applied, and
 added to a :class:`~simulator.runs.chunked.ChunkedOutcome` (whole counts, whole months and whole
-days, so the totals are exact). Blocks are added in their order, so the figures are the same
+days, so the totals are exact) in the order they finish: sums, so the figures are the same
 whatever the number of worker processes. Peak memory is that of one block per worker.
 
 A size of at most one block is one population drawn with the scenario's seed, as
@@ -117,26 +117,16 @@ def run_blocks(
     ChunkedOutcome
         The summary, waves and breakdowns of the whole population; its ``size`` is ``size``.
     """
-    import multiprocessing  # the pool's modules load only when a run is in blocks
-    from concurrent.futures import ProcessPoolExecutor  # (as for multiprocessing)
+    # the process pool's modules load only when a run is in blocks
+    from simulator.runs.executors import RUNNERS, reported
 
     sizes = block_sizes(size, block)
     tasks = [(scenario, seed, i, s) for i, s in enumerate(sizes)]
+    runner = RUNNERS["process" if workers > 1 and len(tasks) > 1 else "serial"]
     total = ChunkedOutcome(scenario)
-    if workers <= 1 or len(tasks) == 1:
-        parts = (one_block(*t) for t in tasks)
-        for done, part in enumerate(parts, 1):
-            total.merge(part)
-            if progress is not None:
-                progress(done, len(tasks))
-    else:
-        ctx = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            # in block order: the figures are sums, but the first block sets the months
-            for done, part in enumerate(pool.map(one_block, *zip(*tasks, strict=True)), 1):
-                total.merge(part)
-                if progress is not None:
-                    progress(done, len(tasks))
+    # in any order: the figures are sums, and every block has the scenario's months
+    for part in reported(runner(one_block, tasks, workers, None), len(tasks), progress):
+        total.merge(part)
     total.meta.update(seed=seed, size=size, blocks=len(sizes))
     return total
 

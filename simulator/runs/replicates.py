@@ -27,10 +27,6 @@ True
 
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import as_completed as futures_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,13 +36,11 @@ from simulator import lazy
 from simulator.errors import InputError
 from simulator.inputs.synthesis import synthesize
 from simulator.model.apply import apply
+from simulator.runs.executors import RUNNERS, Progress, reported
 from simulator.scenario import Scenario, uncertain_fields, with_values
 from simulator.version import __version__
 
 pd = lazy.module("pandas")
-
-#: Called after each replicate with the number done and the number asked for.
-Progress = Callable[[int, int], None]
 
 EXECUTORS = ("serial", "process", "dask")
 #: Summary entries that are not figures of the outcome.
@@ -148,57 +142,6 @@ def one_replicate(scenario: Scenario, seed: int, i: int, size: float | None) -> 
         "released": waves["releases"].astype(np.int64).tolist(),
         "assumptions": values,
     }
-
-
-# ---------------------------------------------------------------------------------- executors
-def _serial(task: Callable, args: list[tuple], workers: int, scheduler: Any) -> Iterator[dict]:
-    for a in args:
-        yield task(*a)
-
-
-def _process(task: Callable, args: list[tuple], workers: int, scheduler: Any) -> Iterator[dict]:
-    ctx = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = [pool.submit(task, *a) for a in args]
-        for f in futures_completed(futures):
-            yield f.result()
-
-
-def _dask(task: Callable, args: list[tuple], workers: int, scheduler: Any) -> Iterator[dict]:
-    try:  # dask is an optional extra: imported only when this executor is asked for
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise RuntimeError(
-            "the dask executor needs the 'dask' extra: pip install 'simulator[dask]' "
-            "(or uv sync --extra dask)"
-        ) from None
-    own: list[Any] = []
-    if isinstance(scheduler, Client):
-        client = scheduler
-    elif scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
-        client = Client(cluster)
-        own = [client, cluster]
-    else:
-        client = Client(scheduler)
-        own = [client]
-    try:
-        futures = [client.submit(task, *a, pure=False) for a in args]
-        for f in as_completed(futures):
-            yield f.result()
-    finally:
-        for thing in own:
-            thing.close()
-
-
-_RUNNERS = {"serial": _serial, "process": _process, "dask": _dask}
-
-
-def _reported(results: Iterator[dict], n: int, progress: Progress | None) -> Iterator[dict]:
-    for done, r in enumerate(results, 1):
-        if progress is not None:
-            progress(done, n)
-        yield r
 
 
 # ---------------------------------------------------------------------------------- summaries
@@ -303,8 +246,8 @@ def run_replicates(
         raise InputError(f"workers must be at least 1, got {workers}")
     root = scenario.seed if seed is None else int(seed)
     args = [(scenario, root, i, size) for i in range(n)]
-    runner = _RUNNERS[executor]
-    results = list(_reported(runner(one_replicate, args, workers, scheduler), n, progress))
+    runner = RUNNERS[executor]
+    results = list(reported(runner(one_replicate, args, workers, scheduler), n, progress))
     frames = _collect(results, interval)
     meta = {
         "seed": root,
