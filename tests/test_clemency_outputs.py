@@ -45,6 +45,32 @@ def test_csv_has_the_columns_and_agrees_with_the_summary(clemency_run):
     assert "clemency_by_month.csv" in json.dumps(manifest)
 
 
+def test_waves_hold_the_backlog_and_grants_beside_the_releases(clemency_run):
+    _, d = clemency_run
+    waves = pd.read_csv(d / "out" / "waves.csv", dtype={"month": str})
+    c = json.loads((d / "out" / "summary.json").read_text())["clemency"]
+    assert waves.columns.tolist()[-2:] == ["backlog", "grants_cumulative"]
+    review = waves[waves["month"].isin(list(c["backlog_by_month"]))]
+    assert (
+        dict(zip(review["month"], review["backlog"].astype(int), strict=True))
+        == (c["backlog_by_month"])
+    )
+    assert (
+        dict(zip(review["month"], review["grants_cumulative"], strict=True))
+        == (c["grants_by_month"])
+    )
+    after = waves[waves["month"] > max(c["backlog_by_month"])]
+    assert after["backlog"].isna().all()  # no review after the last month: blank, not 0
+    assert (after["grants_cumulative"] == c["granted"]).all()
+
+
+def test_waves_of_other_scenarios_hold_releases_only(tmp_path):
+    result = invoke("run", SCENARIO_2014, "--size", SIZE, "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    waves = pd.read_csv(tmp_path / "o" / "waves.csv")
+    assert waves.columns.tolist() == ["month", "releases", "baseline", "scenario"]
+
+
 def test_terminal_shows_the_year_ends(clemency_run):
     result, d = clemency_run
     c = json.loads((d / "out" / "summary.json").read_text())["clemency"]

@@ -1,8 +1,9 @@
 """The files of a run: ``summary.json``, ``meta.json``, ``waves``, ``people`` and breakdowns.
 
 A clemency scenario adds ``clemency_by_month``: petitions pending and grants so far at the
-end of each month (:func:`clemency_by_month`). Tables are plain CSV (one header row;
-``people.csv.gz`` gzipped) or, with ``fmt="parquet"``, Parquet files (``people.parquet``).
+end of each month (:func:`clemency_by_month`), which ``waves`` also holds
+(:func:`waves_table`). Tables are plain CSV (one header row; ``people.csv.gz`` gzipped) or,
+with ``fmt="parquet"``, Parquet files (``people.parquet``).
 
 They are written as one output folder (:mod:`simulator.outputs_folder`: a temporary folder
 swapped in whole, with ``manifest.json`` last). The provenance (scenario, its file and hash,
@@ -102,7 +103,7 @@ def output_files(
     files: dict[str, Writer] = {
         "summary.json": summary_file(summary),
         META: json_file(meta),
-        f"waves.{ext}": table_file(outcome.waves, fmt),
+        f"waves.{ext}": table_file(waves_table(outcome), fmt),
     }
     if getattr(outcome, "has_people", True):  # a chunked run keeps no per-person rows
         if fmt == "csv":
@@ -144,7 +145,7 @@ def download_files(outcome: Any) -> dict[str, bytes]:
     (['waves.csv', 'summary.json'], True)
     """
     writers = {
-        "waves.csv": table_file(outcome.waves, "csv"),
+        "waves.csv": table_file(waves_table(outcome), "csv"),
         "summary.json": summary_file(outcome.summary),
     }
     out = {}
@@ -152,6 +153,32 @@ def download_files(outcome: Any) -> dict[str, bytes]:
         buf = io.BytesIO()
         write(buf)
         out[name] = buf.getvalue()
+    return out
+
+
+def waves_table(outcome: Any) -> pd.DataFrame:
+    """Releases by month, with a clemency scenario's backlog and grants so far beside them.
+
+    For a clemency scenario, ``backlog`` (petitions pending at the month's end; blank outside
+    the review) and ``grants_cumulative`` (grants so far; 0 before the first batch, the final
+    count after the last) join the release columns, so one table shows grants and releases.
+
+    Examples
+    --------
+    >>> import simulator as sim
+    >>> s = sim.load_scenario("2014_clemency_initiative")
+    >>> out = sim.apply(sim.synthesize(s.population, seed=1, size=0.05), s)
+    >>> list(waves_table(out).columns)
+    ['month', 'releases', 'baseline', 'scenario', 'backlog', 'grants_cumulative']
+    """
+    waves = outcome.waves
+    by_month = clemency_by_month(outcome.summary)
+    if by_month is None:
+        return waves
+    out = waves.merge(by_month, on="month", how="left")
+    out["backlog"] = out["backlog"].astype("Int64")
+    grants = out["grants_cumulative"].ffill().fillna(0)
+    out["grants_cumulative"] = grants.astype("int64")
     return out
 
 
