@@ -19,7 +19,7 @@ import dataclasses
 import datetime as dt
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -251,6 +251,65 @@ def base_offense_level(drug: str, grams: float, edition: str) -> int:
     return level
 
 
+# --------------------------------------------------------------------------- several drugs
+def marijuana_equivalent(
+    drug: str,
+    grams: float,
+    edition: str,
+    powder_ratio: float | None = None,
+    level_of: float | None = None,
+) -> float:
+    """§2D1.1 App. Note 8(D): the grams of marijuana a quantity counts as, scored by ``edition``.
+
+    Cocaine base counts as the powder quantity that reaches its own level: the powder
+    thresholds over the crack thresholds at that level (the powder table beside the edition,
+    i.e. the edition's own powder rows, or those in force when the edition took effect), times
+    powder's factor. With ``powder_ratio`` the crack rows are ``edition``'s powder rows divided
+    by it (a crack table derived from powder). ``level_of`` (grams) sets the level whose ratio
+    converts, when not the quantity's own.
+    """
+    eq = law_data().equivalency
+    if drug != "cocaine_base":
+        return grams * eq[drug]
+    if powder_ratio is not None:
+        powder_rows = law_data().dqt[edition]["cocaine"]
+        crack_rows = [(g / powder_ratio, lvl) for g, lvl in powder_rows]
+    else:
+        crack_rows = law_data().dqt[edition]["cocaine_base"]
+        powder_rows = law_data().dqt.get(edition, {}).get("cocaine")
+        if powder_rows is None:
+            periods = law_data().edition_periods["cocaine_base"]
+            start = next(s for s, name in periods if name == edition)
+            powder_rows = law_data().dqt[edition_in_force("cocaine", start)]["cocaine"]
+    level = crack_rows[0][1]
+    for min_grams, row_level in crack_rows:
+        if (grams if level_of is None else level_of) >= min_grams:
+            level = row_level
+    crack_at = {lvl: g for g, lvl in crack_rows if g > 0}
+    powder_at = {lvl: g for g, lvl in powder_rows if g > 0}
+    shared = sorted(set(crack_at) & set(powder_at))
+    # the crack quantity's level, or the nearest listed level above it (the floor's: the first)
+    at = next((lvl for lvl in shared if lvl >= level), shared[-1])
+    return grams * eq["cocaine"] * (powder_at[at] / crack_at[at])
+
+
+def grouped_level(
+    level1: int,
+    eq1: float,
+    per_gram1: float,
+    level2: int,
+    eq2: float,
+    score_first: Callable[[float], int],
+) -> int:
+    """§3D1.2(d), §2D1.1 n.8(B): two drugs' converted weights added and scored in the first
+    drug's table (``score_first`` of grams of the first drug), never below either's own level.
+
+    ``eq1``/``eq2`` are the marijuana equivalents of the two quantities and ``per_gram1`` that
+    of one gram of the first drug (at the first quantity's level, for crack).
+    """
+    return max(score_first((eq1 + eq2) / per_gram1), level1, level2)
+
+
 # --------------------------------------------------------------------------- statute
 def mandatory_tier_reached(drug: str, grams: float, when: int) -> int:
     """Highest tier (0, 5, 10 years) of 21 U.S.C. §841(b) the quantity reaches on day ``when``."""
@@ -359,6 +418,9 @@ class Case:
     prior_2pt_violent: bool = False  # a prior 2-point violent offense (§4A1.1(b))
     # months of a consecutive 18 U.S.C. §924(c) term, counted in `term` (§924(c)(1)(D)(ii))
     firearm_924c: int = 0
+    # a second drug of the same offense, its counts grouped with the first's (§3D1.2(d))
+    drug2: str = "none"
+    grams2: float = 0.0
 
 
 def drug_count_term(case: Case) -> int:
@@ -489,15 +551,41 @@ def safety_valve_level_floor(minimum: int, when: int) -> int:
     return int(rule["level"])
 
 
-def guideline_range(case: Case, edition: str, level_shift: int = 0) -> Range:
-    """The applicable range of ``case`` scored with ``edition`` of its drug's table."""
-    base = base_offense_level(case.drug, case.grams, edition) + level_shift
+def drug_base_level(case: Case, edition: str, edition2: str | None = None) -> int:
+    """§2D1.1(c) for the person's drugs: the first's table, with a second drug's converted
+    weight added (its table ``edition2``, by default the one in force on the table date)."""
+    base = base_offense_level(case.drug, case.grams, edition)
+    if case.drug2 == "none":
+        return base
+    if edition2 is None:
+        edition2 = edition_in_force(case.drug2, case.table_date)
+    return grouped_level(
+        base, marijuana_equivalent(case.drug, case.grams, edition),
+        marijuana_equivalent(case.drug, 1.0, edition, level_of=case.grams),
+        base_offense_level(case.drug2, case.grams2, edition2),
+        marijuana_equivalent(case.drug2, case.grams2, edition2),
+        lambda g: base_offense_level(case.drug, g, edition),
+    )  # fmt: skip
+
+
+def guideline_range(
+    case: Case, edition: str, level_shift: int = 0, edition2: str | None = None
+) -> Range:
+    """The applicable range of ``case`` scored with ``edition`` of its drug's table
+    (``edition2`` of its second drug's)."""
+    base = drug_base_level(case, edition, edition2)
+    base += level_shift
     # statute: quantity thresholds and penalties of the sentencing date (Dorsey: the FSA governs
     # everyone sentenced from 2010-08-03; First Step Act penalties only prospectively)
     when = case.sentencing_date
     reached = mandatory_tier_reached(case.drug, case.grams, when)
+    if case.drug2 != "none":  # each count its own tier: the higher one
+        reached = max(reached, mandatory_tier_reached(case.drug2, case.grams2, when))
     tier = min(case.mm_charged, reached)
     floor, smax = statutory_penalties(tier, case.priors_851, when, case.drug, case.grams)
+    if case.drug2 != "none":  # the higher maximum of the two counts
+        smax = max(smax, statutory_penalties(tier, case.priors_851, when, case.drug2,
+                                             case.grams2)[1])  # fmt: skip
     return score(
         case,
         base,
@@ -741,12 +829,16 @@ def reference_reduce(
     old = guideline_range(case, edition)
 
     new_edition = change.edition.get(case.drug, edition)
+    new_edition2 = None
+    if case.drug2 != "none":
+        new_edition2 = change.edition.get(case.drug2, edition_in_force(case.drug2, case.table_date))
     shift = 0
-    if case.drug in change.level_shift:
-        levels, lo, hi = change.level_shift[case.drug]
-        if lo <= base_offense_level(case.drug, case.grams, new_edition) <= hi:
-            shift = levels
-    new = guideline_range(case, new_edition, shift)
+    for drug in (case.drug, case.drug2):
+        if drug in change.level_shift:
+            levels, lo, hi = change.level_shift[drug]
+            if lo <= drug_base_level(case, new_edition, new_edition2) <= hi:
+                shift = levels
+    new = guideline_range(case, new_edition, shift, new_edition2)
     return decide(
         case, old, new, effective=effective, earliest_release=earliest_release, rounding=rounding
     )

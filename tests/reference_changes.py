@@ -27,11 +27,13 @@ from reference_calculator import (
     day_number,
     decide,
     edition_in_force,
+    grouped_level,
     guideline_criteria_as_found,
     guideline_range,
     history_allows,
     law_data,
     mandatory_tier_reached,
+    marijuana_equivalent,
     points_scored,
     release_day,
     score,
@@ -80,6 +82,10 @@ class Table:
     edition: str
     ratio: float | None = None  # crack thresholds = powder's in ``edition`` / ratio
 
+    def equivalent(self, drug: str, grams: float, level_of: float | None = None) -> float:
+        """Grams of marijuana the quantity counts as under this table (§2D1.1 n.8(D))."""
+        return marijuana_equivalent(drug, grams, self.edition, self.ratio, level_of)
+
     def level(self, drug: str, grams: float) -> int:
         """§2D1.1(c) under this table."""
         if self.ratio is None:
@@ -115,8 +121,30 @@ def thresholds_in_force(drug: str, on: int) -> tuple[float, float]:
     return five, ten
 
 
+def _drugs(case: Case) -> list[tuple[str, float]]:
+    """The person's drugs and quantities: one, or two for grouped counts."""
+    if case.drug2 == "none":
+        return [(case.drug, case.grams)]
+    return [(case.drug, case.grams), (case.drug2, case.grams2)]
+
+
 def _tier(grams: float, five: float, ten: float) -> int:
     return 10 if grams >= ten else 5 if grams >= five else 0
+
+
+def amended_table(drug: str, table_day: int, reached: list[dict]) -> Table:
+    """The table scoring ``drug`` under the changes that reach the person (the last one wins)."""
+    table = Table(edition_in_force(drug, table_day))
+    for ch in reached:
+        if ch["type"] == "drug_table" and drug in ch["drugs"]:
+            table = Table(str(ch["edition"]))
+        elif (
+            ch["type"] == "crack_powder_ratio"
+            and ch.get("guideline", True)
+            and drug == "cocaine_base"
+        ):
+            table = Table(str(ch.get("powder_edition", "2014")), float(ch["ratio"]))
+    return table
 
 
 def amended_range(
@@ -133,51 +161,57 @@ def amended_range(
     statute_day = case.sentencing_date if as_of is None else as_of
 
     # Chapter Two: the table, then level shifts measured on the amended table's base level
-    table = Table(edition_in_force(case.drug, table_day))
-    for ch in reached:
-        if ch["type"] == "drug_table" and case.drug in ch["drugs"]:
-            table = Table(str(ch["edition"]))
-        elif (
-            ch["type"] == "crack_powder_ratio"
-            and ch.get("guideline", True)
-            and case.drug == "cocaine_base"
-        ):
-            table = Table(str(ch.get("powder_edition", "2014")), float(ch["ratio"]))
+    table = amended_table(case.drug, table_day, reached)
     base = table.level(case.drug, case.grams)
+    drugs = {case.drug} if case.drug2 == "none" else {case.drug, case.drug2}
+    if case.drug2 != "none":  # the second drug's table, amended as the first's would be
+        table2 = amended_table(case.drug2, table_day, reached)
+        base = grouped_level(
+            base, table.equivalent(case.drug, case.grams),
+            table.equivalent(case.drug, 1.0, case.grams),
+            table2.level(case.drug2, case.grams2), table2.equivalent(case.drug2, case.grams2),
+            lambda g: table.level(case.drug, g),
+        )  # fmt: skip
     shift = 0
     for ch in reached:
-        if ch["type"] == "level_shift" and case.drug in ch["drugs"]:
+        if ch["type"] == "level_shift" and drugs & set(ch["drugs"]):
             if ch.get("from_level", 1) <= base <= ch.get("to_level", 43):
                 shift = ch["levels"]
 
-    # the statute: the tier charged can only fall to what the amended thresholds support
-    tier = min(case.mm_charged, mandatory_tier_reached(case.drug, case.grams, statute_day))
+    # the statute: the tier charged can only fall to what the amended thresholds support; each
+    # drug's count reaches its own tier, and the higher one counts
+    tiers = {d: mandatory_tier_reached(d, g, statute_day) for d, g in _drugs(case)}
     for ch in reached:
         on = _day(ch["effective"]) if ch.get("effective") else effective
-        if (
-            ch["type"] == "crack_powder_ratio"
-            and ch.get("statutory", True)
-            and case.drug == "cocaine_base"
-        ):
-            five, ten = powder_thresholds(on)
-            ratio = float(ch["ratio"])
-            tier = min(case.mm_charged, _tier(case.grams, five / ratio, ten / ratio))
-        elif ch["type"] == "mandatory_minimum" and case.drug in ch["drugs"]:
-            if ch.get("thresholds_on"):
-                five, ten = thresholds_in_force(case.drug, _day(ch["thresholds_on"]))
-            elif ch.get("thresholds"):
-                # LANGUAGE: a tier left out keeps the threshold in force when the change starts
-                five, ten = thresholds_in_force(case.drug, on)
-                given = ch["thresholds"]
-                five = five if given.get("five_year") is None else given["five_year"]
-                ten = ten if given.get("ten_year") is None else given["ten_year"]
-            else:
-                continue
-            tier = min(case.mm_charged, _tier(case.grams, five, ten))
+        for d, g in _drugs(case):
+            if (
+                ch["type"] == "crack_powder_ratio"
+                and ch.get("statutory", True)
+                and d == "cocaine_base"
+            ):
+                five, ten = powder_thresholds(on)
+                ratio = float(ch["ratio"])
+                tiers[d] = _tier(g, five / ratio, ten / ratio)
+            elif ch["type"] == "mandatory_minimum" and d in ch["drugs"]:
+                if ch.get("thresholds_on"):
+                    five, ten = thresholds_in_force(d, _day(ch["thresholds_on"]))
+                elif ch.get("thresholds"):
+                    # LANGUAGE: a tier left out keeps the threshold in force when the change starts
+                    five, ten = thresholds_in_force(d, on)
+                    given = ch["thresholds"]
+                    five = five if given.get("five_year") is None else given["five_year"]
+                    ten = ten if given.get("ten_year") is None else given["ten_year"]
+                else:
+                    continue
+                tiers[d] = _tier(g, five, ten)
+    tier = min(case.mm_charged, max(tiers.values()))
 
     floor, smax = statutory_penalties(tier, case.priors_851, statute_day, case.drug, case.grams)
+    if case.drug2 != "none":  # the higher maximum of the two counts
+        smax = max(smax, statutory_penalties(tier, case.priors_851, statute_day, case.drug2,
+                                             case.grams2)[1])  # fmt: skip
     for ch in reached:
-        if ch["type"] == "mandatory_minimum" and case.drug in ch["drugs"] and ch.get("floors"):
+        if ch["type"] == "mandatory_minimum" and drugs & set(ch["drugs"]) and ch.get("floors"):
             value = ch["floors"].get({5: "five_year", 10: "ten_year"}.get(tier, ""))
             if value is not None and case.priors_851 == 0 and tier > 0:
                 floor = round(value)

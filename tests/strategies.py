@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from simulator.calendar import day
 from simulator.inputs.synthesis import sentence
-from simulator.law import DRUGS, load_law
+from simulator.law import DRUGS, SECOND_DRUGS, load_law
 from simulator.model.population import SCHEMA, Population
 from simulator.model.reduction import Amendment
 
@@ -49,6 +49,13 @@ def person(
     drug = draw(st.sampled_from(drugs))
     lo, hi = _LOG10_GRAMS[drug]
     grams = 10.0 ** draw(st.floats(lo, hi, allow_nan=False, allow_infinity=False))
+    # a second drug for some: drug counts grouped under USSG §3D1.2(d)
+    drug2 = draw(st.sampled_from(("none",) * 3 + DRUGS))
+    drug2 = "none" if drug2 == drug else drug2
+    grams2 = 0.0
+    if drug2 != "none":
+        lo2, hi2 = _LOG10_GRAMS[drug2]
+        grams2 = 10.0 ** draw(st.floats(lo2, hi2, allow_nan=False, allow_infinity=False))
     # half the people are sentenced in the years before 2014-11-01, so that many are still in
     # custody on the effective dates the tests use
     recent = st.integers(max(first, RECENT), max(first, min(last, EFFECTIVE - 1)))
@@ -83,8 +90,11 @@ def person(
     firearm = draw(st.sampled_from((0, 0, 60, 84, 120, 300))) if weapon else 0
     sub_assist = draw(st.booleans())
     supported = int(
-        law.mandatory_tier(np.array([DRUGS.index(drug)]), np.array([grams]), np.array([sent]))[0]
-    )
+        law.grouped_tier(
+            np.array([DRUGS.index(drug)]), np.array([grams]),
+            np.array([SECOND_DRUGS.index(drug2) - 1]), np.array([grams2]), np.array([sent]),
+        )[0]
+    )  # fmt: skip
     mm = supported if draw(st.booleans()) else 0
     priors = draw(st.integers(0, 2)) if mm > 0 else 0
     if sub_assist:
@@ -107,6 +117,7 @@ def person(
         denied_by=draw(st.sampled_from([0, 0, 0, 1, 2, 4, 8, 24])),
         sv_conditions=sv_conditions, one_point=one_point, prior_3pt=threes > 0,
         prior_2pt_violent=prior_2pt_violent, firearm_924c_months=firearm,
+        drug2=SECOND_DRUGS.index(drug2), grams2=grams2,
     )  # fmt: skip
 
 
@@ -189,4 +200,8 @@ def person_row(**facts) -> dict:
     row.setdefault("prior_3pt", False)
     row.setdefault("prior_2pt_violent", False)
     row.setdefault("firearm_924c_months", 0)
+    if isinstance(row.get("drug2"), str):
+        row["drug2"] = SECOND_DRUGS.index(row["drug2"])
+    row.setdefault("drug2", 0)  # no second drug
+    row.setdefault("grams2", 0.0)
     return row

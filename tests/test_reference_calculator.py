@@ -22,7 +22,7 @@ from strategies import EFFECTIVE, populations, to_population
 from strategies import person_row as one
 
 from simulator.calendar import day
-from simulator.law import DRUGS, load_law, retroactive_amendments
+from simulator.law import DRUGS, SECOND_DRUGS, load_law, retroactive_amendments
 from simulator.model.reduction import Amendment, reduce
 
 EDITIONS = sorted(law_data().dqt)
@@ -70,6 +70,8 @@ def cases_of(pop) -> list[Case]:
                 prior_3pt=bool(pop.prior_3pt[i]),
                 prior_2pt_violent=bool(pop.prior_2pt_violent[i]),
                 firearm_924c=int(pop.firearm_924c_months[i]),
+                drug2=SECOND_DRUGS[int(pop.drug2[i])],
+                grams2=float(pop.grams2[i]),  # the stored float32 value, exactly
             )
         )
     return out

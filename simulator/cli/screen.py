@@ -41,12 +41,16 @@ OPTIONS = {
     "offense_date": "--offense-date", "infractions": "--infractions",
     "one_point": "--one-point", "prior_3pt": "--prior-3pt",
     "prior_2pt_violent": "--prior-2pt-violent", "firearm_924c_months": "--firearm-924c",
+    "drug2": "--drug2", "grams2": "--grams2",
 }  # fmt: skip
 
 
 @click.command("screen", epilog=epilog())
 @click.option("--drug", required=True, help="Drug: crack, powder, heroin, meth, marijuana, ...")
 @click.option("--grams", required=True, help="Quantity in grams (more than 0).")
+@click.option("--drug2", help="A second drug of the offense, its counts grouped with the first's "
+              "(USSG §3D1.2(d)); names as for --drug.")  # fmt: skip
+@click.option("--grams2", help="Quantity of the second drug in grams (with --drug2).")
 @click.option("--chc", type=click.Choice(CATEGORIES), help="Criminal history category.")
 @_count("--points", "chp", "Criminal history points, 0 if neither this nor --chc", None)
 @_count("--role", "role", "Role adjustment in levels, -4 minimal … +4 leader")
@@ -121,12 +125,16 @@ def screen_command(**kw) -> None:
         raise Fail(f"--drug {kw['drug']}: unknown; choose from {', '.join(DRUG_ALIASES)}", 2)
     if kw["chc"] and kw["points"] is not None:
         raise Fail("give --chc or --points, not both", 2)
+    drug2 = kw["drug2"].lower().replace(" ", "_") if kw["drug2"] else None
+    if drug2 is not None and drug2 not in DRUG_ALIASES:
+        raise Fail(f"--drug2 {kw['drug2']}: unknown; choose from {', '.join(DRUG_ALIASES)}", 2)
     chp = kw["points"] if kw["points"] is not None else 0
     if kw["chc"]:
         chp = int(law.chc_points[CATEGORIES.index(kw["chc"])])
     term = str(kw["term"]).strip()
     pop = case_population(
-        law, drug=drug, grams=kw["grams"], chp=chp, sentenced=kw["sentenced"],
+        law, drug=drug, grams=kw["grams"], drug2=drug2, grams2=kw["grams2"], chp=chp,
+        sentenced=kw["sentenced"],
         term=law.life_months if term.lower() == "life" else term,
         custody_start=kw["custody_start"], offense_date=kw["offense_date"],
         role=kw["role"], obstruction=kw["obstruction"],

@@ -131,7 +131,8 @@ def parse_column(name: str, col: Column, s: pd.Series, checks: Checks) -> np.nda
     """One column as an array of the schema's dtype; every problem recorded in ``checks``."""
     dtype = col.dtype
     blank = is_blank(s)
-    checks.add(blank, f"{name}: missing")
+    if not col.blank_is_zero:  # else a blank cell is the column's 0 ("none" for a code)
+        checks.add(blank, f"{name}: missing")
     raw = s.to_numpy()
     if col.kind == "code":
         index = pd.Index(list(col.codes)).get_indexer(s)

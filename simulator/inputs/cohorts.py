@@ -303,6 +303,8 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     log10 = centre + f["quantity.sd"] * rng("grams").standard_normal(n)
     grams = 10.0**log10
 
+    drug2, grams2 = _second_drugs(a.get("second_drug"), params, years, cohort, drug, grams, rng)
+
     female = rng.uniform("female", n) < expit(f["female"])
     is_crack = drug == DRUGS.index("cocaine_base")
     # the chance of a weapon for each of (crack, female): [no, no], [no, yes], [yes, no], ...
@@ -359,7 +361,8 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
     firearm = np.zeros(n, dtype=np.int16)
     at = np.flatnonzero(counted)
     firearm[at] = law.firearms.minimum(fa["kind"], sent[at])
-    supported = law.mandatory_tier(drug, grams, sent)
+    # each count's tier: a second drug's quantity is its own count's (21 U.S.C. §841(b)(1))
+    supported = law.grouped_tier(drug, grams, drug2.astype(np.int16) - 1, grams2, sent)
     # the chance a minimum supported is charged, before the charging policy and from it
     p_charged = expit(
         f["mandatory.charge"] + f["mandatory.charge_recent"] * np.array([False, True])
@@ -451,7 +454,46 @@ def _draw_cases(params: Parameters, seed: int, size: float, last_fy: int) -> dic
         u_priors_851=u851, rdap=rdap, ftc=ftc, u_death=u_death,
         u_compassionate=u_compassionate, sv_conditions=sv_conditions, one_point=one_point,
         prior_3pt=prior_3pt, prior_2pt_violent=prior_2pt_violent, firearm_924c_months=firearm,
+        drug2=drug2, grams2=grams2,
     )  # fmt: skip
+
+
+def _second_drugs(
+    rule: dict | None,
+    params: Parameters,
+    years: np.ndarray,
+    cohort: np.ndarray,
+    drug: np.ndarray,
+    grams: np.ndarray,
+    rng: Streams,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A second drug for a share of the cases (``drug2`` codes, 0: none) and its grams.
+
+    The second drug is drawn from the year's drug mix (a draw of the first drug's own type
+    leaves the case with one drug), and its converted weight (marijuana grams, the
+    equivalency table's factors) is a uniform share of the first's. Nothing is drawn when the
+    share is 0, so the other draws stay as they were (each draw has its own stream).
+    """
+    n = len(drug)
+    drug2, grams2 = np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.float64)
+    if not rule or not rule.get("share"):
+        return drug2, grams2
+    at = np.flatnonzero(rng.uniform("drug2", n) < rule["share"])
+    group = _categorical(rng.uniform("drug2.type", len(at)), _drug_mix(params, years),
+                         rows=cohort[at])  # fmt: skip
+    second = _GROUP_DRUG[group]
+    other = second != drug[at]
+    at, second = at[other], second[other]
+    equivalent = load_law()._equivalents  # marijuana grams per gram (crack: as powder)
+    share = rng("drug2.share").uniform(*rule["converted_share"], len(at))
+    crack = DRUGS.index("cocaine_base")
+    factor = np.where(second == crack, equivalent[crack] * rule["crack_ratio"], equivalent[second])
+    first = grams[at] * np.where(
+        drug[at] == crack, equivalent[crack] * rule["crack_ratio"], equivalent[drug[at]]
+    )
+    drug2[at] = second + 1
+    grams2[at] = first * share / factor
+    return drug2, grams2
 
 
 def priors_851(rule: dict, mm: np.ndarray, chp: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -73,6 +73,22 @@ def _cross_checks(v: dict[str, np.ndarray], present: set[str], checks: Checks) -
             checks.ok("firearm_924c_months", "term") & wrong_fa,
             "firearm_924c_months: not less than term (term includes it)",
         )
+    # a second drug comes with its quantity, and a quantity with its drug
+    if "drug2" in present or "grams2" in present:
+        d2 = v["drug2"] if "drug2" in present else np.zeros(len(v["drug"]), np.int8)
+        g2 = v["grams2"] if "grams2" in present else np.zeros(len(v["drug"]))
+        checks.add(
+            checks.ok("drug2", "grams2") & (d2 > 0) & ~(g2 > 0),
+            "grams2: must be above 0 with a second drug (drug2)",
+        )
+        checks.add(
+            checks.ok("drug2", "grams2") & (d2 == 0) & (g2 > 0),
+            "drug2: missing for a quantity in grams2",
+        )
+        checks.add(
+            checks.ok("drug", "drug2") & (d2 == v["drug"].astype(np.int16) + 1),
+            "drug2: the same drug as drug (add the quantities in grams)",
+        )
     # the safety valve's criminal history (USSG §4A1.1): within the points besides status points
     other = v["chp"].astype(np.int16) - (v["status_points"] if "status_points" in present else 0)
     wrong = {
@@ -194,6 +210,8 @@ def derive(arrays: dict[str, np.ndarray], present: set[str], *, seed: int) -> di
         g = guideline(
             law, cases, edition=law.edition_on(a["drug"], a["table_date"]),
             statute_day=a["sentencing_date"],
+            edition2=law.edition_on(np.maximum(a["drug2"].astype(np.int16) - 1, 0),
+                                    a["table_date"]),
         )  # fmt: skip
         drug = drug_term(law, a["term"], a["firearm_924c_months"])  # the range is the drug count's
         position, departure = place_term(drug, g.range_min, g.range_max)

@@ -26,7 +26,7 @@ Examples
 from __future__ import annotations
 
 from simulator.law.amendments import RetroactiveAmendment, amendment_bit, retroactive_amendments
-from simulator.law.codes import CATEGORIES, DRUG_GROUPS, DRUGS, TIERS
+from simulator.law.codes import CATEGORIES, DRUG_GROUPS, DRUGS, SECOND_DRUGS, TIERS
 from simulator.law.conventions import Conventions, conventions
 from simulator.law.firearms import Firearms
 from simulator.law.loading import load_law
@@ -37,6 +37,7 @@ __all__ = [
     "CATEGORIES",
     "DRUGS",
     "DRUG_GROUPS",
+    "SECOND_DRUGS",
     "TIERS",
     "Conventions",
     "Firearms",

@@ -22,6 +22,9 @@ DRUGS: tuple[str, ...] = (
     "oxycodone",
     "fentanyl",
 )
+#: Codes of the ``drug2`` column: no second drug, or a drug of :data:`DRUGS` (``drug2`` holds
+#: the index here, so a drug's code is its index in :data:`DRUGS` plus one).
+SECOND_DRUGS: tuple[str, ...] = ("none", *DRUGS)
 #: Reporting groups: the drug types published statistics use.
 DRUG_GROUPS: dict[str, str] = {
     "heroin": "heroin",

@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections import defaultdict
 from pathlib import Path
@@ -79,6 +80,16 @@ def load_law(directory: str | None = None) -> Law:
             periods[d] = periods[DRUGS.index("marijuana")]
         periods[d].sort()
     ed_from, ed_of = _pad_periods(periods)
+    # the powder table that scored cocaine beside each edition's crack table: the edition's
+    # own, or the one in force on the day the edition took effect
+    cocaine = DRUGS.index("cocaine")
+    companion = np.array(
+        [
+            i if np.isfinite(thr[i, cocaine]).any() else _in_force(periods[cocaine], day(e["from"]))
+            for i, e in enumerate(ed_doc)
+        ],
+        dtype=np.int8,
+    )
 
     mm_doc = read_yaml(root / "mandatory_minimums.yaml")
     mm_periods: list[list[tuple[int, tuple[float, float]]]] = []
@@ -128,6 +139,7 @@ def load_law(directory: str | None = None) -> Law:
         edition_of=ed_of.astype(np.int8),
         table_drug=table_drug,
         table_factor=factor,
+        powder_edition=companion,
         mm_from=mm_from,
         mm_grams=mm_grams,
         penalty_from=pen_from,
@@ -264,6 +276,12 @@ def _early_release(doc: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple
             months[i, j] = int(step["months"])
     starts = np.array([day(r["from"]) for r in rules], dtype=np.int32)
     return starts, max_term, months, tuple(str(x) for x in doc["excluded"])
+
+
+def _in_force(periods: list[tuple[int, int]], on: int) -> int:
+    """The edition of a drug's sorted ``(from day, edition)`` periods in force on day ``on``."""
+    starts = [start for start, _ in periods]
+    return periods[max(0, bisect.bisect_right(starts, on) - 1)][1]
 
 
 def _pad_periods(periods: list[list[tuple]], fill=0) -> tuple[np.ndarray, np.ndarray]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +54,10 @@ class Law:
     edition_of: np.ndarray  # int8 [n_drugs, n_periods]: edition index of each period
     table_drug: np.ndarray  # int8 [n_drugs]: whose table scores the drug (own or marijuana)
     table_factor: np.ndarray  # float64 [n_drugs]: grams of the table drug per gram
+    #: int8 [n_editions]: the edition whose powder cocaine table scored cocaine beside each
+    #: edition's crack table (its own, or the one in force when it took effect); editions
+    #: appended later (derived ratio tables) hold both and are their own
+    powder_edition: np.ndarray
     mm_from: np.ndarray  # int32 [n_drugs, n_periods]
     mm_grams: np.ndarray  # float64 [n_drugs, n_periods, 2]: 5- and 10-year thresholds (inf: none)
     penalty_from: np.ndarray  # int32 [n_periods]
@@ -221,6 +225,113 @@ class Law:
             k += qty >= column.take(row)
         return self.dqt_levels.reshape(-1)[row * len(columns) + k]
 
+    def converted_weight(
+        self, drug: np.ndarray, grams: np.ndarray, edition: np.ndarray, level: np.ndarray
+    ) -> np.ndarray:
+        """Grams of marijuana each quantity counts as when drugs are combined (§2D1.1 n.8).
+
+        USSG §2D1.1, Application Note 8(B) and (D): several drugs are scored together by
+        converting each to its marijuana equivalent ("converted drug weight" since 2018) and
+        adding them. The factors are ``data/law/drug_equivalency.yaml``'s, except for cocaine
+        base, whose factor follows its table: cocaine's factor times the ratio of the powder
+        and crack quantities that reach the crack quantity's own ``level`` in ``edition`` (and
+        the powder table beside it). This gives the Drug Equivalency Table's 20 kg (100:1,
+        until 2007) and 3,571 g (18:1, from 2010) exactly, a ratio's own factor for a derived
+        ratio table, and the level-by-level factors of Amendments 706 and 715 (2007-2010)
+        approximately.
+
+        Examples
+        --------
+        >>> from simulator.law import DRUGS, load_law
+        >>> law = load_law()
+        >>> crack = np.array([DRUGS.index("cocaine_base")] * 2)
+        >>> editions = np.array([law.edition_index("1987"), law.edition_index("2011")])
+        >>> law.converted_weight(crack, np.array([1.0, 1.0]), editions,
+        ...                      np.array([32, 32])).round().tolist()
+        [20000.0, 3571.0]
+        """
+        drug = np.asarray(drug, dtype=np.intp)
+        out = np.asarray(grams, dtype=np.float64) * self._equivalents[drug]
+        at = np.flatnonzero(drug == DRUGS.index("cocaine_base"))
+        if len(at):
+            ratio = self._crack_ratio[np.asarray(edition)[at], np.asarray(level)[at]]
+            out[at] = out[at] * ratio
+        return out
+
+    @functools.cached_property
+    def _equivalents(self) -> np.ndarray:
+        """Marijuana grams per gram of each drug (cocaine base: of powder, then its ratio)."""
+        eq = dict(self.equivalency, cocaine_base=self.equivalency["cocaine"])
+        return np.array([float(eq[d]) for d in DRUGS])
+
+    @functools.cached_property
+    def _crack_ratio(self) -> np.ndarray:
+        """Powder grams per crack gram reaching each level, by edition: [n_editions, levels]."""
+        crack, powder = DRUGS.index("cocaine_base"), DRUGS.index("cocaine")
+        top = int(self.dqt_levels.max()) + 1
+        out = np.ones((len(self.editions), top))
+        for e in range(len(self.editions)):
+            pe = int(self.powder_edition[e]) if e < len(self.powder_edition) else e
+            c_thr, c_lev = self.dqt_thresholds[e, crack], self.dqt_levels[e, crack]
+            p_thr, p_lev = self.dqt_thresholds[pe, powder], self.dqt_levels[pe, powder]
+            pairs = [
+                (int(lv), p_thr[p_lev == lv][0] / t)
+                for t, lv in zip(c_thr, c_lev, strict=True)
+                if np.isfinite(t) and t > 0 and (p_lev == lv).any()
+            ]
+            if not pairs:  # the edition has no crack table
+                continue
+            levels, ratios = zip(*sorted(pairs), strict=True)
+            # levels between or beyond the listed ones take the nearest listed level's ratio
+            idx = np.clip(np.searchsorted(levels, np.arange(top)), 0, len(levels) - 1)
+            out[e] = np.asarray(ratios)[idx]
+        return out
+
+    def grouped_base_level(
+        self,
+        drug: np.ndarray,
+        grams: np.ndarray,
+        edition: np.ndarray,
+        drug2: np.ndarray,
+        grams2: np.ndarray,
+        edition2: np.ndarray,
+    ) -> np.ndarray:
+        """Base offense level of an offense with up to two drugs (USSG §3D1.2(d), §2D1.1 n.8).
+
+        Counts of drug trafficking are grouped and their quantities aggregated (§3D1.2(d),
+        §1B1.3(a)(2)); different drugs are added as converted weights
+        (:meth:`converted_weight`). The sum is scored in the first drug's table, expressed
+        in grams of that drug, and the level is never below either drug's own level. ``drug2``
+        is ``-1`` where there is no second drug (those keep :meth:`base_offense_level`).
+
+        Examples
+        --------
+        >>> from simulator.law import DRUGS, load_law
+        >>> law = load_law()
+        >>> ed = np.array([law.edition_index("2014")])
+        >>> coke = np.array([DRUGS.index("cocaine")])
+        >>> crack = np.array([DRUGS.index("cocaine_base")])
+        >>> int(law.base_offense_level(coke, np.array([400.0]), ed)[0])
+        22
+        >>> int(law.grouped_base_level(coke, np.array([400.0]), ed,   # 28 g of crack counts
+        ...                            crack, np.array([28.0]), ed)[0])   # as 500 g: 900 g
+        24
+        """
+        level = self.base_offense_level(drug, grams, edition)
+        at = np.flatnonzero(np.asarray(drug2) >= 0)
+        if not len(at):
+            return level
+        d1, g1, e1 = (np.asarray(x)[at] for x in (drug, grams, edition))
+        d2, g2, e2 = (np.asarray(x)[at] for x in (drug2, grams2, edition2))
+        l1 = level[at]
+        l2 = self.base_offense_level(d2, g2, e2)
+        per_gram = self.converted_weight(d1, np.ones(len(at)), e1, l1)
+        total = self.converted_weight(d1, g1, e1, l1) + self.converted_weight(d2, g2, e2, l2)
+        combined = self.base_offense_level(d1, total / per_gram, e1)
+        out = level.copy()
+        out[at] = np.maximum(combined, np.maximum(l1, l2))
+        return out
+
     @functools.cached_property
     def _threshold_columns(self) -> np.ndarray:
         """Drug Quantity Table thresholds as [K, edition × table drug], one row per column."""
@@ -285,6 +396,63 @@ class Law:
             cap = np.asarray(caps, dtype=out.dtype)[np.clip(priors[at], 0, 2)]
             flat[at] = np.minimum(flat[at], cap)
         return out
+
+    def grouped_tier(
+        self,
+        drug: np.ndarray,
+        grams: np.ndarray,
+        drug2: np.ndarray,
+        grams2: np.ndarray,
+        when: np.ndarray,
+    ) -> np.ndarray:
+        """Highest statutory tier either drug's quantity reaches on day ``when`` (§841(b)(1)).
+
+        Each count carries its own penalty: the quantities of different drugs are not added
+        for the statute (unlike the guidelines). ``drug2`` is ``-1`` where there is none.
+
+        Examples
+        --------
+        >>> from simulator.calendar import day
+        >>> from simulator.law import DRUGS, load_law
+        >>> law = load_law()
+        >>> coke, crack = DRUGS.index("cocaine"), DRUGS.index("cocaine_base")
+        >>> law.grouped_tier(np.array([coke, coke]), np.array([400.0, 400.0]),
+        ...                  np.array([crack, -1]), np.array([30.0, 0.0]),
+        ...                  np.full(2, day("2015-01-01"))).tolist()
+        [5, 0]
+        """
+        tier = self.mandatory_tier(drug, grams, when)
+        return _higher_with_second(
+            tier, drug2, lambda at, d2: self.mandatory_tier(
+                d2, np.asarray(grams2)[at], np.broadcast_to(when, tier.shape)[at]
+            ),
+        )  # fmt: skip
+
+    def grouped_maximum(
+        self,
+        drug: np.ndarray,
+        grams: np.ndarray,
+        drug2: np.ndarray,
+        grams2: np.ndarray,
+        tier: np.ndarray,
+        priors: np.ndarray,
+        maximum: np.ndarray,
+    ) -> np.ndarray:
+        """The statutory maximum of the counts: the higher of each drug's (:meth:`lower_maximum`).
+
+        A small quantity of marijuana caps its own count (§841(b)(1)(D)), not a count of
+        another drug beside it. ``drug2`` is ``-1`` where there is none.
+        """
+        out = self.lower_maximum(drug, grams, tier, priors, maximum)
+        shape = out.shape
+
+        def second(at: np.ndarray, d2: np.ndarray) -> np.ndarray:
+            return self.lower_maximum(
+                d2, np.asarray(grams2)[at], np.broadcast_to(tier, shape)[at],
+                np.broadcast_to(priors, shape)[at], np.broadcast_to(maximum, shape)[at],
+            )  # fmt: skip
+
+        return _higher_with_second(out, drug2, second)
 
     def career_level(self, statutory_max: np.ndarray) -> np.ndarray:
         """Career offender offense level (§4B1.1(b)) from the statutory maximum in months.
@@ -486,6 +654,18 @@ class Law:
             step += term > tops[..., k]
         months = self.rdap_months[rule, step]
         return np.where(known & (term < self.life_months), months, 0).astype(np.int16)
+
+
+def _higher_with_second(
+    first: np.ndarray, drug2: np.ndarray, second: Callable[[np.ndarray, np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """``first``, raised to ``second(at, drug2[at])`` for the people ``at`` with a second drug."""
+    at = np.flatnonzero(np.asarray(drug2) >= 0)
+    if not len(at):
+        return first
+    out = first.copy()
+    out[at] = np.maximum(out[at], second(at, np.asarray(drug2)[at]))
+    return out
 
 
 def _period(drug: np.ndarray, when: np.ndarray, starts: np.ndarray) -> np.ndarray:

@@ -55,7 +55,7 @@ from simulator.calendar import day
 from simulator.law import DRUGS, Law, amendment_bit
 from simulator.model.population import Population
 from simulator.model.reduction import Amendment, resolve
-from simulator.model.sentencing import Guideline, guideline
+from simulator.model.sentencing import Guideline, guideline, second_drug
 
 CRACK, POWDER = DRUGS.index("cocaine_base"), DRUGS.index("cocaine")
 #: First day of the appended penalty periods: later than any real date.
@@ -166,6 +166,10 @@ class Resolved:
         base_law = self.law
         n = len(pop)
         drug, grams = pop.drug, pop.grams.astype(np.float64)
+        drug2, grams2 = second_drug(pop.cases())  # (None, None): nobody has a second drug
+        second = drug2 is not None
+        other = np.maximum(drug2, 0) if second else None  # the second drug's table (any)
+        edition2 = None
         if self.as_of is not None:
             when = np.full(n, self.as_of, dtype=np.int32)
             edition = base_law.edition_on(drug, when)
@@ -175,9 +179,14 @@ class Resolved:
                 edition = base_law.edition_on(drug, pop.table_date)
             statute = thresholds_day = pop.sentencing_date
             rules = pop.table_date  # the guidelines the current range rests on
-        # the tier charged, within what the quantity reaches under the thresholds in force;
-        # a change of thresholds replaces them for the people it reaches
-        mm = np.minimum(pop.mm_charged, base_law.mandatory_tier(drug, grams, thresholds_day))
+        if second:
+            edition2 = base_law.edition_on(other, rules)
+        # the tier charged, within what each drug's quantity reaches under the thresholds in
+        # force; a change of thresholds replaces them for the people it reaches
+        tier1 = base_law.mandatory_tier(drug, grams, thresholds_day)
+        tier2 = (
+            base_law.mandatory_tier(other, grams2, thresholds_day) * (drug2 >= 0) if second else 0
+        )
         # criminal history as the guidelines of the range score it; changes may replace it
         chp = base_law.criminal_history_points(pop.chp, pop.status_points, rules)
         ch4 = base_law.zero_point_levels(pop.cases(), rules)
@@ -185,31 +194,49 @@ class Resolved:
         combo = np.zeros(n, dtype=np.int64)
         scopes = [scope(ch, pop, self.effective) for ch in self.changes]
 
+        def either(codes: list[int]) -> np.ndarray:
+            """Whose first or second drug is one of ``codes``."""
+            hit = np.isin(drug, codes)
+            return hit | np.isin(drug2, codes) if second else hit
+
         for i, (ch, sc) in enumerate(zip(self.changes, scopes, strict=True)):
             if ch.type == "drug_table":
                 ed = base_law.edition_index(ch.edition)
                 edition = np.where(sc & np.isin(drug, _codes(ch.drugs)), ed, edition)
+                if second:
+                    edition2 = np.where(sc & np.isin(drug2, _codes(ch.drugs)), ed, edition2)
             elif ch.type == "crack_powder_ratio" and ch.guideline:
                 edition = np.where(sc & (drug == CRACK), self.ratio_edition[i], edition)
+                if second:
+                    edition2 = np.where(sc & (drug2 == CRACK), self.ratio_edition[i], edition2)
         if any(ch.type == "level_shift" for ch in self.changes):
-            base = base_law.base_offense_level(drug, grams, edition)
+            if second:
+                base = base_law.grouped_base_level(drug, grams, edition, drug2, grams2, edition2)
+            else:
+                base = base_law.base_offense_level(drug, grams, edition)
             for ch, sc in zip(self.changes, scopes, strict=True):
                 if ch.type == "level_shift":
-                    hit = sc & np.isin(drug, _codes(ch.drugs))
+                    hit = sc & either(_codes(ch.drugs))
                     hit &= (base >= ch.from_level) & (base <= ch.to_level)
                     shift = np.where(hit, ch.levels, shift)
         for i, (ch, sc) in enumerate(zip(self.changes, scopes, strict=True)):
             new = self._thresholds(ch, drug)
             if new is not None:
                 five, ten, hit = new
-                tier = np.where(grams >= ten, 10, np.where(grams >= five, 5, 0))
-                mm = np.where(sc & hit, np.minimum(pop.mm_charged, tier), mm).astype(np.int8)
+                tier1 = np.where(
+                    sc & hit, np.where(grams >= ten, 10, np.where(grams >= five, 5, 0)), tier1
+                )
+                if second:
+                    five, ten, hit = self._thresholds(ch, other)
+                    reached = np.where(grams2 >= ten, 10, np.where(grams2 >= five, 5, 0))
+                    tier2 = np.where(sc & hit & (drug2 >= 0), reached, tier2)
             if i in self.penalty_changes:
                 bit = 1 << self.penalty_changes.index(i)
-                reach = sc if ch.type == "enhancement_851" else sc & np.isin(drug, _codes(ch.drugs))
+                reach = sc if ch.type == "enhancement_851" else sc & either(_codes(ch.drugs))
                 combo = np.where(reach, combo | bit, combo)
             if ch.type == "criminal_history":
                 chp, ch4 = self._criminal_history(base_law, ch, sc, pop, chp, ch4)
+        mm = np.minimum(pop.mm_charged, np.maximum(tier1, tier2)).astype(np.int8)
 
         if self.penalty_changes:
             period = np.maximum(
@@ -232,6 +259,7 @@ class Resolved:
             chapter_four_shift=ch4,
             safety_valve_day=sv_day,
             safety_valve_guideline=meets,
+            edition2=edition2,
         )
 
     def safety_valve_rules(self, pop: Population, scopes: list[np.ndarray] | None = None) -> tuple:

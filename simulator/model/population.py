@@ -24,7 +24,16 @@ import numpy as np
 
 from simulator import lazy
 from simulator.calendar import FIRST_DATE, LAST_DATE, NEVER, day, to_datetime64
-from simulator.law import CATEGORIES, DRUG_GROUPS, DRUGS, TIERS, Law, conventions, load_law
+from simulator.law import (
+    CATEGORIES,
+    DRUG_GROUPS,
+    DRUGS,
+    SECOND_DRUGS,
+    TIERS,
+    Law,
+    conventions,
+    load_law,
+)
 
 pd = lazy.module("pandas")
 
@@ -39,7 +48,8 @@ class Column:
     as true/false, dates as ``YYYY-MM-DD``); ``lo``/``hi``, ``codes`` and ``allowed`` are the
     values a file may hold; ``derived`` says how a file that lacks the column gets it (``None``:
     a file must have it); ``optional`` columns may be missing from a :class:`Population` built
-    in code (they are filled with zeros, or by ``fill`` from the columns before them).
+    in code (they are filled with zeros, or by ``fill`` from the columns before them);
+    ``blank_is_zero`` lets a file leave a cell blank for 0 (a code's first value).
     """
 
     dtype: str
@@ -53,6 +63,7 @@ class Column:
     derived: str | None = None
     optional: bool = False
     fill: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None
+    blank_is_zero: bool = False  # a blank cell in a file means 0 (a code: its first, "none")
 
     def default(self, columns: dict[str, np.ndarray], n: int) -> np.ndarray:
         """The column of ``n`` people who lack it, from the ``columns`` before it."""
@@ -165,6 +176,15 @@ SCHEMA: dict[str, Column] = {
     "firearm_924c_months": Column("int16", "consecutive 18 U.S.C. §924(c) term in months, part "
                                   "of term (the drug term is term less it; 0: no §924(c) count)",
                                   "int", "months", 0, _LIFE - 1, derived="0", optional=True),
+    # a second drug of the same offense: drug counts are grouped (USSG §3D1.2(d)) and the
+    # quantities added as converted weights (§2D1.1, Application Note 8(B)); the statute's
+    # tier is each count's own (Law.grouped_base_level, Law.grouped_tier)
+    "drug2": Column("int8", "second drug of the offense, grouped with the first (USSG "
+                    "§3D1.2(d)): index into simulator.law.SECOND_DRUGS (0: none)", "code",
+                    "name", codes=SECOND_DRUGS, derived="none", optional=True,
+                    blank_is_zero=True),
+    "grams2": Column("float32", "quantity of the second drug in grams (0 without one)", "float",
+                     "grams", 0, 1e12, derived="0", optional=True, blank_is_zero=True),
 }  # fmt: skip
 #: Columns a population may lack (files written before they existed): filled with zeros.
 OPTIONAL_COLUMNS: tuple[str, ...] = tuple(n for n, c in SCHEMA.items() if c.optional)
@@ -173,6 +193,7 @@ CASE_FIELDS = (
     "drug", "grams", "weapon", "role", "obstruction", "acceptance", "safety_valve",
     "sub_assist", "career", "chp", "mm_charged", "priors_851", "status_points", "zp_excluded",
     "sv_conditions", "one_point", "prior_3pt", "prior_2pt_violent", "firearm_924c_months",
+    "drug2", "grams2",
 )  # fmt: skip
 
 
@@ -241,6 +262,8 @@ class Population:
     prior_3pt: np.ndarray | None = None
     prior_2pt_violent: np.ndarray | None = None
     firearm_924c_months: np.ndarray | None = None
+    drug2: np.ndarray | None = None
+    grams2: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.id)

@@ -47,7 +47,7 @@ from simulator.calendar import NEVER, day
 from simulator.law import DRUGS, Law
 from simulator.model.motions import docket, motion_figures
 from simulator.model.population import Population, release_of
-from simulator.model.sentencing import Guideline, drug_term, guideline, total_term
+from simulator.model.sentencing import Guideline, drug_term, guideline, second_drug, total_term
 from simulator.numeric import expit, logit
 
 
@@ -131,13 +131,23 @@ def amended_guideline(
         edition = law.edition_on(pop.drug, pop.table_date)
     if change.rescore is not None:
         return change.rescore(law, pop, edition)
+    drug2, grams2 = second_drug(pop.cases())
+    edition2 = None
+    if drug2 is not None:  # the second drug's edition, amended as the first's
+        edition2 = law.edition_on(np.maximum(drug2, 0), pop.table_date)
     for drug, ed in change.edition.items():
         edition = np.where(pop.drug == drug, ed, edition)
+        if drug2 is not None:
+            edition2 = np.where(drug2 == drug, ed, edition2)
     shift = np.zeros(len(pop), dtype=np.int16)
     if change.level_shift:
-        base = law.base_offense_level(pop.drug, pop.grams, edition)
+        if drug2 is None:
+            base = law.base_offense_level(pop.drug, pop.grams, edition)
+        else:
+            base = law.grouped_base_level(pop.drug, pop.grams, edition, drug2, grams2, edition2)
         for drug, (levels, lo, hi) in change.level_shift.items():
-            hit = (pop.drug == drug) & (base >= lo) & (base <= hi)
+            hit = (pop.drug == drug) if drug2 is None else (pop.drug == drug) | (drug2 == drug)
+            hit &= (base >= lo) & (base <= hi)
             shift = np.where(hit, levels, shift)
     return _scored(
         law,
@@ -145,6 +155,7 @@ def amended_guideline(
         edition,
         level_shift=shift,
         same_statute=current,
+        edition2=edition2,
     )
 
 

@@ -152,6 +152,7 @@ def guideline(
     rules_day: np.ndarray | None = None,
     safety_valve_day: np.ndarray | None = None,
     safety_valve_guideline: np.ndarray | None = None,
+    edition2: np.ndarray | None = None,
 ) -> Guideline:
     """Guideline range and statutory limits of each case.
 
@@ -196,6 +197,10 @@ def guideline(
         rule the First Step Act widened for the statute). A later change of criminal-history
         rules leaves that finding as it was made (USSG §1B1.10(b)(1)); a change of the safety
         valve decides it from the criminal-history composition instead.
+    edition2 : ndarray, optional
+        Drug Quantity Table edition of each case's second drug (``drug2``), whose quantity is
+        added to the first's as a converted weight (USSG §3D1.2(d), §2D1.1 n.8). By default
+        the edition in force on ``rules_day`` (or ``statute_day``).
 
     Returns
     -------
@@ -215,15 +220,22 @@ def guideline(
             )
         chp = scored
         chapter_four_shift = chapter_four_shift + law.zero_point_levels(cases, rules)
+    drug2, grams2 = second_drug(cases)
+    if drug2 is not None and edition2 is None:
+        on = statute_day if rules_day is None else rules_day
+        edition2 = law.edition_on(np.maximum(drug2, 0), on)
     if same_statute is None:
         if tier is None:
             tday = statute_day if thresholds_day is None else thresholds_day
-            tier = np.minimum(
-                cases["mm_charged"], law.mandatory_tier(cases["drug"], cases["grams"], tday)
-            )
+            tier = np.minimum(cases["mm_charged"], _tier(law, cases, drug2, grams2, tday))
         tier = np.asarray(tier).astype(np.int8)
         minimum, smax = law.penalties(tier, cases["priors_851"], statute_day)
-        smax = law.lower_maximum(cases["drug"], cases["grams"], tier, cases["priors_851"], smax)
+        if drug2 is None:
+            smax = law.lower_maximum(cases["drug"], cases["grams"], tier, cases["priors_851"], smax)
+        else:
+            smax = law.grouped_maximum(
+                cases["drug"], cases["grams"], drug2, grams2, tier, cases["priors_851"], smax
+            )
     else:
         tier, minimum = same_statute.tier, same_statute.minimum
         smax = same_statute.statutory_max
@@ -235,7 +247,13 @@ def guideline(
         meets[at] = sv.guideline.points_met(_rows(sv_chp, at), _rows(sv_day, at))
     else:
         meets = safety_valve_guideline
-    base = law.base_offense_level(cases["drug"], cases["grams"], edition) + level_shift
+    if drug2 is None:
+        base = law.base_offense_level(cases["drug"], cases["grams"], edition)
+    else:
+        base = law.grouped_base_level(
+            cases["drug"], cases["grams"], edition, drug2, grams2, edition2
+        )
+    base = base + level_shift
     # the safety valve's levels and floor, for those who meet its criteria (0 for the others)
     at = np.flatnonzero(meets)
     sv_levels = np.zeros(np.shape(base), dtype=np.int8)
@@ -271,6 +289,37 @@ def guideline(
         minimum=minimum, relief=np.asarray(relief, dtype=bool), points=chp,
         safety_valve_levels=sv_levels, safety_valve_floor=raised,
     )  # fmt: skip
+
+
+def second_drug(cases: Mapping[str, np.ndarray]) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Each case's second drug (an index into DRUGS, -1 for none) and its grams.
+
+    ``(None, None)`` when no case has a second drug, so the one-drug path runs unchanged.
+
+    Examples
+    --------
+    >>> second_drug({"drug2": np.array([0, 3], np.int8), "grams2": np.array([0.0, 5.0])})
+    (array([-1,  2], dtype=int16), array([0., 5.]))
+    >>> second_drug({"drug2": np.zeros(2, np.int8), "grams2": np.zeros(2)})
+    (None, None)
+    """
+    codes = cases.get("drug2")
+    if codes is None or not codes.any():
+        return None, None
+    return codes.astype(np.int16) - 1, np.asarray(cases["grams2"])
+
+
+def _tier(
+    law: Law,
+    cases: Mapping[str, np.ndarray],
+    drug2: np.ndarray | None,
+    grams2: np.ndarray | None,
+    when: np.ndarray,
+) -> np.ndarray:
+    """The highest statutory tier the quantities reach on ``when`` (each drug's count)."""
+    if drug2 is None:
+        return law.mandatory_tier(cases["drug"], cases["grams"], when)
+    return law.grouped_tier(cases["drug"], cases["grams"], drug2, grams2, when)
 
 
 def _rows(values: np.ndarray | int, at: np.ndarray) -> np.ndarray:

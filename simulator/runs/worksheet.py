@@ -40,6 +40,7 @@ from simulator.law import (
     CATEGORIES,
     DRUG_GROUPS,
     DRUGS,
+    SECOND_DRUGS,
     Law,
     conventions,
     retroactive_amendments,
@@ -322,6 +323,7 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
         ("person", str(int(pop.id[index]))),
         ("drug", f"{drug.replace('_', ' ')} ({DRUG_GROUPS[drug]})"),
         ("quantity", _grams(float(pop.grams[index]))),
+        *_second_drug_facts(pop, index),
         ("criminal history points", str(int(pop.chp[index]))
          + (f" (of which {int(pop.status_points[index])} status points)"
             if pop.status_points[index] else "")),
@@ -341,6 +343,7 @@ def worksheet(outcome: Outcome, index: int) -> Worksheet:
     sv_rows, sv_values = _safety_valve_rows(outcome, index)
     rows: list[Row] = [
         *sv_rows,
+        *_grouping_rows(law, one, old_fn, new_fn),
         ("base offense level (§2D1.1(c))", str(s_old["base"]), str(s_new["base"]),
          "Drug Quantity Table, with any level shift of the change"),
         ("dangerous weapon (§2D1.1(b)(1))", _signed(s_old["weapon"]), _signed(s_new["weapon"]),
@@ -440,6 +443,47 @@ def _rdap(law: Law, pop: Population, index: int, release: int) -> str:
         return "no (does not complete the program, or the law excludes the person)"
     months = int(law.rdap_reduction(pop.term[index : index + 1], np.array([release]))[0])
     return f"{months} months earlier (counted in both release dates)" if months else "none"
+
+
+def _second_drug_facts(pop: Population, index: int) -> list[tuple[str, str]]:
+    """The second drug of the offense and its quantity, if there is one."""
+    code = int(pop.drug2[index])
+    if not code:
+        return []
+    drug = SECOND_DRUGS[code]
+    return [
+        ("second drug", f"{drug.replace('_', ' ')} ({DRUG_GROUPS[drug]})"),
+        ("second quantity", _grams(float(pop.grams2[index]))),
+    ]
+
+
+def _grouping_rows(
+    law: Law, one: Population, old_fn: GuidelineOf, new_fn: GuidelineOf
+) -> list[Row]:
+    """Each drug's own base level, before the quantities are added (one-row ``one``)."""
+    if not int(one.drug2[0]):
+        return []
+    alone = one.replace(drug2=np.zeros(1, np.int8), grams2=np.zeros(1, np.float32))
+    second = one.replace(
+        drug=(one.drug2 - 1).astype(np.int8), grams=one.grams2,
+        drug2=np.zeros(1, np.int8), grams2=np.zeros(1, np.float32),
+    )  # fmt: skip
+    first_name, second_name = DRUGS[int(one.drug[0])], SECOND_DRUGS[int(one.drug2[0])]
+    rows: list[Row] = []
+    for label, pop in ((first_name, alone), (second_name, second)):
+        old = _steps(law, pop, old_fn)["base"]
+        new = _steps(law, pop, new_fn)["base"]
+        rows.append((f"  {label.replace('_', ' ')} alone (§2D1.1(c))", str(old), str(new), ""))
+    rows.append(
+        (
+            "  drugs grouped (§3D1.2(d), §2D1.1 n.8(B))",
+            "",
+            "",
+            "the quantities added as converted drug weight (marijuana equivalents), "
+            "never below either drug's own level; each count keeps its own statutory tier",
+        )
+    )
+    return rows
 
 
 def _firearm_facts(law: Law, pop: Population, index: int) -> list[tuple[str, str]]:
@@ -634,6 +678,8 @@ def case_population(
     prior_3pt: bool = False,
     prior_2pt_violent: bool = False,
     firearm_924c: Value = 0,
+    drug2: str | None = None,
+    grams2: Value | None = None,
     names: dict[str, str] | None = None,
 ) -> Population:
     """A one-row population from a typed-in case (``simulate screen``).
@@ -644,7 +690,8 @@ def case_population(
     as for a file (the safety valve's other conditions as ``safety_valve``, as many points from
     1-point offenses as the points allow). The Drug Quantity Table and statutes are those in
     force on ``sentenced``; ``term`` is the total term, with any consecutive §924(c) months
-    (``firearm_924c``) in it;
+    (``firearm_924c``) in it; ``drug2`` and ``grams2`` give a second drug of the offense (its
+    counts grouped with the first's, USSG §3D1.2(d));
     the tier charged defaults to what the quantity supports then; the custody start to the
     sentencing date, and the offense date to the earlier of the two.
 
@@ -681,6 +728,9 @@ def case_population(
         "zp_excluded": zero_point_excluded, "rdap": rdap, "ftc": ftc, "prior_3pt": prior_3pt,
         "prior_2pt_violent": prior_2pt_violent, "firearm_924c_months": firearm_924c,
     }  # fmt: skip
+    if drug2 is not None or grams2 is not None:
+        row["drug2"] = "" if drug2 is None else DRUG_ALIASES.get(drug2, drug2)
+        row["grams2"] = "" if grams2 is None else grams2
     # left out, the safety valve's other conditions and the 1-point offenses are derived as for
     # a file (as the safety valve applied; as many 1-point points as the points allow)
     if sv_conditions is not None:
@@ -691,8 +741,10 @@ def case_population(
     quiet = {name for name, given in (("custody_start", custody_start),
                                       ("offense_date", offense_date)) if not given}  # fmt: skip
     pop = _one_row(row, names, quiet)
-    if mm_tier is None:  # the tier the quantity reaches on the sentencing date
-        tier = int(law.mandatory_tier(pop.drug, pop.grams, pop.sentencing_date)[0])
+    if mm_tier is None:  # the tier the quantities reach on the sentencing date
+        second = pop.drug2.astype(np.int16) - 1
+        tier = int(law.grouped_tier(pop.drug, pop.grams, second, pop.grams2,
+                                    pop.sentencing_date)[0])  # fmt: skip
         if tier:
             pop = _one_row({**row, "mm_charged": tier}, names, quiet)
     return pop
