@@ -13,13 +13,18 @@ import time
 import zipfile
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from simulator.cli import main
+from simulator.cli.options import FiniteRange
 from simulator.resources import scenarios_dir
 from simulator.web.app import STATIC, Settings, create_app
+from simulator.web.queries import FieldError, parse_seed, parse_size
 from simulator.web.workers import Busy, TimeLimit, WorkerPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -223,3 +228,29 @@ def test_a_burst_of_concurrent_runs_is_queued_and_each_gets_its_own():
     assert [r["answered_seed"] for r in rows] == list(range(n))
     assert status == 200 and body == rows[7]["body"]  # the same run, the same bytes
     assert after == 200
+
+
+@settings(max_examples=200)
+@given(
+    st.one_of(
+        st.integers(-(10**6), 10**6).map(str),
+        st.floats(allow_nan=True, allow_infinity=True).map(repr),
+        st.text(min_size=1, max_size=8),
+    )
+)
+def test_seed_and_size_are_read_as_the_command_line_reads_them(text):
+    """Whatever is typed, the page accepts what --seed and --size accept, or words it alike."""
+    for name, option, web in (
+        ("seed", click.IntRange(min=0), lambda t: parse_seed(t)),
+        ("size", FiniteRange(min=0, min_open=True, max=200), lambda t: parse_size(t, 200)),
+    ):
+        try:
+            expected, message = option.convert(text, None, None), None
+        except click.BadParameter as exc:
+            expected, message = None, f"Invalid value for '{name}': {exc.message}"
+        if message is None:
+            assert web(text) == expected
+        else:
+            with pytest.raises(FieldError) as caught:
+                web(text)
+            assert str(caught.value) == message and caught.value.field == name

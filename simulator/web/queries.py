@@ -175,12 +175,13 @@ def parse_size(text: str | None, max_size: float) -> float | None:
     except ValueError:
         message = f"Invalid value for 'size': {text!r} is not a valid float range."
         raise FieldError(message, "size") from None
-    if not math.isfinite(size):
-        raise FieldError(f"Invalid value for 'size': {text!r} is not a finite number.", "size")
-    if not 0 < size <= SIZE_LIMIT:
+    # in the order click checks --size: the range first (nan passes it), then finiteness
+    if size <= 0 or size > SIZE_LIMIT:
         raise FieldError(
             f"Invalid value for 'size': {size} is not in the range 0<x<={SIZE_LIMIT:g}.", "size"
         )
+    if not math.isfinite(size):
+        raise FieldError(f"Invalid value for 'size': {text!r} is not a finite number.", "size")
     check_size(size, max_size)
     return size
 
