@@ -140,8 +140,12 @@ function compareParams(params) {
   const choice = $("compare").value;
   if (!choice) return null;
   const other = new URLSearchParams();
-  other.append("scenario", choice === "=shipped" ? params.get("scenario") : choice);
-  for (const key of ["seed", "size"]) if (params.has(key)) other.append(key, params.get(key));
+  const name = params.get("scenario");
+  other.append("scenario", choice === "=shipped" ? name : choice);
+  // one seed for both runs (common random numbers): the first scenario's, unless one was given
+  const seed = params.get("seed") || (entry(name) ? String(entry(name).seed) : null);
+  if (seed !== null) other.append("seed", seed);
+  if (params.has("size")) other.append("size", params.get("size"));
   return other;
 }
 
