@@ -34,6 +34,7 @@ Examples
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with WorkerPool(cfg.workers, cfg.time_limit, cfg.queue_limit) as pool:
             state["pool"] = pool
+            await asyncio.to_thread(catalog)  # read the library once, before the first page
             yield
 
     async def submitted(fn: Any, *args: Any, **kwargs: Any) -> Any:
