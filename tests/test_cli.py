@@ -257,7 +257,7 @@ def test_an_unexpected_error_is_one_line_without_traceback(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("simulator.cli.run.apply", boom)
+    monkeypatch.setattr("simulator.runs.blocks.apply", boom)
     monkeypatch.delenv("SIMULATOR_DEBUG", raising=False)
     result = CliRunner().invoke(main, ["run", str(SCENARIO_2014), "--size", "0.01"])
     assert result.exit_code == 1

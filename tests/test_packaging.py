@@ -26,6 +26,9 @@ import simulator
 from simulator import resources
 from simulator.version import DISTRIBUTION
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from web_load import get, serving
+
 
 def _uv() -> str:
     found = os.environ.get("UV") or shutil.which("uv")
@@ -56,6 +59,12 @@ def test_the_wheel_holds_every_data_and_scenario_file(wheel):
             if path.is_file():
                 rel = path.relative_to(ROOT).as_posix()
                 assert f"simulator/{resources.SHIPPED}/{rel}" in names, rel
+
+
+def test_the_wheel_carries_the_explorers_page(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for path in (ROOT / "simulator" / "web" / "static").iterdir():
+        assert f"simulator/web/static/{path.name}" in names, path.name
 
 
 def test_the_wheel_carries_citation_cff_for_the_reports_how_to_cite(wheel):
@@ -168,6 +177,13 @@ def test_the_wheel_installed_in_a_fresh_environment_runs_scenarios_by_name(wheel
     )
     ran = _run([str(python), "-c", code, *names], cwd=empty, env=env).stdout.split("\n")
     assert [line.split()[0] for line in ran if line] == names
+
+    # the explorer serves its page, its assets and runs from the installed package
+    with serving(command=[str(simulate), "serve"], cwd=empty, env=env) as base:
+        for path in ("/", "/static/explorer.js", "/static/explorer.css"):
+            assert get(base + path)[0] == 200, path
+        status, body, _ = get(f"{base}/api/run?scenario=equal_act&size=0.02")
+        assert status == 200 and json.loads(body)["size"] == 0.02
     assert list(empty.iterdir()) == []  # nothing written where it ran
 
 

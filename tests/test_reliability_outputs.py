@@ -249,7 +249,7 @@ def test_an_existing_out_is_refused_before_any_work(tmp_path, monkeypatch, popul
     def work(*args, **kwargs):
         raise AssertionError("work started before --out was checked")
 
-    monkeypatch.setattr(run_module, "synthesize", work)
+    monkeypatch.setattr(run_module, "run_synthetic", work)
     monkeypatch.setattr(run_file, "run_file", work)
     monkeypatch.setattr(run_file, "chunk_rows_for", work)
     for extra in ([], ["--population", population_file]):

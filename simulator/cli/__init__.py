@@ -88,6 +88,10 @@ COMMANDS: dict[str, Entry] = {
         "simulator.cli.screen:command",
         "Worksheet for one case typed on the command line, run through the same engine.",
     ),
+    "serve": Entry(
+        "simulator.cli.serve:command",
+        "Serve the explorer: choose a scenario, change its assumptions, run it, in a web page.",
+    ),
     "sensitivity": Entry(
         "simulator.cli.sensitivity:command",
         "Rank SCENARIO's uncertain assumptions by how much of each figure's variance they explain.",

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator
 
 from rich.console import Console, RenderableType
 
-from simulator.cli.options import Fail, parse_sets
+from simulator.cli.options import Fail
 from simulator.errors import InputError
 from simulator.resources import find_scenario
-from simulator.scenario import Scenario, load_scenario, with_overrides
+from simulator.scenario import Scenario, load_scenario, parse_sets, with_overrides
 
 
 def load(path: str, sets: tuple[str, ...] = ()) -> Scenario:

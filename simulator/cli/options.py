@@ -69,17 +69,6 @@ class FiniteRange(click.FloatRange):
         return number
 
 
-def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
-    """``--set dotted.key=value`` options as a dict (exit 2 for one without ``=``)."""
-    out = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise Fail(f"--set {item}: expected dotted.key=value", 2)
-        out[key.strip()] = value
-    return out
-
-
 seed_option = click.option(
     "--seed",
     type=click.IntRange(min=0),

@@ -27,8 +27,6 @@ from simulator.cli.options import (
     size_option,
 )
 from simulator.files import to_json
-from simulator.inputs.synthesis import synthesize
-from simulator.model.apply import apply
 from simulator.outputs_folder import Outputs
 from simulator.report.outputs import output_files
 from simulator.report.plots import plot_files
@@ -173,16 +171,16 @@ command = run
 
 def run_synthetic(sc: Scenario, *, seed: int, size: float | None, workers: int, quiet: bool) -> Any:
     """The scenario on a synthetic population: whole, or in blocks above one block's size."""
-    # lazy command loading: the block machinery loads only for populations above one block
-    from simulator.runs.blocks import block_sizes, run_blocks, runs_in_blocks
+    # lazy command loading: the block machinery loads only for a synthetic population
+    from simulator.runs.blocks import block_sizes, run_synthetic, runs_in_blocks
 
     total = sc.population.size if size is None else size
     if not runs_in_blocks(sc, total):
-        return apply(synthesize(sc.population, seed=seed, size=size), sc)
+        return run_synthetic(sc, seed=seed, size=size)
     from simulator.cli.progress import progress_bar  # rich loads only for a run in blocks
 
     with progress_bar("blocks", len(block_sizes(total)), quiet=quiet) as progress:
-        return run_blocks(sc, seed=seed, size=total, workers=workers, progress=progress)
+        return run_synthetic(sc, seed=seed, size=size, workers=workers, progress=progress)
 
 
 def check_population_options(

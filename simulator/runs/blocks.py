@@ -33,6 +33,7 @@ import numpy as np
 from simulator.inputs.synthesis import synthesize
 from simulator.law import load_law
 from simulator.model.apply import apply
+from simulator.model.outcomes import Outcome
 from simulator.runs.chunked import ChunkedOutcome, whole_population_reason
 from simulator.scenario import Scenario
 
@@ -131,4 +132,46 @@ def run_blocks(
     return total
 
 
-__all__ = ["BLOCK_SIZE", "block_seed", "block_sizes", "one_block", "run_blocks", "runs_in_blocks"]
+def run_synthetic(
+    scenario: Scenario,
+    *,
+    seed: int,
+    size: float | None = None,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> Outcome | ChunkedOutcome:
+    """The scenario on its synthetic population, as ``simulate run`` draws it: whole or in blocks.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    seed : int
+        The population's seed.
+    size : float, optional
+        The population's size (default: the scenario's ``population.size``). Above one block
+        (and for a scenario that can be added up), :func:`run_blocks` runs it.
+    workers, progress
+        As :func:`run_blocks` takes them, for a run in blocks.
+
+    Examples
+    --------
+    >>> import simulator as sim
+    >>> s = sim.load_scenario("scenarios/2014_guidelines.yaml")
+    >>> run_synthetic(s, seed=1, size=0.02).summary == sim.run(s, seed=1, size=0.02).summary
+    True
+    """
+    total = scenario.population.size if size is None else size
+    if not runs_in_blocks(scenario, total):
+        return apply(synthesize(scenario.population, seed=seed, size=size), scenario)
+    return run_blocks(scenario, seed=seed, size=total, workers=workers, progress=progress)
+
+
+__all__ = [
+    "BLOCK_SIZE",
+    "block_seed",
+    "block_sizes",
+    "one_block",
+    "run_blocks",
+    "run_synthetic",
+    "runs_in_blocks",
+]

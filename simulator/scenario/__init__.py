@@ -34,6 +34,8 @@ from simulator.scenario.changes import CHANGE_MODELS, Change
 from simulator.scenario.document import PopulationSpec, Projection, Scenario
 from simulator.scenario.loading import (
     load_scenario,
+    parse_sets,
+    scenario_from_text,
     validate_scenario,
     with_overrides,
     with_values,
@@ -50,6 +52,8 @@ __all__ = [
     "ScenarioError",
     "StrictModel",
     "load_scenario",
+    "parse_sets",
+    "scenario_from_text",
     "uncertain_fields",
     "validate",
     "validate_scenario",

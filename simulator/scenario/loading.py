@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numbers
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from simulator.errors import ScenarioError
@@ -80,6 +80,77 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any]) -> Scenari
     scenario = validate(doc, path=str(path), root=root, text=text, problems=yaml_problems(root))
     scenario.population._base = path.resolve().parent
     return _checked(scenario, str(path), root)
+
+
+def scenario_from_text(text: str, source: str) -> Scenario:
+    """Validate a scenario given as the text of a YAML file (an upload, say), named ``source``.
+
+    The checks and messages of :func:`load_scenario` (``source:line:col: key: message``),
+    without reading any file: a ``population.parameters`` names a file, so it is refused.
+
+    Parameters
+    ----------
+    text : str
+        The YAML text of a scenario file.
+    source : str
+        What messages name in place of a file's path (``upload.yaml``, say).
+
+    Returns
+    -------
+    Scenario
+        Validated and frozen.
+
+    Raises
+    ------
+    ScenarioError
+        One line per problem, as :func:`load_scenario` raises it for a file.
+
+    Examples
+    --------
+    >>> from simulator.resources import find_scenario
+    >>> text = find_scenario("2014_guidelines").read_text(encoding="utf-8")
+    >>> scenario_from_text(text, "mine.yaml").sha256() == load_scenario("2014_guidelines").sha256()
+    True
+    >>> scenario_from_text(text.replace("rate: 0.68", "rate: 2"), "mine.yaml")
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ScenarioError: mine.yaml:25:3: grant.rate: Input should be less than or ...
+    """
+    root, doc = parse_yaml(text, source, ScenarioError)
+    scenario = validate(doc, path=source, root=root, text=text, problems=yaml_problems(root))
+    if scenario.population.parameters is not None:
+        line, col = locate(root, ("population", "parameters")) or (1, 1)
+        raise ScenarioError(
+            f"{source}:{line}:{col}: population.parameters: a scenario given as text cannot "
+            "name a file; leave it out (the shipped generator parameters apply)"
+        )
+    return scenario
+
+
+def parse_sets(values: Iterable[str]) -> dict[str, str]:
+    """``dotted.key=value`` overrides (``--set``) as a dict, in order; the values still text.
+
+    Raises
+    ------
+    ScenarioError
+        For an item without ``=`` or without a key: ``--set ITEM: expected dotted.key=value``.
+
+    Examples
+    --------
+    >>> parse_sets(["grant.rate=1", "population.size = 0.5"])
+    {'grant.rate': '1', 'population.size': ' 0.5'}
+    >>> parse_sets(["grant.rate"])
+    Traceback (most recent call last):
+    ...
+    simulator.errors.ScenarioError: --set grant.rate: expected dotted.key=value
+    """
+    out = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ScenarioError(f"--set {item}: expected dotted.key=value")
+        out[key.strip()] = value
+    return out
 
 
 def validate_scenario(doc: Mapping[str, Any]) -> Scenario:
