@@ -253,3 +253,37 @@ def test_a_codebook_is_refused_where_a_column_mapping_is_expected():
         sim.read_population(ROOT / "examples" / "ussc_sample.csv", "ussc")
     with pytest.raises(PopulationError, match="no shipped mapping of that name"):
         load_mapping("usc")
+
+
+def test_a_missing_term_is_rejected_unless_the_sentence_was_probation(tmp_path):
+    frame = pd.read_csv(ROOT / "examples" / "ussc_sample.csv")
+    clean = frame.iloc[20:30].reset_index(drop=True)
+    clean.loc[0, "SENTTOT"] = 99999  # missing: rejected
+    clean.loc[1, ["SENTTOT", "SENTIMP"]] = (99999, 3)  # probation alone: left out
+    clean.loc[2, "TIMSERVM"] = np.nan  # detained, months unknown: custody from sentencing
+    clean.loc[3, "SENTTOT"] = 600  # over 470 months: life
+    path = tmp_path / "f.csv"
+    clean.to_csv(path, index=False)
+    read = sim.read_ussc(path, on_bad_rows="skip")
+    assert read.rejected[["row", "reason"]].values.tolist() == [[1, "term (SENTTOT): missing"]]
+    assert read.counts["not_imprisoned"] == 1
+    assert read.counts["custody_start_assumed"] == 1
+    people = read.cases.to_frame(labels=False).set_index("id")
+    assert people.loc[2, "custody_start"] == people.loc[2, "sentencing_date"]
+    assert people.loc[3, "term"] == load_law().life_months
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("empty.csv", "SENTMON,SENTYR\n", "no rows"),
+        ("fy.dta", "x", "expected a datafile ending in one of"),
+        ("missing.csv", None, "no such file"),
+    ],
+)
+def test_files_that_cannot_be_read_say_why(tmp_path, name, text, message):
+    path = tmp_path / name
+    if text is not None:
+        path.write_text(text)
+    with pytest.raises(PopulationError, match=message):
+        sim.read_ussc(path)

@@ -13,7 +13,7 @@ Examples
 ...     p = Path(d) / "fy.csv"
 ...     _ = p.write_text(chr(10).join(["sentmon,SENTYR,OTHER", "3,2014,x", ""]))
 ...     read_datafile(p, {"SENTMON", "SENTYR"}).to_dict("records")
-[{'SENTMON': '3', 'SENTYR': '2014'}]
+[{'SENTMON': 3, 'SENTYR': 2014}]
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def has_pyreadstat() -> bool:
 def read_datafile(path: str | Path, columns: Collection[str]) -> pd.DataFrame:
     """The ``columns`` of a datafile that has them, named in capitals, one row per case.
 
-    CSV cells stay text; SAS and SPSS values come as the file stores them (numbers as floats,
-    a missing number as NaN). Columns the file lacks are not in the frame.
+    Numbers come as numbers (a CSV column with any cell that is no number stays text), a
+    missing value as NaN. Columns the file lacks are not in the frame.
 
     Raises
     ------
@@ -75,8 +75,10 @@ def read_datafile(path: str | Path, columns: Collection[str]) -> pd.DataFrame:
         raise PopulationError(f"{path}: {NEEDS_PYREADSTAT}")
     try:
         if kind == "csv":
+            # numbers parsed by the C parser (a column with any other text stays text);
+            # empty cells and SAS's "." are missing, "NA" is not a code the files use
             frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, skipinitialspace=True,
+                path, keep_default_na=False, na_values=["", "."], skipinitialspace=True,
                 usecols=lambda c: str(c).strip().upper() in wanted,
             )  # fmt: skip
         elif has_pyreadstat():

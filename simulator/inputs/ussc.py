@@ -74,48 +74,45 @@ class _Source:
         self.frame, self.variables, self.path = frame, variables, path
         self.n = len(frame)
 
-    def column(self, role: str) -> str | None:
-        """The file's column for ``role``: the first of its names the file has."""
+    def columns(self, role: str) -> list[str]:
+        """Every one of ``role``'s columns the file has, in the mapping's order.
+
+        Raises :class:`PopulationError` when the file has none of a required variable's.
+        """
         var: Variable = getattr(self.variables, role)
         found = [c.upper() for c in var.columns if c.upper() in self.frame.columns]
         if not found and var.required and var.columns:
-            tried = ", ".join(var.columns)
-            raise PopulationError(
-                f"{self.path}: no column for {role} (the mapping names {tried}); correct its "
-                "name in the mapping if your file calls it otherwise"
-            )
-        return found[0] if found else None
-
-    def columns(self, role: str) -> list[str]:
-        """Every one of ``role``'s columns the file has, in order (a list variable)."""
-        var: Variable = getattr(self.variables, role)
-        found = [c.upper() for c in var.columns if c.upper() in self.frame.columns]
-        if not found and var.required:
             raise PopulationError(
                 f"{self.path}: no column for {role} (the mapping names "
-                f"{', '.join(var.columns)}); correct its name in the mapping"
+                f"{', '.join(var.columns)}); correct its name in the mapping if your file "
+                "calls it otherwise"
             )
         return found
+
+    def column(self, role: str) -> str | None:
+        """The file's column for ``role``: the first of its names the file has."""
+        found = self.columns(role)
+        return found[0] if found else None
 
     def cells(self, role: str, column: str | None = None) -> Cells:
         """The values of ``role`` (from ``column``, or its first column the file has)."""
         col = column if column is not None else self.column(role)
-        raw = self.frame[col] if col is not None else pd.Series([""] * self.n, dtype=object)
+        raw = self.frame[col] if col is not None else pd.Series(np.full(self.n, "", object))
         return coded(raw, getattr(self.variables, role))
 
 
 @dataclass(frozen=True)
 class Cells:
-    """A variable's values: numbers (NaN where missing), codes translated, and the raw text.
+    """A variable's values: numbers (NaN where missing) and cells as a population file holds them.
 
-    ``value`` holds cells as a population file holds them: the translated code (``true``,
-    ``cocaine``, ``5``), or the file's own code where the codebook does not list it, and an
-    empty cell where the value is missing.
+    ``value`` is the column our frame gets: for a variable with codes, the translated codes as
+    text (``true``, ``cocaine``, ``5``), or the file's own value where the codebook does not list
+    it; for one without, its numbers (NaN where missing), with any cell that is no number kept
+    as text for the row checks to name.
     """
 
     number: np.ndarray  # float64; NaN where missing, a sentinel, or not a number
-    value: np.ndarray  # object: text cells
-    text: np.ndarray  # object: the value as the file held it
+    value: np.ndarray  # float64, or object where some cells are codes or text
     missing: np.ndarray  # bool: blank or a sentinel code
 
 
@@ -153,33 +150,81 @@ def code_cell(code: object) -> str:
     return str(code).strip()
 
 
+def _as_number(code: object) -> float | None:
+    """A codebook's code as a number (None for text such as ``life``, and for flags)."""
+    if isinstance(code, bool):
+        return None
+    try:
+        return float(code)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
 def coded(raw: pd.Series, var: Variable) -> Cells:
     """A column's cells read with a variable's sentinel codes and code table.
 
+    Numbers are looked up as numbers (3, 3.0 and "3" are code 3), text as text; only a cell
+    that is no number is ever turned into text, so a column of numbers costs no text at all.
+
     Examples
     --------
-    >>> v = Variable(columns=["X"], codes={1: "a", 2: True}, missing=[9], other="z")
-    >>> c = coded(pd.Series(["1", "9", "", "3.0", "x", 2.0]), v)
+    >>> v = Variable(columns=["X"], codes={1: "a", 2: True, "life": 9}, missing=[9], other="z")
+    >>> c = coded(pd.Series(["1", "9", "", "3.0", "x", 2.0, "life"]), v)
     >>> c.value.tolist(), c.missing.tolist()
-    (['a', '', '', 'z', 'z', 'true'], [False, True, True, False, False, False])
+    (['a', '', '', 'z', 'z', 'true', '9'], [False, True, True, False, False, False, False])
+    >>> coded(pd.Series([5.0, 99.0, np.nan]), Variable(columns=["Y"], missing=[99])).value
+    array([ 5., nan, nan])
     """
     s = raw.reset_index(drop=True)
+    numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
     number = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    text = s.astype(str).str.strip().to_numpy(dtype=object)
-    blank = s.isna().to_numpy() | np.isin(text, _BLANK)
-    sentinels = [code_cell(m) for m in var.missing]  # the codebook's few codes
-    key = as_cells(s)  # a code as text: 3, 3.0 and "3" are all code 3
-    missing = blank | np.isin(key, sentinels)
+    missing = s.isna().to_numpy().copy()
+    is_text = np.zeros(len(s), dtype=bool)
+    text = stripped = np.empty(0, dtype=object)
+    if not numeric:  # text cells: blanks, and the cells that are no number
+        stripped = s.astype(str).str.strip().to_numpy(dtype=object)
+        missing |= np.isin(stripped, _BLANK)
+        is_text = np.isnan(number) & ~missing
+        text = stripped[is_text]
+    numbers = [x for x in map(_as_number, var.missing) if x is not None]
+    missing |= np.isin(number, numbers)
+    if is_text.any():
+        said = np.isin(text, [code_cell(m) for m in var.missing])
+        missing[np.flatnonzero(is_text)[said]] = True
+        is_text &= ~missing
+        text = text[~said]
     number = np.where(missing, np.nan, number)
-    value = key
-    if var.codes:
-        table = {code_cell(k): code_cell(v) for k, v in var.codes.items()}
-        mapped = pd.Series(key, dtype=object).map(table)  # a hash lookup, not a loop in Python
-        listed = mapped.notna().to_numpy()
-        other = key if var.other is None else code_cell(var.other)
-        value = np.where(listed, mapped.to_numpy(dtype=object), other)
-    value = np.where(missing, "", value).astype(object)
-    return Cells(number, value, text, missing)
+    if not var.codes:
+        value = number
+        if is_text.any():  # kept as they are, for the row checks to name
+            value = number.astype(object)
+            value[is_text] = text
+        return Cells(number, value, missing)
+    pairs = [(_as_number(k), code_cell(k), code_cell(v)) for k, v in var.codes.items()]
+    numeric_codes = [(x, v) for x, _, v in pairs if x is not None]
+    keys = pd.Index([x for x, _ in numeric_codes], dtype=np.float64)
+    found = keys.get_indexer(number) if len(keys) else np.full(len(s), -1)
+    table = np.array([v for _, v in numeric_codes] + [""], dtype=object)
+    value = table[found]  # -1 takes the trailing "": not listed (fixed below)
+    listed = found >= 0
+    if is_text.any():
+        by_text = {k: v for _, k, v in pairs}
+        mapped = pd.Series(text, dtype=object).map(by_text).to_numpy(dtype=object)
+        at = np.flatnonzero(is_text)
+        value[at] = np.where(pd.isna(mapped), "", mapped)
+        listed[at] = ~pd.isna(mapped)
+    unlisted = ~listed & ~missing
+    if var.other is not None:
+        value[unlisted] = code_cell(var.other)
+    elif unlisted.any():  # the file's own value: a number (whole ones as ints) or text
+        at = np.flatnonzero(unlisted & ~is_text)
+        x = number[at]
+        whole = x == np.round(x)
+        value[at] = np.where(whole, np.where(whole, x, 0).astype(np.int64).astype(object), x)
+        if is_text.any():
+            value[unlisted & is_text] = stripped[unlisted & is_text]
+    value[missing] = ""
+    return Cells(number, value, missing)
 
 
 #: Cells that are blank: empty, SAS's "." and the usual spellings of not available.
@@ -243,7 +288,10 @@ def drug_list(frame: pd.DataFrame, variables: CodebookVariables, path: Path = Pa
     if mwgt is not None:
         from_file = ~all_weighed & (primary >= 0) & np.isfinite(mwgt) & (mwgt > 0)
         out = np.where(from_file, mwgt / equiv[np.maximum(primary, 0)], out)
-    first_text = src.cells("drug_types", types[0]).text if types else np.full(n, "", dtype=object)
+    first_text = np.full(n, "", dtype=object)  # the first drug's code, where none is scored
+    if types:
+        unscored = np.flatnonzero(primary < 0)
+        first_text[unscored] = as_cells(frame[types[0]].iloc[unscored])
     return Drugs(
         drug=primary.astype(np.int64), grams=np.where(primary >= 0, out, np.nan),
         several=all_weighed & (weighed.sum(axis=1) > 1),
@@ -279,7 +327,7 @@ def convert(frame: pd.DataFrame, codebook: Codebook, path: Path, first_id: int =
             labels[ours] = col
         return src.cells(role)
 
-    out: dict[str, np.ndarray] = {"id": np.arange(first_id, first_id + n).astype(str)}
+    out: dict[str, np.ndarray] = {"id": np.arange(first_id, first_id + n)}
     # when: the month and year on the codebook's day
     month, year = cells("sentencing_month").number, cells("sentencing_year").number
     labels["sentencing_date"] = f"{src.column('sentencing_month')}, {src.column('sentencing_year')}"
@@ -288,11 +336,12 @@ def convert(frame: pd.DataFrame, codebook: Codebook, path: Path, first_id: int =
     months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype(np.int64)
     sent = months.astype("datetime64[M]").astype("datetime64[D]") + (codebook.sentencing_day - 1)
     sent_day = sent.astype(np.int64)
-    out["sentencing_date"] = np.where(ok, np.datetime_as_string(sent, unit="D"), "")
+    out["sentencing_date"] = np.where(ok, np.datetime_as_string(sent, unit="D"), "").astype(object)
     bad_date = ~ok & np.isfinite(month) & np.isfinite(year)
     if bad_date.any():  # a month or year that is no date: shown as it was
-        shown = cells("sentencing_month").text + "/" + cells("sentencing_year").text
-        out["sentencing_date"] = np.where(bad_date, shown, out["sentencing_date"])
+        at = np.flatnonzero(bad_date)
+        m, y = (frame[src.column(r)].iloc[at] for r in ("sentencing_month", "sentencing_year"))
+        out["sentencing_date"][at] = as_cells(m) + "/" + as_cells(y)
     out["offense_date"] = out["sentencing_date"]
     labels["offense_date"] = labels["sentencing_date"]
     labels["custody_start"] = ", ".join(
@@ -328,7 +377,7 @@ def convert(frame: pd.DataFrame, codebook: Codebook, path: Path, first_id: int =
     agg, mit = cells("aggravating_role").number, cells("mitigating_role").number
     labels["role"] = f"{src.column('aggravating_role')} - {src.column('mitigating_role')}"
     role = agg - np.abs(mit)
-    out["role"] = as_cells(role)
+    out["role"] = role
     if src.column("sub_assist"):
         out["sub_assist"] = cells("sub_assist", "sub_assist").value
     else:
@@ -339,11 +388,11 @@ def convert(frame: pd.DataFrame, codebook: Codebook, path: Path, first_id: int =
     out["priors_851"] = coded(pd.Series(minimum), codebook.variables.minimum_priors).value
     # the sentence
     term = cells("term", "term").value
-    number = pd.to_numeric(pd.Series(term, dtype=object), errors="coerce").to_numpy(np.float64)
-    number = np.where(term == LIFE, life, np.minimum(number, life))  # 470 or more is life
-    out["term"] = np.where(np.isfinite(number), as_cells(number), term)
-    # a term that is no number is kept, for the row checks to reject; 0 months is no prison
-    imprisoned = np.isfinite(number) & (number > 0) | ~np.isfinite(number) & (term != "")
+    number = _months(term, life)  # 470 or more is life
+    out["term"] = np.where(np.isfinite(number), number, term)
+    # 0 months is no prison term; a missing term or one that is no number is kept, for the
+    # row checks to reject (unless the sentence type says there was no prison term)
+    imprisoned = ~(np.isfinite(number) & (number == 0))
     if src.column("sentence_type"):
         kind = cells("sentence_type").value
         imprisoned &= kind != "false"  # probation alone
@@ -365,9 +414,11 @@ def convert(frame: pd.DataFrame, codebook: Codebook, path: Path, first_id: int =
 
 
 def _months(values: np.ndarray, life: int) -> np.ndarray:
-    """Months of a range bound, life as ``life``; NaN where missing or not a number."""
-    v = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(np.float64)
-    return np.minimum(np.where(values == LIFE, life, v), life)
+    """Months of a term or range bound, life (the code, or more) as ``life``; NaN if missing."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(np.float64, na_value=np.nan)
+    if values.dtype == object:
+        v = np.where(values == LIFE, life, v)
+    return np.minimum(v, life)
 
 
 # ------------------------------------------------------------------------ files to a stock
@@ -444,7 +495,7 @@ def read_ussc(
     first_id = 0
     for path in files:
         raw = read_datafile(path, wanted)
-        if raw.empty and not len(raw):
+        if not len(raw):
             raise PopulationError(f"{path}: no rows")
         conv = convert(raw, codebook, path, first_id)
         keep = np.flatnonzero(conv.imprisoned)
