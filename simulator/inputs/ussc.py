@@ -55,7 +55,7 @@ from simulator.inputs.datafiles import read_datafile
 from simulator.inputs.mapping import Codebook, CodebookVariables, Variable, load_mapping
 from simulator.inputs.rows import MAX_LISTED, parse_frame, rejected_rows, report
 from simulator.inputs.synthesis import replay_amendments
-from simulator.law import DRUGS, conventions, load_law
+from simulator.law import DRUGS, Law, conventions, load_law
 from simulator.model.population import Population, in_custody
 
 pd = lazy.module("pandas")
@@ -311,6 +311,7 @@ class Converted:
     drugs: Drugs
     imprisoned: np.ndarray  # bool: a prison term was imposed
     custody_assumed: np.ndarray  # bool: custody start unknown, taken as the sentencing date
+    tier_from_quantity: np.ndarray  # bool: the minimum read as a lower tier with priors
 
 
 def convert(frame: pd.DataFrame, codebook: Codebook, path: Path, first_id: int = 0) -> Converted:
@@ -384,8 +385,12 @@ def convert(frame: pd.DataFrame, codebook: Codebook, path: Path, first_id: int =
         out["sub_assist"] = np.full(n, "false", dtype=object)
     minimum = cells("minimum_months", "mm_charged").value
     labels["priors_851"] = labels["mm_charged"]
-    out["mm_charged"] = coded(pd.Series(minimum), codebook.variables.minimum_tier).value
-    out["priors_851"] = coded(pd.Series(minimum), codebook.variables.minimum_priors).value
+    tier = coded(pd.Series(minimum), codebook.variables.minimum_tier).value
+    priors = coded(pd.Series(minimum), codebook.variables.minimum_priors).value
+    # where the law reads the minimum as a lower tier the quantity reaches, with priors
+    reach, by_law = statutory_tier(law, _months(minimum, life), drugs, sent_day, ok)
+    out["mm_charged"] = np.where(by_law, reach[0], tier)
+    out["priors_851"] = np.where(by_law, reach[1], priors)
     # the sentence
     term = cells("term", "term").value
     number = _months(term, life)  # 470 or more is life
@@ -410,7 +415,45 @@ def convert(frame: pd.DataFrame, codebook: Codebook, path: Path, first_id: int =
                                             "range_max", "category")
     }  # fmt: skip
     labels = {k: v for k, v in labels.items() if v}
-    return Converted(ours, labels, recorded, drugs, imprisoned, custody_assumed)
+    return Converted(ours, labels, recorded, drugs, imprisoned, custody_assumed, by_law)
+
+
+def statutory_tier(
+    law: Law, minimum: np.ndarray, drugs: Drugs, when: np.ndarray, dated: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The tier and prior §851 convictions of a minimum the quantity's tier explains.
+
+    A 120-month minimum is the 10-year tier, or the 5-year tier with one prior conviction
+    (21 U.S.C. §841(b)(1)(B)); the codebook's tables read it as the first. Where the quantity
+    reaches only the 5-year tier on the sentencing date and the law of that date gives that
+    tier 120 months with one prior, the case is read so. Returns ``(tier, priors)`` and the
+    cases read by the law (the others keep the codebook's reading).
+
+    Examples
+    --------
+    >>> from simulator.law import load_law
+    >>> from simulator.calendar import day
+    >>> d = Drugs(drug=np.array([1, 1]), grams=np.array([600.0, 6000.0]),
+    ...           several=None, left_out=None, from_file_weight=None, first_code=None)
+    >>> (t, p), read = statutory_tier(load_law(), np.array([120.0, 120.0]), d,
+    ...                               np.full(2, day("2012-05-15")), np.ones(2, bool))
+    >>> t.tolist(), p.tolist(), read.tolist()
+    ([5, 10], [1, 0], [True, False])
+    """
+    n = len(minimum)
+    known = dated & np.isfinite(minimum) & (drugs.drug >= 0) & np.isfinite(drugs.grams)
+    drug = np.where(known, drugs.drug, 0)
+    reach = law.mandatory_tier(drug, np.where(known, drugs.grams, 0), when).astype(np.int8)
+    tier, priors = reach.copy(), np.zeros(n, dtype=np.int8)
+    found = np.zeros(n, dtype=bool)
+    lower = known & (reach == 5)  # the only lower tier a longer minimum can hide
+    for p in range(3):  # the fewest priors that give the minimum
+        floor, _ = law.penalties(reach, np.full(n, p), when)
+        hit = lower & ~found & (floor == minimum)
+        priors[hit] = p
+        found |= hit
+    found &= priors > 0  # with no prior the codebook's reading is the same
+    return (tier, priors), found
 
 
 def _months(values: np.ndarray, life: int) -> np.ndarray:
@@ -490,7 +533,15 @@ def read_ussc(
     wanted = {c for var in codebook.variables.__dict__.values() for c in var.columns}
     parts, rejected, recorded, drugs = [], [], [], []
     counts = dict.fromkeys(
-        ("rows_read", "not_imprisoned", "rejected", "valid", "custody_start_assumed"), 0
+        (
+            "rows_read",
+            "not_imprisoned",
+            "rejected",
+            "valid",
+            "custody_start_assumed",
+            "tier_from_quantity",
+        ),
+        0,
     )
     first_id = 0
     for path in files:
@@ -520,6 +571,7 @@ def read_ussc(
         counts["rejected"] += len(bad)
         counts["valid"] += len(chunk.population)
         counts["custody_start_assumed"] += int(conv.custody_assumed[ids].sum())
+        counts["tier_from_quantity"] += int(conv.tier_from_quantity[ids].sum())
         first_id += len(raw)
     bad_rows = rejected_rows(rejected)
     where = files[0] if len(files) == 1 else Path(f"{files[0]} (and {len(files) - 1} more)")

@@ -39,6 +39,7 @@ STEPS = {
     "rejected": "rejected by the row checks",
     "valid": "valid cases",
     "custody_start_assumed": "custody start unknown: taken as the sentencing date",
+    "tier_from_quantity": "minimum read as the 5-year tier with priors (the quantity's tier)",
     "several_drugs": "several drugs: converted weight in grams of the primary drug",
     "drug_left_out": "a drug the engine does not score left out of the weight",
     "converted_weight_from_file": "quantity from the file's converted weight",
