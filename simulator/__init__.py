@@ -37,6 +37,7 @@ _EXPORTS = {
     "load_law": "simulator.law",
     "read_population": "simulator.inputs.population_files",
     "write_population": "simulator.inputs.population_files",
+    "read_ussc": "simulator.inputs.ussc",
     "PopulationError": "simulator.errors",
     "apply_chunked": "simulator.runs.chunked",
     "run_replicates": "simulator.runs.replicates",

@@ -113,6 +113,27 @@ def test_an_installed_wheel_runs_a_shipped_scenario_from_an_empty_folder(wheel, 
     assert found["eligible"] > 0
 
 
+def test_an_installed_wheel_finds_the_ussc_mapping_by_name(wheel, tmp_path):
+    """``--mapping ussc`` names the codebook the wheel carries, from any folder."""
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    code = (
+        "from simulator.inputs.mapping import load_mapping, mapping_file\n"
+        "print(mapping_file('ussc'), load_mapping('ussc').format)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SIMULATOR_DATA"}
+    env["PYTHONPATH"] = str(site)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=empty, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    path, kind = done.stdout.split()
+    assert path == str(site / "simulator" / resources.SHIPPED / "data" / "mappings" / "ussc.yaml")
+    assert kind == "ussc"
+
+
 def test_a_checkout_reads_its_own_folders():
     assert resources.root() == ROOT
     assert resources.data_dir() == ROOT / "data"

@@ -46,8 +46,10 @@ def run_errors(*also: type[Exception]) -> Iterator[None]:
         raise Fail(f"error: {exc}") from None
 
 
-def show(items: Iterable[RenderableType], *, width: int | None = None) -> None:
-    """Print what a report function returned, one item after another, on stdout."""
-    console = Console(width=width)
+def show(
+    items: Iterable[RenderableType], *, width: int | None = None, stderr: bool = False
+) -> None:
+    """Print what a report function returned, one item after another, on stdout (or stderr)."""
+    console = Console(width=width, stderr=stderr)
     for item in items:
         console.print(item)

@@ -53,9 +53,16 @@ from simulator.scenario import Scenario
     "--population",
     "population_file",
     type=click.Path(dir_okay=False),
-    help="Read the people from a CSV or Parquet file instead of synthesizing them.",
+    multiple=True,
+    help="Read the people from a CSV or Parquet file instead of synthesizing them (with "
+    "--mapping ussc: the Sentencing Commission's datafiles, CSV, SAS or SPSS; repeat the "
+    "option to stack fiscal years).",
 )
-@click.option("--mapping", type=click.Path(dir_okay=False), help="Column mapping for --population.")
+@click.option(
+    "--mapping",
+    metavar="FILE|NAME",
+    help="Column mapping for --population: a YAML file, or ussc for the Commission's datafiles.",
+)
 @click.option(
     "--on-bad-rows",
     type=click.Choice(["fail", "skip"]),
@@ -104,7 +111,7 @@ def run(
     plots: str | None,
     force: bool,
     lock_timeout: float,
-    population_file: str | None,
+    population_file: tuple[str, ...],
     mapping: str | None,
     on_bad_rows: str,
     chunk_rows: int | None,
@@ -117,6 +124,7 @@ def run(
 ) -> None:
     """Apply SCENARIO to the population and report who is eligible, by how much, and when."""
     sc = load(scenario, sets)
+    population_file = population_file or None
     if replicates and population_file:
         raise Fail("--replicates draws a population per replicate: leave out --population", 2)
     if not replicates:
@@ -184,7 +192,10 @@ def run_synthetic(sc: Scenario, *, seed: int, size: float | None, workers: int, 
 
 
 def check_population_options(
-    population_file: str | None, mapping: str | None, size: float | None, chunk_rows: int | None
+    population_file: tuple[str, ...] | None,
+    mapping: str | None,
+    size: float | None,
+    chunk_rows: int | None,
 ) -> None:
     """Options that only make sense with (or without) ``--population``: exit 2 otherwise."""
     if population_file is None:

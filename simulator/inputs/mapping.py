@@ -4,6 +4,11 @@ A mapping file (YAML) renames the user's columns (``columns``), translates their
 (``codes``), gives constants for columns their file lacks (``defaults``) and scales numbers
 (``scale``, e.g. ``grams: 1000`` for kilograms). It is checked like a scenario: every problem
 with its ``file:line:col: key``.
+
+A mapping file with ``format: ussc`` is a :class:`Codebook` instead: the variables of the
+Sentencing Commission's datafiles, each with its candidate columns, codes and sentinel codes
+that mean missing, from which :mod:`simulator.inputs.ussc` computes our columns. A shipped
+mapping is named by its name (``ussc``: ``data/mappings/ussc.yaml``); a path works as well.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from simulator import lazy
 from simulator.errors import PopulationError
 from simulator.inputs.cells import is_blank, numbers
 from simulator.model.population import SCHEMA
+from simulator.resources import data_dir
 from simulator.scenario import StrictModel
 from simulator.scenario.yaml_source import dotted, locate, read_yaml_source
 
@@ -38,8 +44,104 @@ class Mapping(StrictModel):
     scale: dict[_Ours, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)  # type: ignore[valid-type]
 
 
-def load_mapping(path: str | Path) -> Mapping:
-    """Read and validate a column-mapping file (YAML).
+class Variable(StrictModel):
+    """One variable of a codebook: where the file holds it, its codes, its missing codes.
+
+    ``columns`` are the file's names for it: for a single value, the first the file has is
+    read; for a list (the drugs of a case), each is one item. ``codes`` translate the file's
+    codes (``other``: the value of a code not listed; without it, such a code stays as it is),
+    and ``missing`` lists the sentinel codes that mean missing. A variable with ``required:
+    false`` may be absent from the file.
+    """
+
+    columns: list[str] = Field(default_factory=list)
+    codes: dict[_Scalar, _Scalar] = Field(default_factory=dict)
+    other: _Scalar | None = None
+    missing: list[_Scalar] = Field(default_factory=list)
+    required: bool = True
+
+
+class CodebookVariables(StrictModel):
+    """The variables a codebook must name (the optional ones may be left out of the file)."""
+
+    sentencing_month: Variable
+    sentencing_year: Variable
+    drug_types: Variable
+    drug_weights: Variable
+    weight_units: Variable
+    combined_drug: Variable = Variable(required=False)
+    drug_count: Variable = Variable(required=False)
+    converted_weight: Variable = Variable(required=False)
+    base_level: Variable
+    final_level: Variable
+    range_min: Variable
+    range_max: Variable
+    category: Variable
+    weapon: Variable
+    aggravating_role: Variable
+    mitigating_role: Variable
+    acceptance: Variable
+    safety_valve: Variable
+    career: Variable
+    points: Variable
+    minimum_months: Variable
+    minimum_tier: Variable
+    minimum_priors: Variable
+    sub_assist: Variable = Variable(required=False)
+    term: Variable
+    sentence_type: Variable = Variable(required=False)
+    detained: Variable = Variable(required=False)
+    months_detained: Variable = Variable(required=False)
+    age: Variable
+    female: Variable
+    race: Variable
+    noncitizen: Variable
+
+
+class Codebook(StrictModel):
+    """A datafile's variables and codes (``format: ussc``), read by :mod:`simulator.inputs.ussc`."""
+
+    format: Literal["ussc"]
+    title: str = ""
+    sentencing_day: Annotated[int, Field(ge=1, le=28)] = 15
+    variables: CodebookVariables
+
+
+#: Where the shipped mappings are, by name (``--mapping ussc``).
+MAPPINGS_FOLDER = "mappings"
+
+
+def mapping_file(name_or_path: str | Path) -> Path:
+    """The mapping file a user named: an existing path, or a shipped mapping's name.
+
+    Examples
+    --------
+    >>> mapping_file("ussc").name
+    'ussc.yaml'
+    >>> mapping_file("examples/caseload_mapping.yaml").name
+    'caseload_mapping.yaml'
+    >>> mapping_file("usc")
+    Traceback (most recent call last):
+    ...
+    simulator.errors.PopulationError: usc: no such file, and no shipped mapping ... (shipped: ussc)
+    """
+    path = Path(name_or_path)
+    if path.exists() or path.parent != Path(".") or path.suffix:
+        return path
+    folder = data_dir() / MAPPINGS_FOLDER
+    shipped = folder / f"{path.name}.yaml"
+    if shipped.is_file():
+        return shipped
+    names = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"
+    raise PopulationError(
+        f"{name_or_path}: no such file, and no shipped mapping of that name (shipped: {names})"
+    )
+
+
+def load_mapping(path: str | Path) -> Mapping | Codebook:
+    """Read and validate a column-mapping file (YAML), or a shipped mapping by name.
+
+    A file with ``format: ussc`` is a :class:`Codebook` (``ussc`` names the shipped one).
 
     ``columns`` maps our column to theirs, ``codes`` maps their values to ours per column,
     ``defaults`` gives a constant for a column their file lacks, ``scale`` multiplies a numeric
@@ -55,13 +157,16 @@ def load_mapping(path: str | Path) -> Mapping:
     >>> m = load_mapping("examples/caseload_mapping.yaml")
     >>> m.columns["grams"], m.scale["grams"], m.codes["drug"]["CRACK"]
     ('qty_kg', 1000.0, 'cocaine_base')
+    >>> load_mapping("ussc").variables.final_level.columns
+    ['XFOLSOR']
     """
-    path = Path(path)
+    path = mapping_file(path)
     _, root, doc = read_yaml_source(path, PopulationError, "mapping")
     if not isinstance(doc, dict):
         raise PopulationError(f"{path}:1:1: (top): a mapping file must be a mapping of keys")
+    model = Codebook if "format" in doc else Mapping
     try:
-        return Mapping.model_validate(doc)
+        return model.model_validate(doc)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():

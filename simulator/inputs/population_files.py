@@ -35,7 +35,7 @@ import numpy as np
 from simulator import lazy
 from simulator.errors import PopulationError
 from simulator.files import atomic_write, refuse_existing
-from simulator.inputs.mapping import Mapping, load_mapping
+from simulator.inputs.mapping import Codebook, Mapping, load_mapping
 from simulator.inputs.rows import MAX_LISTED, Chunk, parse_frame, rejected_rows, report
 from simulator.model.population import SCHEMA, Population
 from simulator.version import __version__
@@ -198,8 +198,13 @@ def iter_population(
     path = Path(path)
     if on_bad_rows not in ("fail", "skip"):
         raise PopulationError(f"on_bad_rows must be 'fail' or 'skip', not {on_bad_rows!r}")
-    if mapping is not None and not hasattr(mapping, "columns"):
+    if mapping is not None and not isinstance(mapping, Mapping | Codebook):
         mapping = load_mapping(mapping)
+    if isinstance(mapping, Codebook):
+        raise PopulationError(
+            f"{path}: the mapping is a datafile codebook (format: {mapping.format}): read the "
+            "file with simulator.read_ussc"
+        )
     offset, valid, bad = 0, 0, 0
     first: list[pd.DataFrame] = []  # the first rejected rows, for the message
     seen = np.zeros(0, dtype=np.int32)

@@ -124,6 +124,8 @@ def parse_frame(
     seed: int = 0,
     seen_ids: np.ndarray | None = None,
     mapping: Mapping | None = None,
+    labels: dict[str, str] | None = None,
+    shown: pd.DataFrame | None = None,
 ) -> Chunk:
     """Check and convert the rows of a raw frame (rows ``offset + 1`` onwards of ``source``).
 
@@ -132,6 +134,10 @@ def parse_frame(
     rows with the same id are rejected; a row rejected for another reason claims no id.
     ``seen_ids`` holds the (sorted) ids of the valid rows of earlier chunks, so a file read in
     chunks of any size rejects exactly the rows a whole read rejects.
+
+    A frame already in our columns (computed from a datafile, :mod:`simulator.inputs.ussc`)
+    may pass ``labels`` (our column -> the file's variables it came from, named in the
+    reasons) and ``shown`` (the rows as the file holds them, for the rejected rows).
     """
     original = frame.reset_index(drop=True)
     frame = apply_mapping(original, mapping, source)
@@ -160,12 +166,15 @@ def parse_frame(
     rejected = pd.DataFrame({"row": np.flatnonzero(bad) + offset + 1})
     if bad.any():
         reasons = checks.reasons()
-        for ours, theirs in mapping.columns.items() if mapping is not None else ():
+        if labels is None:
+            labels = mapping.columns if mapping is not None else {}
+        for ours, theirs in labels.items():
             # name the user's column too: "grams (qty_kg): not a number"
             pattern = rf"(^|; ){ours}:"
             reasons = reasons.str.replace(pattern, rf"\g<1>{ours} ({theirs}):", regex=True)
         rejected["reason"] = reasons.to_numpy()
-        raw = original.loc[bad].reset_index(drop=True)  # the row as it is in the file
+        raw = (original if shown is None else shown.reset_index(drop=True)).loc[bad]
+        raw = raw.reset_index(drop=True)  # the row as it is in the file
         rejected = pd.concat([rejected, raw.astype(str)], axis=1)
     else:
         rejected["reason"] = pd.Series([], dtype=object)

@@ -32,6 +32,7 @@ from simulator import lazy
 from simulator.files import Writer, to_json
 from simulator.model.outcomes import BREAKDOWNS
 from simulator.outputs_folder import META, json_file, table_file, write_folder
+from simulator.report.agreement import agreement_file
 
 pd = lazy.module("pandas")
 
@@ -92,7 +93,8 @@ def output_files(
 
     ``outcome`` is an :class:`~simulator.model.outcomes.Outcome` or a chunked one (which has
     no per-person rows, so no ``people`` file); ``rejected_rows.csv`` (always CSV, since the
-    rows are text as the file held them) holds the rows of a population file left out, if any.
+    rows are text as the file held them) holds the rows of a population file left out, if any;
+    ``agreement.csv`` the agreement report of a run on datafiles (``--mapping ussc``).
     ``fmt`` is ``csv`` or ``parquet``; ``command`` the command line ``meta.json`` records.
     """
     summary = outcome.summary
@@ -115,6 +117,8 @@ def output_files(
         # a cell may hold a line break as the file quoted it: \r\n line ends make the writer
         # quote it too, so every row reads back as one
         files["rejected_rows.csv"] = table_file(rejected, "csv", lineterminator="\r\n")
+    if "agreement" in summary:  # datafiles: the engine's guideline calculation against theirs
+        files["agreement.csv"] = agreement_file(summary["agreement"])
     by_month = clemency_by_month(summary)
     if by_month is not None:
         files[f"clemency_by_month.{ext}"] = table_file(by_month, fmt)
