@@ -27,7 +27,7 @@ from simulator.inputs import datafiles
 from simulator.inputs.agreement import agreement
 from simulator.inputs.mapping import Codebook, load_mapping
 from simulator.inputs.synthesis import replay_amendments
-from simulator.law import DRUGS, load_law
+from simulator.law import DRUGS, SECOND_DRUGS, load_law
 from simulator.model.population import in_custody
 from simulator.model.sentencing import guideline
 from simulator.resources import data_dir
@@ -93,14 +93,12 @@ def test_computed_fields_of_the_awkward_rows(folder):
     raw = pd.read_csv(folder / "fy2014.csv")
     # life coded as 470 and as 9996
     assert people.loc[5, "term"] == people.loc[6, "term"] == law.life_months
-    # two drugs: 500 g cocaine (100 kg marijuana) and 28 g crack (100 kg): the primary one is
-    # the larger converted weight, and the quantity the total in its grams
-    eq = law.equivalency
-    total = 500 * eq["cocaine"] + 28 * eq["cocaine_base"]
-    primary = max(("cocaine", 500 * eq["cocaine"]), ("cocaine_base", 28 * eq["cocaine_base"]),
-                  key=lambda x: x[1])[0]  # fmt: skip
-    assert DRUGS[people.loc[4, "drug"]] == primary
-    assert people.loc[4, "grams"] == pytest.approx(total / eq[primary], rel=1e-6)
+    # two drugs: 500 g cocaine (100 kg marijuana) and 28 g crack (99,988 g): the first is the
+    # larger converted weight, the second grouped with it in its own grams (§3D1.2(d))
+    assert DRUGS[people.loc[4, "drug"]] == "cocaine"
+    assert people.loc[4, "grams"] == pytest.approx(500.0, rel=1e-6)
+    assert SECOND_DRUGS[people.loc[4, "drug2"]] == "cocaine_base"
+    assert people.loc[4, "grams2"] == pytest.approx(28.0, rel=1e-6)
     # pills with the file's converted weight: 100 kg of marijuana as heroin is 100 g
     assert DRUGS[people.loc[8, "drug"]] == "heroin"
     assert people.loc[8, "grams"] == pytest.approx(100.0)

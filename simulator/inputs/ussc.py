@@ -15,12 +15,15 @@ Computed fields, each with its rule:
 - **release day**: from the term and the law on good-conduct time
   (:meth:`simulator.law.Law.release_day`, as for any population file without one).
 - **role**: aggravating levels less mitigating levels (a decrease recorded as 2 or -2 alike).
-- **primary drug** (USSG §2D1.1, Application Note 8(B)): each drug's weight in grams (weight
-  times its unit) converted with the Drug Equivalency Tables (``data/law/drug_equivalency.yaml``)
-  and summed; the drug of the largest converted weight is the primary one, and the quantity is
-  the total converted weight in grams of that drug. A drug the engine does not score is left
-  out of the sum (counted); a case whose weights are missing takes the file's converted weight
-  (``MWGT``) where it has one.
+- **drugs** (USSG §3D1.2(d), §2D1.1 Application Note 8(B)): each drug's weight in grams
+  (weight times its unit) converted with the Drug Equivalency Tables
+  (``data/law/drug_equivalency.yaml``); the drug of the largest converted weight is the first
+  (``drug``), the next the second (``drug2``, ``grams2``), which the engine groups with it
+  (:meth:`simulator.law.Law.grouped_base_level`: each scored by its own table, crack by the
+  table of its date); a third or later drug's converted weight is added to the first's
+  quantity, in grams of the first drug. A drug the engine does not score is left out (counted);
+  a case whose weights are missing takes the file's converted weight (``MWGT``) where it has
+  one, as one drug.
 - **statutory tier**: the drug count's mandatory minimum in months read as tier charged and
   prior §851 convictions (the codebook's ``minimum_tier`` and ``minimum_priors``).
 
@@ -36,7 +39,9 @@ Examples
 ...                     "DRUGTYP2": ["2", ""], "WGT2": ["28", ""], "UNIT2": ["1", ""]})
 >>> drugs = drug_list(raw, load_mapping("ussc").variables)
 >>> [DRUGS[d] for d in drugs.drug], drugs.grams.round(1).tolist(), drugs.several.tolist()
-(['cocaine', 'heroin'], [999.9, 2000.0], [True, False])
+(['cocaine', 'heroin'], [500.0, 2000.0], [True, False])
+>>> drugs.drug2.tolist(), drugs.grams2.round(1).tolist()   # 28 g of crack beside the cocaine
+([2, -1], [28.0, 0.0])
 """
 
 from __future__ import annotations
@@ -238,7 +243,9 @@ class Drugs:
 
     drug: np.ndarray
     grams: np.ndarray  # NaN where unknown
-    several: np.ndarray  # more than one drug summed (converted weight)
+    drug2: np.ndarray  # the second drug (index into DRUGS, -1: none), grouped with the first
+    grams2: np.ndarray  # its grams (0 without one)
+    several: np.ndarray  # more than one drug (grouped, or summed as converted weight)
     left_out: np.ndarray  # a drug the engine does not score was left out of the sum
     from_file_weight: np.ndarray  # quantity from the file's converted weight
     first_code: np.ndarray  # the first drug's code as the file held it (for the row message)
@@ -281,7 +288,20 @@ def drug_list(frame: pd.DataFrame, variables: CodebookVariables, path: Path = Pa
     if combined is not None:  # no drug list: the combined drug type
         idx = pd.Index(DRUGS).get_indexer(combined)
         primary = np.where((primary < 0) & (idx >= 0), idx, primary)
-    total = converted.sum(axis=1)
+    # the drugs' converted weights by drug (a drug listed twice is one drug); the two largest
+    # are the first and second drug, grouped by the engine (Law.grouped_base_level); a third
+    # or later drug's converted weight is added to the first's quantity
+    by_drug = np.zeros((n, len(DRUGS)))
+    for k in range(code.shape[1]):
+        np.add.at(by_drug, (np.arange(n), safe[:, k]), np.where(weighed[:, k], converted[:, k], 0))
+    order = np.argsort(-by_drug, axis=1, kind="stable")
+    second = np.where(
+        all_weighed & (np.take_along_axis(by_drug, order[:, 1:2], 1)[:, 0] > 0), order[:, 1], -1
+    )
+    second = np.where(second == primary, -1, second)
+    grams2 = np.where(second >= 0, by_drug[np.arange(n), np.maximum(second, 0)], 0.0)
+    total = converted.sum(axis=1) - grams2  # the second drug's converted weight is its own
+    grams2 = grams2 / equiv[np.maximum(second, 0)]
     out = np.where(all_weighed, total / equiv[np.maximum(primary, 0)], np.nan)
     mwgt = src.cells("converted_weight").number if src.column("converted_weight") else None
     from_file = np.zeros(n, dtype=bool)
@@ -294,6 +314,8 @@ def drug_list(frame: pd.DataFrame, variables: CodebookVariables, path: Path = Pa
         first_text[unscored] = as_cells(frame[types[0]].iloc[unscored])
     return Drugs(
         drug=primary.astype(np.int64), grams=np.where(primary >= 0, out, np.nan),
+        drug2=np.where(primary >= 0, second, -1).astype(np.int64),
+        grams2=np.where(primary >= 0, grams2, 0.0),
         several=all_weighed & (weighed.sum(axis=1) > 1),
         left_out=(code == -1).any(axis=1) & (primary >= 0), from_file_weight=from_file,
         first_code=first_text,
@@ -368,6 +390,11 @@ def convert(frame: pd.DataFrame, codebook: Codebook, path: Path, first_id: int =
     )  # fmt: skip
     grams = np.where(np.isfinite(drugs.grams), drugs.grams, np.nan)
     out["grams"] = np.where(np.isfinite(grams), grams.astype(str), "")  # shortest round trip
+    labels["drug2"], labels["grams2"] = labels["drug"], labels["grams"]
+    out["drug2"] = np.where(
+        drugs.drug2 >= 0, np.asarray(DRUGS, dtype=object)[np.maximum(drugs.drug2, 0)], ""
+    )
+    out["grams2"] = np.where(drugs.drug2 >= 0, drugs.grams2.astype(str), "")
     # case facts
     for ours, role in (
         ("weapon", "weapon"), ("acceptance", "acceptance"), ("safety_valve", "safety_valve"),
@@ -434,6 +461,7 @@ def statutory_tier(
     >>> from simulator.law import load_law
     >>> from simulator.calendar import day
     >>> d = Drugs(drug=np.array([1, 1]), grams=np.array([600.0, 6000.0]),
+    ...           drug2=np.array([-1, -1]), grams2=np.zeros(2),
     ...           several=None, left_out=None, from_file_weight=None, first_code=None)
     >>> (t, p), read = statutory_tier(load_law(), np.array([120.0, 120.0]), d,
     ...                               np.full(2, day("2012-05-15")), np.ones(2, bool))
@@ -443,7 +471,9 @@ def statutory_tier(
     n = len(minimum)
     known = dated & np.isfinite(minimum) & (drugs.drug >= 0) & np.isfinite(drugs.grams)
     drug = np.where(known, drugs.drug, 0)
-    reach = law.mandatory_tier(drug, np.where(known, drugs.grams, 0), when).astype(np.int8)
+    reach = law.grouped_tier(
+        drug, np.where(known, drugs.grams, 0), np.where(known, drugs.drug2, -1), drugs.grams2, when
+    ).astype(np.int8)  # each count's tier, the higher one
     tier, priors = reach.copy(), np.zeros(n, dtype=np.int8)
     found = np.zeros(n, dtype=bool)
     lower = known & (reach == 5)  # the only lower tier a longer minimum can hide
