@@ -380,6 +380,34 @@ def test_parquet_columns_of_other_types_are_errors(small_population, tmp_path, c
     assert fragment in only_error(path)
 
 
+@pytest.mark.parametrize("chunk_rows", [None, 2])
+def test_parquet_codes_read_as_categories_are_checked_as_a_csv_is(
+    small_population, tmp_path, chunk_rows
+):
+    """Text codes of a Parquet file are read as categories: the same people, the same reasons."""
+    df = to_file_frame(small_population.take(np.arange(6)), dates_as_text=False)
+    df["drug"] = df["drug"].astype(object)
+    df.loc[1, "drug"], df.loc[3, "drug"], df.loc[4, "race"] = "crack", None, "NA"
+    parquet, csv = tmp_path / "p.parquet", tmp_path / "p.csv"
+    df.to_csv(csv, index=False)
+    df.loc[5, "race"] = " white"  # Parquet cells are taken as they are (a CSV's are stripped)
+    df.to_parquet(parquet)
+
+    def read(path):
+        chunks = list(iter_population(path, on_bad_rows="skip", chunk_rows=chunk_rows))
+        people = [c.population.arrays() for c in chunks]
+        rejected = pd.concat([c.rejected for c in chunks], ignore_index=True)
+        return {k: np.concatenate([p[k] for p in people]) for k in SCHEMA}, rejected
+
+    (ours, bad), (theirs, bad_csv) = read(parquet), read(csv)
+    assert bad["row"].tolist() == [2, 4, 5, 6] and bad_csv["row"].tolist() == [2, 4, 5]
+    assert bad["reason"].tolist()[:3] == bad_csv["reason"].tolist()
+    assert bad["reason"][3].startswith("race: unknown code") and "(got  white)" in bad["reason"][3]
+    assert "drug: unknown code; allowed: " in bad["reason"][0] and "(got crack)" in bad["reason"][0]
+    assert bad["reason"][1] == "drug: missing" and bad["reason"][2] == "race: missing"
+    assert all(np.array_equal(ours[k], theirs[k][:2]) for k in SCHEMA)  # rows 1 and 3 in both
+
+
 def test_written_csv_cells_never_need_quotes(small_population, tmp_path):
     """Only names, numbers and dates: no cell holds a comma, quote or line break, \\r included."""
     text = write_population(small_population, tmp_path / "p.csv").read_bytes()

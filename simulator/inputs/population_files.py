@@ -43,6 +43,7 @@ from simulator.version import __version__
 pd = lazy.module("pandas")
 pa = lazy.module("pyarrow")
 pq = lazy.module("pyarrow.parquet")
+pc = lazy.module("pyarrow.compute")
 
 
 def _is_parquet(path: Path) -> bool:
@@ -57,14 +58,15 @@ def _raw_chunks(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
             # without pre-buffering, memory stays flat however many batches are read
             pf = pq.ParquetFile(path, pre_buffer=False)
             _refuse_repeated(pf.schema_arrow.names, path)
+            codes = _text_codes(pf.schema_arrow)
             # integers with nulls as objects, not floats: a batch without nulls would keep them
             # as integers, and a rejected row would show 5 read in chunks, 5.0 read whole
             kw = dict(date_as_object=False, integer_object_nulls=True)
             if chunk_rows is None:
-                yield _named(pf.read().to_pandas(**kw))
+                yield _named(_as_categories(pf.read(), codes).to_pandas(**kw))
                 return
             for batch in pf.iter_batches(batch_size=chunk_rows):
-                yield _named(batch.to_pandas(**kw))
+                yield _named(_as_categories(batch, codes).to_pandas(**kw))
             return
         if path.suffix.lower() not in (".csv", ".gz", ".txt"):
             raise PopulationError(f"{path}: expected a .csv, .csv.gz or .parquet file")
@@ -89,6 +91,28 @@ def _raw_chunks(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
         raise PopulationError(f"{path}: cannot read: {exc}") from None
     except Exception as exc:  # pyarrow and the csv parser raise their own error types
         raise PopulationError(f"{path}: cannot read: {type(exc).__name__}: {exc}") from None
+
+
+def _text_codes(schema: pa.Schema) -> list[int]:
+    """The columns of a Parquet file that hold codes as text (drug, race), by position."""
+    codes = {n for n, c in SCHEMA.items() if c.kind == "code"}
+    text = (pa.types.is_string(f.type) or pa.types.is_large_string(f.type) for f in schema)
+    return [i for i, (f, t) in enumerate(zip(schema, text, strict=True)) if t and f.name in codes]
+
+
+def _as_categories(table: pa.Table | pa.RecordBatch, columns: list[int]) -> pa.Table:
+    """``table`` with the code columns dictionary-encoded, so pandas reads them as categorical.
+
+    A handful of distinct names in a million rows: the rows are then checked by category
+    (:func:`simulator.inputs.cells.code_index`), not one string at a time, and never become
+    Python strings.
+    """
+    if not columns:
+        return table
+    table = pa.Table.from_batches([table]) if isinstance(table, pa.RecordBatch) else table
+    for i in columns:
+        table = table.set_column(i, table.field(i).name, pc.dictionary_encode(table.column(i)))
+    return table
 
 
 def _open_bytes(path: Path) -> IO[bytes]:
@@ -214,9 +238,11 @@ def iter_population(
                 first.append(chunk.rejected.head(MAX_LISTED - bad))
             bad += len(chunk.rejected)
         if chunk_rows is not None:
-            # two sorted runs: the stable sort merges them in linear time
-            seen = np.concatenate([seen, np.sort(chunk.population.id)])
-            seen.sort(kind="stable")  # in place: 8 bytes a person at the peak
+            ids = np.sort(chunk.population.id)
+            later = not len(seen) or not len(ids) or ids[0] > seen[-1]  # a file in id order
+            seen = np.concatenate([seen, ids])
+            if not later:  # two sorted runs: the stable sort merges them in linear time
+                seen.sort(kind="stable")  # in place: 8 bytes a person at the peak
         if on_bad_rows == "skip" or not bad:
             yield chunk
         # failing, the rest is still read: the message counts the bad rows of the whole file
