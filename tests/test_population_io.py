@@ -408,6 +408,22 @@ def test_parquet_codes_read_as_categories_are_checked_as_a_csv_is(
     assert all(np.array_equal(ours[k], theirs[k][:2]) for k in SCHEMA)  # rows 1 and 3 in both
 
 
+def test_parquet_chunks_hold_the_rows_asked_for_whatever_the_row_groups(small_population, tmp_path):
+    """Code columns come as dictionaries, whose batches end with the file's row groups: the
+    chunks are still cut at ``chunk_rows`` (so memory is bounded by it), codes intact."""
+    import pyarrow as pa  # as the test above: pyarrow only where a file is written by hand
+    import pyarrow.parquet as pq
+
+    people = small_population.take(np.arange(10))
+    df = to_file_frame(people, dates_as_text=False)
+    path = tmp_path / "groups.parquet"
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, row_group_size=3)
+    chunks = list(iter_population(path, chunk_rows=4))
+    assert [c.rows_read for c in chunks] == [4, 4, 2]
+    drug = np.concatenate([c.population.drug for c in chunks])
+    assert np.array_equal(drug, people.drug)
+
+
 def test_written_csv_cells_never_need_quotes(small_population, tmp_path):
     """Only names, numbers and dates: no cell holds a comma, quote or line break, \\r included."""
     text = write_population(small_population, tmp_path / "p.csv").read_bytes()

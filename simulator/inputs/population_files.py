@@ -43,7 +43,6 @@ from simulator.version import __version__
 pd = lazy.module("pandas")
 pa = lazy.module("pyarrow")
 pq = lazy.module("pyarrow.parquet")
-pc = lazy.module("pyarrow.compute")
 
 
 def _is_parquet(path: Path) -> bool:
@@ -55,18 +54,16 @@ def _raw_chunks(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
         raise PopulationError(f"{path}: no such file")
     try:
         if _is_parquet(path):
-            # without pre-buffering, memory stays flat however many batches are read
-            pf = pq.ParquetFile(path, pre_buffer=False)
-            _refuse_repeated(pf.schema_arrow.names, path)
-            codes = _text_codes(pf.schema_arrow)
-            # integers with nulls as objects, not floats: a batch without nulls would keep them
-            # as integers, and a rejected row would show 5 read in chunks, 5.0 read whole
-            kw = dict(date_as_object=False, integer_object_nulls=True)
+            schema = pq.read_schema(path)
+            _refuse_repeated(schema.names, path)
+            # without pre-buffering, memory stays flat however many batches are read; the code
+            # columns come as dictionaries: a handful of names, which pandas reads as categories
+            # (checked by category, simulator.inputs.cells.code_index, never as Python strings)
+            pf = pq.ParquetFile(path, pre_buffer=False, read_dictionary=_text_codes(schema))
             if chunk_rows is None:
-                yield _named(_as_categories(pf.read(), codes).to_pandas(**kw))
+                yield _frame(pf.read())
                 return
-            for batch in pf.iter_batches(batch_size=chunk_rows):
-                yield _named(_as_categories(batch, codes).to_pandas(**kw))
+            yield from map(_frame, _tables(pf, chunk_rows))
             return
         if path.suffix.lower() not in (".csv", ".gz", ".txt"):
             raise PopulationError(f"{path}: expected a .csv, .csv.gz or .parquet file")
@@ -93,26 +90,41 @@ def _raw_chunks(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
         raise PopulationError(f"{path}: cannot read: {type(exc).__name__}: {exc}") from None
 
 
-def _text_codes(schema: pa.Schema) -> list[int]:
-    """The columns of a Parquet file that hold codes as text (drug, race), by position."""
+def _text_codes(schema: pa.Schema) -> list[str]:
+    """The columns of a Parquet file that hold codes as text (drug, race)."""
     codes = {n for n, c in SCHEMA.items() if c.kind == "code"}
     text = (pa.types.is_string(f.type) or pa.types.is_large_string(f.type) for f in schema)
-    return [i for i, (f, t) in enumerate(zip(schema, text, strict=True)) if t and f.name in codes]
+    return [f.name for f, is_text in zip(schema, text, strict=True) if is_text and f.name in codes]
 
 
-def _as_categories(table: pa.Table | pa.RecordBatch, columns: list[int]) -> pa.Table:
-    """``table`` with the code columns dictionary-encoded, so pandas reads them as categorical.
+def _tables(pf: pq.ParquetFile, rows: int) -> Iterator[pa.Table]:
+    """The file's rows, ``rows`` at a time (the last piece shorter).
 
-    A handful of distinct names in a million rows: the rows are then checked by category
-    (:func:`simulator.inputs.cells.code_index`), not one string at a time, and never become
-    Python strings.
+    Batches of dictionary columns end where the file's row groups end; they are put together
+    (and cut) here, so the chunks are those of a file without such columns.
     """
-    if not columns:
-        return table
-    table = pa.Table.from_batches([table]) if isinstance(table, pa.RecordBatch) else table
-    for i in columns:
-        table = table.set_column(i, table.field(i).name, pc.dictionary_encode(table.column(i)))
-    return table
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for batch in pf.iter_batches(batch_size=rows):
+        pending.append(batch)
+        held += len(batch)
+        while held >= rows:
+            table = pa.Table.from_batches(pending)
+            yield table.slice(0, rows)
+            rest = table.slice(rows)
+            pending, held = rest.to_batches(), len(rest)
+    if held:
+        yield pa.Table.from_batches(pending)
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """A table read from Parquet as a frame: one set of categories per code column.
+
+    Integers with nulls become objects, not floats: a batch without nulls would keep them as
+    integers, and a rejected row would show 5 read in chunks, 5.0 read whole.
+    """
+    table = table.unify_dictionaries()
+    return _named(table.to_pandas(date_as_object=False, integer_object_nulls=True))
 
 
 def _open_bytes(path: Path) -> IO[bytes]:
