@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import simulator as sim
 from simulator.cli import main
+from simulator.files import to_json
 from simulator.runs.blocks import block_seed, block_sizes, run_blocks, runs_in_blocks
 from tests.conftest import SCENARIO_2014
 
@@ -58,3 +59,13 @@ def test_simulate_run_above_one_block_reports_the_whole_size_and_refuses_plots(t
     args = ["run", str(SCENARIO_2014), "--size", "1.2", "--plots", str(tmp_path / "p")]
     plots = runner.invoke(main, [*args, "--quiet"])
     assert plots.exit_code == 2 and "larger ones run in blocks" in plots.output
+
+
+def test_the_api_above_one_block_gives_the_command_lines_summary_with_the_people():
+    result = sim.run(SCENARIO_2014, seed=3, size=1.2)
+    args = ["run", str(SCENARIO_2014), "--seed", "3", "--size", "1.2", "--json", "--quiet"]
+    cli = CliRunner().invoke(main, args)
+    assert cli.exit_code == 0, cli.output
+    assert json.loads(to_json(result.summary)) == json.loads(cli.output)
+    assert len(result.people) == result.summary["population"] > 110_000
+    assert result.people["id"].is_unique and result.population.meta["blocks"] == 2

@@ -505,3 +505,27 @@ def test_a_career_offender_with_a_five_year_maximum_is_level_17():
     g = current_guideline(load_law(), case)
     assert int(g.statutory_max[0]) == 60
     assert int(g.level[0]) == 17  # (a 20-year maximum would give 32)
+
+
+def test_base_offense_level_counts_the_thresholds_reached_at_and_beside_each_one(law):
+    """The binary search of each row finds what counting every threshold finds: quantities
+    exactly at each threshold, one float step on either side, none, and infinitely many."""
+    n_editions, n_tables, width = law.dqt_thresholds.shape
+    rows = law.dqt_thresholds.reshape(n_editions * n_tables, width)
+    thresholds = np.unique(rows[np.isfinite(rows)])
+    qty = np.concatenate([
+        thresholds, np.nextafter(thresholds, 0), np.nextafter(thresholds, np.inf),
+        [0.0, 1e-30, 1e30, np.inf],
+    ])  # fmt: skip
+    for drug in range(len(DRUGS)):
+        factor = law.table_factor[drug]
+        grams = (qty / factor).astype(np.float32)
+        for edition in range(n_editions):
+            row = rows[edition * n_tables + law.table_drug[drug]]
+            q = grams.astype(np.float64) * factor
+            count = (q[:, None] >= row[None, 1:]).sum(axis=1)
+            expected = law.dqt_levels[edition, law.table_drug[drug]][count]
+            got = law.base_offense_level(
+                np.full(len(grams), drug, np.int8), grams, np.full(len(grams), edition)
+            )
+            np.testing.assert_array_equal(got, expected)

@@ -380,6 +380,50 @@ def test_parquet_columns_of_other_types_are_errors(small_population, tmp_path, c
     assert fragment in only_error(path)
 
 
+@pytest.mark.parametrize("chunk_rows", [None, 2])
+def test_parquet_codes_read_as_categories_are_checked_as_a_csv_is(
+    small_population, tmp_path, chunk_rows
+):
+    """Text codes of a Parquet file are read as categories: the same people, the same reasons."""
+    df = to_file_frame(small_population.take(np.arange(6)), dates_as_text=False)
+    df["drug"] = df["drug"].astype(object)
+    df.loc[1, "drug"], df.loc[3, "drug"], df.loc[4, "race"] = "crack", None, "NA"
+    parquet, csv = tmp_path / "p.parquet", tmp_path / "p.csv"
+    df.to_csv(csv, index=False)
+    df.loc[5, "race"] = " white"  # Parquet cells are taken as they are (a CSV's are stripped)
+    df.to_parquet(parquet)
+
+    def read(path):
+        chunks = list(iter_population(path, on_bad_rows="skip", chunk_rows=chunk_rows))
+        people = [c.population.arrays() for c in chunks]
+        rejected = pd.concat([c.rejected for c in chunks], ignore_index=True)
+        return {k: np.concatenate([p[k] for p in people]) for k in SCHEMA}, rejected
+
+    (ours, bad), (theirs, bad_csv) = read(parquet), read(csv)
+    assert bad["row"].tolist() == [2, 4, 5, 6] and bad_csv["row"].tolist() == [2, 4, 5]
+    assert bad["reason"].tolist()[:3] == bad_csv["reason"].tolist()
+    assert bad["reason"][3].startswith("race: unknown code") and "(got  white)" in bad["reason"][3]
+    assert "drug: unknown code; allowed: " in bad["reason"][0] and "(got crack)" in bad["reason"][0]
+    assert bad["reason"][1] == "drug: missing" and bad["reason"][2] == "race: missing"
+    assert all(np.array_equal(ours[k], theirs[k][:2]) for k in SCHEMA)  # rows 1 and 3 in both
+
+
+def test_parquet_chunks_hold_the_rows_asked_for_whatever_the_row_groups(small_population, tmp_path):
+    """Code columns come as dictionaries, whose batches end with the file's row groups: the
+    chunks are still cut at ``chunk_rows`` (so memory is bounded by it), codes intact."""
+    import pyarrow as pa  # as the test above: pyarrow only where a file is written by hand
+    import pyarrow.parquet as pq
+
+    people = small_population.take(np.arange(10))
+    df = to_file_frame(people, dates_as_text=False)
+    path = tmp_path / "groups.parquet"
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, row_group_size=3)
+    chunks = list(iter_population(path, chunk_rows=4))
+    assert [c.rows_read for c in chunks] == [4, 4, 2]
+    drug = np.concatenate([c.population.drug for c in chunks])
+    assert np.array_equal(drug, people.drug)
+
+
 def test_written_csv_cells_never_need_quotes(small_population, tmp_path):
     """Only names, numbers and dates: no cell holds a comma, quote or line break, \\r included."""
     text = write_population(small_population, tmp_path / "p.csv").read_bytes()

@@ -52,8 +52,14 @@ class Checks:
         self.n = n
         self.problems: list[tuple[np.ndarray, str, np.ndarray | None]] = []
 
-    def add(self, mask: np.ndarray, reason: str, shown: np.ndarray | None = None) -> None:
-        """Record that the rows of ``mask`` fail for ``reason`` (``shown``: values to quote)."""
+    def add(
+        self, mask: np.ndarray, reason: str, shown: np.ndarray | pd.Series | None = None
+    ) -> None:
+        """Record that the rows of ``mask`` fail for ``reason`` (``shown``: values to quote).
+
+        ``shown`` may be the column itself: only the failing rows' values are then taken from
+        it, when a message needs them (a column of text turned into objects costs time).
+        """
         if mask.any():
             self.problems.append((mask, reason, shown))
 
@@ -79,7 +85,8 @@ class Checks:
             idx = np.flatnonzero(mask)
             text = pd.Series(reason, index=idx)
             if shown is not None:
-                got = pd.Series(shown[idx], index=idx).astype(str).str.translate(VISIBLE)
+                values = shown.iloc[idx].to_numpy() if isinstance(shown, pd.Series) else shown[idx]
+                got = pd.Series(values, index=idx).astype(str).str.translate(VISIBLE)
                 text = text + " (got " + got + ")"
             parts.append(text)
         joined = pd.concat(parts) if parts else pd.Series([], dtype=str)
@@ -127,15 +134,35 @@ def calendar_days(s: pd.Series) -> np.ndarray:
     return s.to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
+def code_index(s: pd.Series, codes: tuple[str, ...]) -> np.ndarray:
+    """Each value's index in ``codes`` (-1: not one of them, or missing).
+
+    A categorical column (a Parquet column of text is read as one) is looked up by its
+    categories, a handful, instead of by its values.
+
+    Examples
+    --------
+    >>> codes = ("heroin", "cocaine")
+    >>> s = pd.Series(["cocaine", "x", None, "heroin"])
+    >>> code_index(s, codes).tolist(), code_index(s.astype("category"), codes).tolist()
+    ([1, -1, -1, 0], [1, -1, -1, 0])
+    """
+    known = pd.Index(list(codes))
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        by_category = np.append(known.get_indexer(s.cat.categories), -1)  # code -1: missing
+        return by_category.take(s.cat.codes.to_numpy())
+    return known.get_indexer(s)
+
+
 def parse_column(name: str, col: Column, s: pd.Series, checks: Checks) -> np.ndarray:
     """One column as an array of the schema's dtype; every problem recorded in ``checks``."""
     dtype = col.dtype
     blank = is_blank(s)
     if not col.blank_is_zero:  # else a blank cell is the column's 0 ("none" for a code)
         checks.add(blank, f"{name}: missing")
-    raw = s.to_numpy()
+    raw = s  # the failing rows' values are quoted from the column itself
     if col.kind == "code":
-        index = pd.Index(list(col.codes)).get_indexer(s)
+        index = code_index(s, col.codes)
         known = index >= 0
         checks.add(~known & ~blank, f"{name}: unknown code; allowed: {', '.join(col.codes)}", raw)
         return np.where(known, index, 0).astype(dtype)

@@ -54,17 +54,16 @@ def _raw_chunks(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
         raise PopulationError(f"{path}: no such file")
     try:
         if _is_parquet(path):
-            # without pre-buffering, memory stays flat however many batches are read
-            pf = pq.ParquetFile(path, pre_buffer=False)
-            _refuse_repeated(pf.schema_arrow.names, path)
-            # integers with nulls as objects, not floats: a batch without nulls would keep them
-            # as integers, and a rejected row would show 5 read in chunks, 5.0 read whole
-            kw = dict(date_as_object=False, integer_object_nulls=True)
+            schema = pq.read_schema(path)
+            _refuse_repeated(schema.names, path)
+            # without pre-buffering, memory stays flat however many batches are read; the code
+            # columns come as dictionaries: a handful of names, which pandas reads as categories
+            # (checked by category, simulator.inputs.cells.code_index, never as Python strings)
+            pf = pq.ParquetFile(path, pre_buffer=False, read_dictionary=_text_codes(schema))
             if chunk_rows is None:
-                yield _named(pf.read().to_pandas(**kw))
+                yield _frame(pf.read())
                 return
-            for batch in pf.iter_batches(batch_size=chunk_rows):
-                yield _named(batch.to_pandas(**kw))
+            yield from map(_frame, _tables(pf, chunk_rows))
             return
         if path.suffix.lower() not in (".csv", ".gz", ".txt"):
             raise PopulationError(f"{path}: expected a .csv, .csv.gz or .parquet file")
@@ -89,6 +88,43 @@ def _raw_chunks(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
         raise PopulationError(f"{path}: cannot read: {exc}") from None
     except Exception as exc:  # pyarrow and the csv parser raise their own error types
         raise PopulationError(f"{path}: cannot read: {type(exc).__name__}: {exc}") from None
+
+
+def _text_codes(schema: pa.Schema) -> list[str]:
+    """The columns of a Parquet file that hold codes as text (drug, race)."""
+    codes = {n for n, c in SCHEMA.items() if c.kind == "code"}
+    text = (pa.types.is_string(f.type) or pa.types.is_large_string(f.type) for f in schema)
+    return [f.name for f, is_text in zip(schema, text, strict=True) if is_text and f.name in codes]
+
+
+def _tables(pf: pq.ParquetFile, rows: int) -> Iterator[pa.Table]:
+    """The file's rows, ``rows`` at a time (the last piece shorter).
+
+    Batches of dictionary columns end where the file's row groups end; they are put together
+    (and cut) here, so the chunks are those of a file without such columns.
+    """
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for batch in pf.iter_batches(batch_size=rows):
+        pending.append(batch)
+        held += len(batch)
+        while held >= rows:
+            table = pa.Table.from_batches(pending)
+            yield table.slice(0, rows)
+            rest = table.slice(rows)
+            pending, held = rest.to_batches(), len(rest)
+    if held:
+        yield pa.Table.from_batches(pending)
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """A table read from Parquet as a frame: one set of categories per code column.
+
+    Integers with nulls become objects, not floats: a batch without nulls would keep them as
+    integers, and a rejected row would show 5 read in chunks, 5.0 read whole.
+    """
+    table = table.unify_dictionaries()
+    return _named(table.to_pandas(date_as_object=False, integer_object_nulls=True))
 
 
 def _open_bytes(path: Path) -> IO[bytes]:
@@ -219,9 +255,11 @@ def iter_population(
                 first.append(chunk.rejected.head(MAX_LISTED - bad))
             bad += len(chunk.rejected)
         if chunk_rows is not None:
-            # two sorted runs: the stable sort merges them in linear time
-            seen = np.concatenate([seen, np.sort(chunk.population.id)])
-            seen.sort(kind="stable")  # in place: 8 bytes a person at the peak
+            ids = np.sort(chunk.population.id)
+            later = not len(seen) or not len(ids) or ids[0] > seen[-1]  # a file in id order
+            seen = np.concatenate([seen, ids])
+            if not later:  # two sorted runs: the stable sort merges them in linear time
+                seen.sort(kind="stable")  # in place: 8 bytes a person at the peak
         if on_bad_rows == "skip" or not bad:
             yield chunk
         # failing, the rest is still read: the message counts the bad rows of the whole file

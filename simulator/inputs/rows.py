@@ -178,7 +178,7 @@ def parse_frame(
         rejected = pd.concat([rejected, raw.astype(str)], axis=1)
     else:
         rejected["reason"] = pd.Series([], dtype=object)
-    arrays = {k: a[good] for k, a in v.items()}
+    arrays = {k: a[good] for k, a in v.items()} if bad.any() else dict(v)
     arrays = derive(arrays, present, seed=seed)
     meta = {"seed": int(seed), "size": None, "snapshot": None, "source": str(source)}
     return Chunk(Population.from_arrays(arrays, meta), rejected, n)
@@ -187,7 +187,7 @@ def parse_frame(
 def _repeated(ids: np.ndarray, seen: np.ndarray | None) -> np.ndarray:
     """Ids that repeat an earlier one of ``ids`` or one of the sorted ``seen``."""
     dup = pd.Series(ids).duplicated(keep="first").to_numpy().copy()
-    if seen is not None and len(seen):
+    if seen is not None and len(seen) and len(ids) and ids.min() <= seen[-1]:
         at = np.searchsorted(seen, ids).clip(0, len(seen) - 1)
         dup |= seen[at] == ids
     return dup

@@ -212,18 +212,25 @@ class Law:
     ) -> np.ndarray:
         """Base offense level from drug, quantity and Drug Quantity Table edition (§2D1.1(c)).
 
-        Each person's row of thresholds (edition × scoring table) is found by one gather per
-        threshold column; the level index is the number of thresholds the quantity reaches.
+        The level index is the number of thresholds of the person's row (edition × scoring
+        table) the quantity reaches. A row's thresholds only grow, so that number is found by
+        a binary search, the same for everyone: a handful of gathers and comparisons per
+        person instead of one per threshold (the very comparisons ``qty >= threshold``).
         """
         drug = np.asarray(drug)
-        columns = self._threshold_columns
         row = np.asarray(edition, dtype=np.intp) * self.dqt_thresholds.shape[1]
         row += self.table_drug[drug]
         qty = np.asarray(grams, dtype=np.float64) * self.table_factor[drug]
-        k = np.zeros(qty.shape, dtype=np.int8)
-        for column in columns[1:]:  # below the first threshold scores the first row's level
-            k += qty >= column.take(row)
-        return self.dqt_levels.reshape(-1)[row * len(columns) + k]
+        flat, width = self._threshold_rows
+        # below the first threshold scores the first row's level: the search starts past it
+        at = row * width
+        step = width // 2
+        while step:  # ``at`` ends on the first threshold not reached among the first width - 1
+            at += step * (flat.take(at + (step - 1)) <= qty)
+            step //= 2
+        k = at - row * width
+        k += flat.take(at) <= qty  # and the last one
+        return self.dqt_levels.reshape(-1)[row * self.dqt_thresholds.shape[2] + k]
 
     def converted_weight(
         self, drug: np.ndarray, grams: np.ndarray, edition: np.ndarray, level: np.ndarray
@@ -333,10 +340,19 @@ class Law:
         return out
 
     @functools.cached_property
-    def _threshold_columns(self) -> np.ndarray:
-        """Drug Quantity Table thresholds as [K, edition × table drug], one row per column."""
+    def _threshold_rows(self) -> tuple[np.ndarray, int]:
+        """Each row's thresholds past the first, padded with +inf to a power of two, flattened.
+
+        ``qty >= inf`` only for an infinite quantity, as for the thresholds a row lacks (inf).
+        """
         n_editions, n_tables, width = self.dqt_thresholds.shape
-        return np.ascontiguousarray(self.dqt_thresholds.reshape(n_editions * n_tables, width).T)
+        rows = self.dqt_thresholds.reshape(n_editions * n_tables, width)[:, 1:]
+        padded = 1 << max(0, (rows.shape[1] - 1).bit_length())
+        out = np.full((rows.shape[0], padded), np.inf)
+        out[:, : rows.shape[1]] = rows
+        if not (rows[:, 1:] >= rows[:, :-1]).all():  # what the search relies on (no NaN)
+            raise ValueError("Drug Quantity Table thresholds must not fall along a row")
+        return out.reshape(-1), padded
 
     def mandatory_thresholds(
         self, drug: np.ndarray, when: np.ndarray

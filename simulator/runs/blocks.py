@@ -34,6 +34,7 @@ from simulator.inputs.synthesis import synthesize
 from simulator.law import load_law
 from simulator.model.apply import apply
 from simulator.model.outcomes import Outcome
+from simulator.model.population import SCHEMA, Population
 from simulator.runs.chunked import ChunkedOutcome, whole_population_reason
 from simulator.scenario import Scenario
 
@@ -85,6 +86,39 @@ def one_block(scenario: Scenario, seed: int, i: int, size: float) -> ChunkedOutc
     total = ChunkedOutcome(scenario)
     total.add(apply(population, scenario, law=load_law()))
     return total
+
+
+def draw_blocks(
+    scenario: Scenario, *, seed: int, size: float, block: float = BLOCK_SIZE
+) -> Population:
+    """The people :func:`run_blocks` draws, as one population: the blocks one after the other.
+
+    Ids are renumbered from 0 over the whole population (each block numbers its own from 0);
+    ``meta`` is the first block's, with the run's ``seed`` and ``size`` and the number of
+    ``blocks``. Applying a scenario to it gives the summary :func:`run_blocks` adds up, so
+    research code (:func:`simulator.runs.result.run`) gets the command line's figures with the
+    people behind them, at the cost of holding them all.
+
+    Examples
+    --------
+    >>> import simulator as sim
+    >>> s = sim.load_scenario("scenarios/2014_guidelines.yaml")
+    >>> pop = draw_blocks(s, seed=1, size=0.04, block=0.02)
+    >>> pop.meta["blocks"], pop.meta["size"], bool((pop.id == np.arange(len(pop))).all())
+    (2, 0.04, True)
+    >>> sim.apply(pop, s).summary == run_blocks(s, seed=1, size=0.04, block=0.02).summary
+    True
+    """
+    spec = scenario.population
+    if not runs_in_blocks(scenario, size, block):
+        return synthesize(spec, seed=seed, size=size)
+    sizes = block_sizes(size, block)
+    parts = [synthesize(spec, seed=block_seed(seed, i), size=s) for i, s in enumerate(sizes)]
+    arrays = {name: np.concatenate([getattr(p, name) for p in parts]) for name in SCHEMA}
+    arrays["id"] = np.arange(len(arrays["id"]), dtype=arrays["id"].dtype)
+    return Population.from_arrays(
+        arrays, {**parts[0].meta, "seed": seed, "size": size, "blocks": len(sizes)}
+    )
 
 
 def run_blocks(
@@ -170,6 +204,7 @@ __all__ = [
     "BLOCK_SIZE",
     "block_seed",
     "block_sizes",
+    "draw_blocks",
     "one_block",
     "run_blocks",
     "run_synthetic",

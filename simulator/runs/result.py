@@ -40,6 +40,7 @@ from simulator.model.apply import apply
 from simulator.model.outcomes import Outcome
 from simulator.model.population import Population
 from simulator.runs import compare as comparing
+from simulator.runs.blocks import draw_blocks, runs_in_blocks
 from simulator.scenario import Scenario, load_scenario
 
 pd = lazy.module("pandas")
@@ -93,7 +94,10 @@ def run(
     Returns
     -------
     Result
-        The same figures as ``simulate run SCENARIO --seed SEED --size SIZE``.
+        The same figures as ``simulate run SCENARIO --seed SEED --size SIZE``. A size above
+        one block is drawn as the command draws it, block by block with each block's own seed
+        (:func:`~simulator.runs.blocks.draw_blocks`), but held whole: the people of every
+        block are in :attr:`Result.people`.
 
     Raises
     ------
@@ -114,7 +118,12 @@ def run(
     """
     sc = _scenario(scenario)
     if population is None:
-        population = synthesize(sc.population, seed=sc.seed if seed is None else seed, size=size)
+        seed = sc.seed if seed is None else seed
+        total = sc.population.size if size is None else size
+        if runs_in_blocks(sc, total):  # the command line's blocks, with their people
+            population = draw_blocks(sc, seed=seed, size=total)
+        else:
+            population = synthesize(sc.population, seed=seed, size=size)
     elif seed is not None or size is not None:
         raise InputError("seed and size build a synthetic population: leave them out with one")
     return Result(apply(population, sc))
