@@ -19,18 +19,20 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from rich import box
-from rich.console import RenderableType
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from simulator import lazy
 from simulator.files import Writer
 from simulator.outputs_folder import table_file
 from simulator.report.tables import count
 
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
 pd = lazy.module("pandas")
+# rich only when the table is drawn: this module is on every run's path (its file writer)
+rich_box = lazy.module("rich.box")
+rich_table = lazy.module("rich.table")
 
 #: The reading's steps, as the report names them.
 STEPS = {
@@ -40,7 +42,7 @@ STEPS = {
     "valid": "valid cases",
     "custody_start_assumed": "custody start unknown: taken as the sentencing date",
     "tier_from_quantity": "minimum read as the 5-year tier with priors (the quantity's tier)",
-    "several_drugs": "several drugs: converted weight in grams of the primary drug",
+    "several_drugs": "several drugs: the two largest grouped, any more added to the first",
     "drug_left_out": "a drug the engine does not score left out of the weight",
     "converted_weight_from_file": "quantity from the file's converted weight",
     "sentenced_after_snapshot": "sentenced after the snapshot: left out",
@@ -78,7 +80,7 @@ def agreement_table(summary: Mapping[str, Any]) -> RenderableType:
     title = "The files against the engine: level and range agree for " + (
         "no case compared" if both is None else f"{100 * both:.1f}% of the cases compared"
     )
-    table = Table(title=title, box=box.SQUARE, title_justify="left")
+    table = rich_table.Table(title=title, box=rich_box.SQUARE, title_justify="left")
     table.add_column(header[0])
     table.add_column(header[1], justify="right")
     table.add_column(header[2], justify="right")
