@@ -9,7 +9,8 @@ part are refreshed:
   has its output in the ``text`` block; so has a ``text`` block right after a line
   ``<!-- output: uv run simulate ... -->`` (``<!-- output: uv run simulate ... | head -n N -->``
   keeps the output's first N lines). Blocks marked ``(excerpt`` on their second line, and
-  commands that write files (``--out``, ``-o``, ``--output``), are left alone;
+  commands that write files (``--out``, ``-o``, ``--output``) or never end (``serve``), are
+  left alone;
 - **tables**: the lines between ``<!-- table: NAME -->`` and ``<!-- /table -->`` are replaced
   by the table of that name (:data:`TABLES`).
 
@@ -68,7 +69,9 @@ def run_command(command: str) -> str:
 
 
 def _writes_files(command: str) -> bool:
-    return any(tok in WRITES for tok in shlex.split(command.replace("\\\n", " ")))
+    """Whether to leave a command's block alone: it writes files, or never ends (``serve``)."""
+    argv = shlex.split(command.replace("\\\n", " "))
+    return any(tok in WRITES for tok in argv) or argv[3:4] == ["serve"]
 
 
 def refresh_commands(text: str, only: set[str] | None) -> str:
