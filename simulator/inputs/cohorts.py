@@ -484,15 +484,10 @@ def _second_drugs(
     second = _GROUP_DRUG[group]
     other = second != drug[at]
     at, second = at[other], second[other]
-    equivalent = load_law()._equivalents  # marijuana grams per gram (crack: as powder)
+    factor = load_law().marijuana_factors  # marijuana grams per gram (crack at 18:1)
     share = rng("drug2.share").uniform(*rule["converted_share"], len(at))
-    crack = DRUGS.index("cocaine_base")
-    factor = np.where(second == crack, equivalent[crack] * rule["crack_ratio"], equivalent[second])
-    first = grams[at] * np.where(
-        drug[at] == crack, equivalent[crack] * rule["crack_ratio"], equivalent[drug[at]]
-    )
     drug2[at] = second + 1
-    grams2[at] = first * share / factor
+    grams2[at] = grams[at] * factor[drug[at]] * share / factor[second]
     return drug2, grams2
 
 

@@ -255,7 +255,7 @@ def drug_list(frame: pd.DataFrame, variables: CodebookVariables, path: Path = Pa
     """The primary drug and quantity of each case (USSG §2D1.1, Application Note 8(B))."""
     src = _Source(frame, variables, path)
     law = load_law()
-    equiv = np.array([float(law.equivalency[d]) for d in DRUGS])
+    equiv = law.marijuana_factors
     types, weights, units = (src.columns(r) for r in ("drug_types", "drug_weights", "weight_units"))
     slots = min(len(types), len(weights), len(units)) if weights and units else len(types)
     n = src.n

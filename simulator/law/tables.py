@@ -258,18 +258,27 @@ class Law:
         [20000.0, 3571.0]
         """
         drug = np.asarray(drug, dtype=np.intp)
-        out = np.asarray(grams, dtype=np.float64) * self._equivalents[drug]
+        grams = np.asarray(grams, dtype=np.float64)
+        out = grams * self.marijuana_factors[drug]
         at = np.flatnonzero(drug == DRUGS.index("cocaine_base"))
-        if len(at):
+        if len(at):  # powder's factor times the table's ratio at the crack quantity's level
             ratio = self._crack_ratio[np.asarray(edition)[at], np.asarray(level)[at]]
-            out[at] = out[at] * ratio
+            out[at] = grams[at] * self.marijuana_factors[DRUGS.index("cocaine")] * ratio
         return out
 
     @functools.cached_property
-    def _equivalents(self) -> np.ndarray:
-        """Marijuana grams per gram of each drug (cocaine base: of powder, then its ratio)."""
-        eq = dict(self.equivalency, cocaine_base=self.equivalency["cocaine"])
-        return np.array([float(eq[d]) for d in DRUGS])
+    def marijuana_factors(self) -> np.ndarray:
+        """Marijuana grams per gram of each drug of DRUGS (``drug_equivalency.yaml``).
+
+        Cocaine base at the file's 18:1 factor; :meth:`converted_weight` follows its table.
+
+        Examples
+        --------
+        >>> from simulator.law import load_law
+        >>> load_law().marijuana_factors.tolist()[:3]   # heroin, cocaine, cocaine base
+        [1000.0, 200.0, 3571.0]
+        """
+        return np.array([float(self.equivalency[d]) for d in DRUGS])
 
     @functools.cached_property
     def _crack_ratio(self) -> np.ndarray:
