@@ -374,7 +374,17 @@ class Law:
 
     def mandatory_tier(self, drug: np.ndarray, grams: np.ndarray, when: np.ndarray) -> np.ndarray:
         """Highest statutory tier (0, 5 or 10 years) the quantity reaches on day ``when``."""
-        five, ten = self.mandatory_thresholds(drug, when)
+        return self.tier_reached(grams, *self.mandatory_thresholds(drug, when))
+
+    @staticmethod
+    def tier_reached(grams: np.ndarray, five: np.ndarray, ten: np.ndarray) -> np.ndarray:
+        """The tier (0, 5 or 10 years) quantities reach given the 5- and 10-year thresholds.
+
+        Examples
+        --------
+        >>> Law.tier_reached(np.array([10.0, 30.0, 300.0]), 28.0, 280.0).tolist()
+        [0, 5, 10]
+        """
         return np.maximum(np.int8(5) * (grams >= five), np.int8(10) * (grams >= ten))
 
     def penalties(

@@ -223,12 +223,10 @@ class Resolved:
             new = self._thresholds(ch, drug)
             if new is not None:
                 five, ten, hit = new
-                tier1 = np.where(
-                    sc & hit, np.where(grams >= ten, 10, np.where(grams >= five, 5, 0)), tier1
-                )
+                tier1 = np.where(sc & hit, Law.tier_reached(grams, five, ten), tier1)
                 if second:
                     five, ten, hit = self._thresholds(ch, other)
-                    reached = np.where(grams2 >= ten, 10, np.where(grams2 >= five, 5, 0))
+                    reached = Law.tier_reached(grams2, five, ten)
                     tier2 = np.where(sc & hit & (drug2 >= 0), reached, tier2)
             if i in self.penalty_changes:
                 bit = 1 << self.penalty_changes.index(i)
